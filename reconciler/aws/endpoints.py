@@ -1,0 +1,48 @@
+"""Where an S3 request goes: host and path for a bucket and key in a region.
+
+On AWS, buckets whose names are DNS-safe are addressed virtual-hosted style
+(``https://BUCKET.s3.REGION.amazonaws.com/KEY``); names with dots use path style, because the
+extra DNS labels would not match AWS's wildcard certificate. A custom endpoint (an emulator, an
+S3-compatible store) is always addressed path style, as the AWS CLI does by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from reconciler.aws.names import is_virtual_host_safe
+from reconciler.aws.signing import uri_encode
+
+
+def aws_domain(region: str) -> str:
+    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Location:
+    root: str  # scheme://host[:port]
+    path: str  # percent-encoded, starting with "/"
+
+
+@dataclass(frozen=True)
+class S3Addressing:
+    endpoint_url: str | None = None
+
+    def locate(self, *, bucket: str | None, key: str = "", region: str) -> Location:
+        encoded_key = uri_encode(key, keep_slash=True)
+        if self.endpoint_url:
+            parts = urlsplit(self.endpoint_url)
+            root = f"{parts.scheme}://{parts.netloc}"
+            prefix = parts.path.rstrip("/")
+            if bucket is None:
+                return Location(root, prefix + "/")
+            tail = f"/{encoded_key}" if key else ""
+            return Location(root, f"{prefix}/{uri_encode(bucket, keep_slash=False)}{tail}")
+        service_host = f"s3.{region}.{aws_domain(region)}"
+        if bucket is None:
+            return Location(f"https://{service_host}", "/")
+        if is_virtual_host_safe(bucket):
+            return Location(f"https://{bucket}.{service_host}", f"/{encoded_key}")
+        tail = f"/{encoded_key}" if key else ""
+        return Location(f"https://{service_host}", f"/{uri_encode(bucket, keep_slash=False)}{tail}")

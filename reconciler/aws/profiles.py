@@ -1,0 +1,79 @@
+"""The AWS shared files: ``~/.aws/credentials`` and ``~/.aws/config``, as the AWS CLI reads them.
+
+The credentials file names sections after the profile (``[prod]``); the config file calls them
+``[profile prod]``, except ``[default]``. Both can hold keys; the credentials file wins. The
+locations follow ``AWS_SHARED_CREDENTIALS_FILE`` and ``AWS_CONFIG_FILE``.
+"""
+
+from __future__ import annotations
+
+import configparser
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.errors import CredentialsError
+
+
+@dataclass(frozen=True)
+class SharedFiles:
+    credentials: Path
+    config: Path
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> SharedFiles:
+        home = Path(env.get("HOME") or Path.home())
+        return cls(
+            credentials=Path(
+                env.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"
+            ).expanduser(),
+            config=Path(env.get("AWS_CONFIG_FILE") or home / ".aws" / "config").expanduser(),
+        )
+
+
+@dataclass(frozen=True)
+class ProfileLookup:
+    """What one file said about one profile: its settings, or why there are none."""
+
+    path: Path
+    settings: Mapping[str, str] | None
+    why_not: str = ""
+
+
+def _read(path: Path) -> configparser.RawConfigParser | None:
+    if not path.is_file():
+        return None
+    parser = configparser.RawConfigParser(default_section="__no_defaults__")
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        # The message names the file and line but never a value from it.
+        raise CredentialsError(
+            f"{path}: cannot be read as an AWS shared file ({exc.__class__.__name__})"
+        ) from exc
+    return parser
+
+
+def lookup(path: Path, profile: str, *, config_style: bool) -> ProfileLookup:
+    """The settings of ``profile`` in one shared file."""
+    parser = _read(path)
+    if parser is None:
+        return ProfileLookup(path, None, "no such file")
+    section = profile if not config_style or profile == "default" else f"profile {profile}"
+    if not parser.has_section(section):
+        return ProfileLookup(path, None, f"no profile {profile!r}")
+    return ProfileLookup(path, dict(parser.items(section)))
+
+
+def profile_settings(
+    files: SharedFiles, profile: str
+) -> tuple[dict[str, str], list[ProfileLookup]]:
+    """The merged settings of ``profile`` (credentials file over config file), and what each
+    file said, so callers can explain where they looked."""
+    from_config = lookup(files.config, profile, config_style=True)
+    from_credentials = lookup(files.credentials, profile, config_style=False)
+    merged: dict[str, str] = {}
+    for found in (from_config, from_credentials):
+        if found.settings:
+            merged.update(found.settings)
+    return merged, [from_credentials, from_config]

@@ -1,0 +1,316 @@
+"""Sending signed requests: one pooled HTTP session, bounded retries, typed errors.
+
+This is the only module that touches ``requests``; its exceptions are turned into
+`TransportError` here and never leave. Every attempt is signed afresh (the signature carries the
+time). What is retried: HTTP 500/502/503/504 and 429, throttling and ``SlowDown`` codes,
+``RequestTimeout``/``InternalError``, and connection failures (refused, reset, timed out). Any
+other 4xx is final on the first answer. Waits are capped exponential backoff with full jitter,
+raised to a server's ``Retry-After``; sleep and jitter are injected so tests run instantly.
+
+One debug log line per attempt: method, path and query, status, milliseconds, request id,
+attempt. Never a header value, a body, a key or a signature.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+from requests.structures import CaseInsensitiveDict
+
+from reconciler.aws import xml
+from reconciler.aws.config import RetryPolicy, Timeouts
+from reconciler.aws.signing import (
+    UNSIGNED_PAYLOAD,
+    Clock,
+    Credentials,
+    SigV4Signer,
+    canonical_query,
+    payload_sha256,
+    utc_now,
+)
+from reconciler.errors import ApiError, ServerError, Throttled, TransportError, api_error
+
+log = logging.getLogger("reconciler.aws")
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_REDACTED_QUERY = frozenset(
+    {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature"}
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API call, before signing.
+
+    ``root`` is ``scheme://host[:port]``; ``path`` is already percent-encoded (S3 keys are
+    encoded once by the caller); ``query`` holds decoded names and values. ``operation`` and
+    ``address`` only serve messages.
+    """
+
+    service: str
+    region: str
+    method: str
+    root: str
+    path: str
+    operation: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    bucket: str | None = None
+    address: str | None = None
+    unsigned_payload: bool = False
+
+    @property
+    def url(self) -> str:
+        query = canonical_query(self.query)
+        return f"{self.root}{self.path}" + (f"?{query}" if query else "")
+
+    def describe(self) -> str:
+        """Method, path and query for logs, with any signing parameter redacted."""
+        shown = [
+            (name, "REDACTED" if name.lower() in _REDACTED_QUERY else value)
+            for name, value in self.query
+        ]
+        query = canonical_query(shown)
+        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    request_id: str | None
+
+
+def host_of(root: str) -> str:
+    """The Host header for a URL root: the port only when it is not the scheme's default."""
+    parts = urlsplit(root)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port is not None and parts.port == default:
+        return parts.hostname or parts.netloc
+    return parts.netloc
+
+
+def _retry_after(value: str | None, now: datetime) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-amz-request-id") or headers.get("x-amzn-requestid")
+
+
+def parse_error(response: Response, request: Request) -> ApiError:
+    """The typed error for a failed response, from S3's ``<Error>`` or CloudFront's
+    ``<ErrorResponse><Error>`` body, or from the status alone (HEAD answers have no body)."""
+    code = message = region = None
+    request_id = response.request_id
+    body = response.body.strip()
+    if body.startswith(b"<"):
+        root = xml.parse(body, what=request.operation, address=request.address)
+        error = root if root.tag == "Error" else root.find("Error")
+        if error is not None:
+            code = xml.text(error, "Code")
+            message = xml.text(error, "Message")
+            region = xml.text(error, "Region")
+            request_id = request_id or xml.text(error, "RequestId")
+        request_id = request_id or xml.text(root, "RequestId")
+    region = region or response.headers.get("x-amz-bucket-region")
+    status = response.status
+    if not code:
+        code = {
+            301: "PermanentRedirect",
+            307: "TemporaryRedirect",
+            403: "AccessDenied",
+            404: "NotFound",
+            412: "PreconditionFailed",
+        }.get(status) or f"Http{status}"
+    if not message:
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = f"HTTP {status}"
+    return api_error(
+        code=code,
+        message=f"{request.operation}: {message}",
+        status=status,
+        request_id=request_id,
+        bucket=request.bucket,
+        address=request.address,
+        region=region,
+        service=request.service,
+    )
+
+
+def is_retryable(error: ApiError) -> bool:
+    return isinstance(error, Throttled | ServerError) or error.status in RETRYABLE_STATUS
+
+
+class Transport:
+    """Signs, sends and retries. Thread-safe: one instance serves the whole worker pool."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        pool_size: int = 16,
+        timeouts: Timeouts = Timeouts(),
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._credentials = credentials
+        self._timeouts = timeouts
+        self._retry = retry
+        self._sleep = sleep
+        self._jitter = jitter
+        self._clock = clock
+        self._monotonic = monotonic
+        self._signers: dict[str, SigV4Signer] = {}
+        self._session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=4, pool_maxsize=max(pool_size, 1), max_retries=0
+        )
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._lock = threading.Lock()
+        self._sent = 0
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        return self._sent
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._credentials
+
+    def signer(self, service: str) -> SigV4Signer:
+        signer = self._signers.get(service)
+        if signer is None:
+            signer = self._signers[service] = SigV4Signer(service=service, clock=self._clock)
+        return signer
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _signed_headers(self, request: Request) -> dict[str, str]:
+        headers = dict(request.headers)
+        payload = UNSIGNED_PAYLOAD if request.unsigned_payload else payload_sha256(request.body)
+        headers.update(
+            self.signer(request.service).sign(
+                credentials=self._credentials,
+                region=request.region,
+                method=request.method,
+                host=host_of(request.root),
+                path=request.path,
+                query=request.query,
+                headers=headers,
+                payload_hash=payload,
+                content_sha256_header=request.service == "s3",
+            )
+        )
+        return headers
+
+    def _attempt(self, request: Request, attempt: int) -> Response:
+        headers = self._signed_headers(request)
+        started = self._monotonic()
+        with self._lock:
+            self._sent += 1
+        try:
+            raw = self._session.request(
+                request.method,
+                request.url,
+                headers=headers,
+                data=request.body or None,
+                timeout=(self._timeouts.connect, self._timeouts.read),
+                allow_redirects=False,
+            )
+            body = raw.content
+        except requests.RequestException as exc:
+            elapsed = (self._monotonic() - started) * 1000
+            log.debug(
+                "%s -> %s after %.0f ms (attempt %d)",
+                request.describe(),
+                type(exc).__name__,
+                elapsed,
+                attempt,
+            )
+            raise TransportError(
+                f"{request.operation}: no answer from {request.root} ({_describe_failure(exc)})",
+                address=request.address,
+            ) from exc
+        response_headers: Mapping[str, str] = CaseInsensitiveDict(raw.headers)
+        response = Response(raw.status_code, response_headers, body, _request_id(response_headers))
+        log.debug(
+            "%s -> %d in %.0f ms (request id %s, attempt %d)",
+            request.describe(),
+            response.status,
+            (self._monotonic() - started) * 1000,
+            response.request_id or "-",
+            attempt,
+        )
+        return response
+
+    def send(self, request: Request) -> Response:
+        """Send with retries; a 2xx (or 304) response, or a typed error."""
+        limit = max(self._retry.max_attempts, 1)
+        for attempt in range(1, limit + 1):
+            try:
+                response = self._attempt(request, attempt)
+            except TransportError:
+                if attempt == limit:
+                    raise
+                self._sleep(self._retry.backoff(attempt, self._jitter()))
+                continue
+            if response.status < 300 or response.status == 304:
+                return response
+            error = parse_error(response, request)
+            if attempt == limit or not is_retryable(error):
+                raise error
+            wait = self._retry.backoff(attempt, self._jitter())
+            hinted = _retry_after(response.headers.get("retry-after"), self._clock())
+            if hinted is not None:
+                wait = min(max(wait, hinted), self._retry.max_delay)
+            self._sleep(wait)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+def _describe_failure(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, requests.ReadTimeout):
+        return "read timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed or was reset"
+    return type(exc).__name__

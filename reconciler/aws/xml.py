@@ -1,0 +1,95 @@
+"""Reading and writing the XML that S3 and CloudFront speak.
+
+Responses are parsed with defusedxml and any DOCTYPE is refused: no AWS response carries one, so
+a body that does is not from AWS (or is hostile), and entity expansion ("billion laughs") or
+external entities never get a chance to run. Namespaces are stripped on reading so the codecs can
+speak of ``Rule`` rather than ``{http://s3.amazonaws.com/doc/2006-03-01/}Rule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
+
+import defusedxml
+import defusedxml.ElementTree as safe_et
+
+from reconciler.errors import ResponseParseError
+
+S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1] if name.startswith("{") else name
+
+
+def parse(body: bytes, *, what: str, address: str | None = None) -> Element:
+    """Parse a response body; ``what`` names the operation for the error message."""
+    try:
+        root: Element = safe_et.fromstring(body, forbid_dtd=True, forbid_entities=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise ResponseParseError(
+            f"{what}: the response was refused: it uses an XML construct that no AWS response "
+            f"uses ({type(exc).__name__})",
+            address=address,
+        ) from exc
+    except ParseError as exc:
+        raise ResponseParseError(
+            f"{what}: the response is not well-formed XML ({exc})", address=address
+        ) from exc
+    for element in root.iter():
+        element.tag = _local(element.tag)
+        if element.attrib:
+            element.attrib = {_local(k): v for k, v in element.attrib.items()}
+    return root
+
+
+def text(parent: Element, name: str) -> str | None:
+    """The text of the first child ``name``; ``""`` for an empty one, ``None`` when absent."""
+    child = parent.find(name)
+    if child is None:
+        return None
+    return child.text or ""
+
+
+def integer(parent: Element, name: str) -> int | None:
+    value = text(parent, name)
+    return int(value) if value not in (None, "") else None
+
+
+def boolean(parent: Element, name: str) -> bool | None:
+    value = text(parent, name)
+    return None if value in (None, "") else value.strip().lower() == "true"
+
+
+def children(parent: Element, name: str) -> Iterator[Element]:
+    return iter(parent.findall(name))
+
+
+def root(tag: str, *, namespace: str | None = S3_NS) -> Element:
+    element = Element(tag)
+    if namespace:
+        element.set("xmlns", namespace)
+    return element
+
+
+def add(parent: Element, tag: str, value: str | int | bool | None = None) -> Element:
+    """Append a child; booleans are written as AWS writes them (``true``/``false``)."""
+    child = SubElement(parent, tag)
+    if isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+    return child
+
+
+def add_if(parent: Element, tag: str, value: str | int | bool | None) -> None:
+    """Append a child only when there is a value."""
+    if value is not None:
+        add(parent, tag, value)
+
+
+def serialise(element: Element) -> bytes:
+    body: bytes = tostring(element, encoding="utf-8", xml_declaration=True)
+    return body

@@ -1,0 +1,57 @@
+"""Shared fixtures: the emulator runs as a real HTTP server on a loopback port, and the client
+under test talks to it over the wire exactly as it talks to AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from reconciler.aws.config import RetryPolicy
+from reconciler.aws.s3 import S3Client
+from reconciler.aws.signing import Credentials
+from reconciler.aws.transport import Transport
+from reconciler.emulator import embedded_emulator, reset_emulator
+
+TEST_CREDENTIALS = Credentials("AKIDTESTING", "test-secret-not-real")
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[str]:
+    with embedded_emulator() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def endpoint(emulator: str) -> str:
+    """A freshly reset emulator for each test."""
+    reset_emulator(emulator)
+    return emulator
+
+
+@pytest.fixture
+def transport() -> Iterator[Transport]:
+    with Transport(
+        credentials=TEST_CREDENTIALS,
+        retry=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05),
+    ) as shared:
+        yield shared
+
+
+@pytest.fixture
+def s3(endpoint: str, transport: Transport) -> S3Client:
+    return S3Client(transport, region="us-east-1", endpoint_url=endpoint)
+
+
+@pytest.fixture
+def boto_s3(endpoint: str) -> Any:
+    """boto3 as an independent reader of what the client wrote."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDTESTING",
+        aws_secret_access_key="test-secret-not-real",
+    )
