@@ -72,6 +72,13 @@ class Request:
     unsigned_payload: bool = False
 
     @property
+    def subject(self) -> str | None:
+        """The resource address messages name: the given one, else the bucket's."""
+        if self.address:
+            return self.address
+        return f"bucket.{self.bucket}" if self.bucket else None
+
+    @property
     def url(self) -> str:
         query = canonical_query(self.query)
         return f"{self.root}{self.path}" + (f"?{query}" if query else "")
@@ -129,7 +136,7 @@ def parse_error(response: Response, request: Request) -> ApiError:
     request_id = response.request_id
     body = response.body.strip()
     if body.startswith(b"<"):
-        root = xml.parse(body, what=request.operation, address=request.address)
+        root = xml.parse(body, what=request.operation, address=request.subject)
         error = root if root.tag == "Error" else root.find("Error")
         if error is not None:
             code = xml.text(error, "Code")
@@ -158,7 +165,7 @@ def parse_error(response: Response, request: Request) -> ApiError:
         status=status,
         request_id=request_id,
         bucket=request.bucket,
-        address=request.address,
+        address=request.subject,
         region=region,
         service=request.service,
     )
@@ -268,7 +275,7 @@ class Transport:
             )
             raise TransportError(
                 f"{request.operation}: no answer from {request.root} ({_describe_failure(exc)})",
-                address=request.address,
+                address=request.subject,
             ) from exc
         response_headers: Mapping[str, str] = CaseInsensitiveDict(raw.headers)
         response = Response(raw.status_code, response_headers, body, _request_id(response_headers))

@@ -1,0 +1,110 @@
+"""A scripted HTTP server on a loopback port, for transport behaviours the emulator cannot show
+(throttling, resets, redirects, hostile bodies). Each request takes the next scripted answer."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # drop the connection with a TCP reset instead of answering
+    delay: float = 0.0
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Stub:
+    url: str
+    script: list[Answer]
+    received: list[Received] = field(default_factory=list)
+
+
+def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            with lock:
+                stub.received.append(
+                    Received(
+                        self.command,
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
+                )
+                answer = stub.script.pop(0) if stub.script else Answer(500, b"script exhausted")
+            if answer.delay:
+                threading.Event().wait(answer.delay)
+            if answer.reset:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.connection.close()
+                return
+            try:
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(answer.body)
+            except OSError:  # the client gave up (a read timeout under test)
+                self.close_connection = True
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _serve
+
+        def finish(self) -> None:
+            with suppress(OSError):
+                super().finish()
+
+    return Handler
+
+
+@contextmanager
+def stub_server(*answers: Answer) -> Iterator[Stub]:
+    stub = Stub(url="", script=list(answers))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
+    server.daemon_threads = True
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def s3_error(code: str, message: str = "error", **extra: str) -> bytes:
+    fields = "".join(f"<{k}>{v}</{k}>" for k, v in extra.items())
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
+        f"<Message>{message}</Message>{fields}<RequestId>REQ123</RequestId></Error>"
+    ).encode()
