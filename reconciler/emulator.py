@@ -7,7 +7,12 @@ Used by ``reconciler demo`` and by the tests; it needs the ``local`` extra
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import requests
@@ -38,3 +43,40 @@ def embedded_emulator() -> Iterator[str]:
 def reset_emulator(endpoint: str) -> None:
     """Forget every resource the emulator holds (moto's reset API)."""
     requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def emulator_process(
+    env: Mapping[str, str] | None = None, *, startup_seconds: float = 30.0
+) -> Iterator[str]:
+    """The emulator in its own process (its own interpreter, so it competes with the client for
+    neither the GIL nor its settings); ``env`` adds environment variables such as moto's
+    ``INITIAL_NO_AUTH_ACTION_COUNT``. Yields the endpoint URL; stops the process after."""
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                requests.get(f"{url}/moto-api/", timeout=1)
+                break
+            except requests.ConnectionError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise ConfigError(f"the emulator did not start on {url}") from exc
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -10,17 +10,11 @@ authentication knows IAM access keys only; test_signing pins token signing again
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 
 import boto3
 import pytest
-import requests
 
 from reconciler.aws.config import RetryPolicy
 from reconciler.aws.s3 import S3Client
@@ -37,39 +31,16 @@ from reconciler.aws.s3_types import (
 )
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
+from reconciler.emulator import emulator_process
 from reconciler.errors import Forbidden, SignatureDoesNotMatch
 
 # The unauthenticated IAM calls that set the user up: create user, policy, attachment, key.
 SETUP_ACTIONS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def checking_server() -> Iterator[tuple[str, Credentials]]:
-    port = _free_port()
-    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/moto-api/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with emulator_process({"INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}) as url:
         iam = boto3.client(
             "iam",
             endpoint_url=url,
@@ -90,9 +61,6 @@ def checking_server() -> Iterator[tuple[str, Credentials]]:
         iam.attach_user_policy(UserName="reconciler-test", PolicyArn=policy["Policy"]["Arn"])
         key = iam.create_access_key(UserName="reconciler-test")["AccessKey"]
         yield url, Credentials(key["AccessKeyId"], key["SecretAccessKey"])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _client(url: str, credentials: Credentials) -> S3Client:

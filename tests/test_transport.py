@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -325,3 +326,32 @@ def test_a_debug_logged_session_holds_no_secret_token_or_signature(
     for secret in [CREDENTIALS.secret_access_key, CREDENTIALS.session_token or "", *signatures]:
         assert secret not in text  # ...and holds none of these
     assert "authorization" not in text.lower()
+
+
+def test_a_netrc_entry_never_replaces_the_signature(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login basic password basic-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with stub_server(Answer(200, b"<Tagging/>")) as stub, make_transport(Recorder()) as t:
+        t.send(get(stub.url))
+    assert stub.received[0].headers["authorization"].startswith("AWS4-HMAC-SHA256 ")
+
+
+def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with stub_server(Answer(200, b"<Tagging/>"), Answer(200, b"<Tagging/>")) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with make_transport(Recorder()) as t:
+            t.send(get("http://s3.example.test"))
+        assert proxy.received[0].path == "http://s3.example.test/bucket?tagging="
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        with stub_server(Answer(200, b"<Tagging/>")) as direct, make_transport(Recorder()) as t:
+            t.send(get(direct.url))
+        assert len(direct.received) == 1
+        assert len(proxy.received) == 1

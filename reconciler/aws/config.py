@@ -3,7 +3,8 @@
 Endpoints follow the AWS CLI: ``--endpoint-url`` first, then ``AWS_ENDPOINT_URL_S3`` /
 ``AWS_ENDPOINT_URL_CLOUDFRONT``, then ``AWS_ENDPOINT_URL``; none means AWS itself. The region
 comes from ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``, and
-finally ``us-east-1``.
+finally ``us-east-1``. A private CA bundle comes from ``AWS_CA_BUNDLE`` (or
+``REQUESTS_CA_BUNDLE``); proxies from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ClientConfig:
     parallelism: int = 16
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
+    ca_bundle: str | None = None
 
     def endpoint(self, service: str) -> str | None:
         return self.endpoints.get(service)
@@ -96,4 +98,5 @@ def resolve_client_config(
         region=resolve_region(cli_region=cli_region, env=env, profile=profile),
         endpoints=resolve_endpoints(cli_url=cli_endpoint_url, env=env),
         parallelism=parallelism,
+        ca_bundle=env.get("AWS_CA_BUNDLE") or env.get("REQUESTS_CA_BUNDLE") or None,
     )

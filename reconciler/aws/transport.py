@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
+import requests.utils
 from requests.structures import CaseInsensitiveDict
 
 from reconciler.aws import xml
@@ -189,6 +190,7 @@ class Transport:
         jitter: Callable[[], float] = random.random,
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
+        ca_bundle: str | None = None,
     ) -> None:
         self._credentials = credentials
         self._timeouts = timeouts
@@ -199,6 +201,12 @@ class Transport:
         self._monotonic = monotonic
         self._signers: dict[str, SigV4Signer] = {}
         self._session = requests.Session()
+        # requests would otherwise re-read proxy settings from the environment on every request,
+        # and apply ~/.netrc, whose Basic auth would replace the SigV4 Authorization header.
+        # Proxies are resolved once per endpoint instead (HTTPS_PROXY, NO_PROXY, ...).
+        self._session.trust_env = False
+        self._session.verify = ca_bundle or True
+        self._proxies: dict[str, dict[str, str]] = {}
         adapter = requests.adapters.HTTPAdapter(
             pool_connections=4, pool_maxsize=max(pool_size, 1), max_retries=0
         )
@@ -249,6 +257,12 @@ class Transport:
         )
         return headers
 
+    def _proxies_for(self, root: str) -> dict[str, str]:
+        proxies = self._proxies.get(root)
+        if proxies is None:
+            proxies = self._proxies[root] = requests.utils.get_environ_proxies(root)
+        return proxies
+
     def _attempt(self, request: Request, attempt: int) -> Response:
         headers = self._signed_headers(request)
         started = self._monotonic()
@@ -262,6 +276,7 @@ class Transport:
                 data=request.body or None,
                 timeout=(self._timeouts.connect, self._timeouts.read),
                 allow_redirects=False,
+                proxies=self._proxies_for(request.root),
             )
             body = raw.content
         except requests.RequestException as exc:

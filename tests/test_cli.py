@@ -1,0 +1,41 @@
+"""The command line as a user runs it: a real process, its output and its exit code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("reconciler, version ")
+
+
+def test_demo_runs_the_client_against_the_embedded_emulator() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Embedded S3 emulator listening on http://127.0.0.1:" in out
+    assert "exists, region eu-west-1" in out
+    assert "lifecycle:   rule 'expire-logs', prefix 'logs/', expire 90 d" in out
+    assert "BucketNotEmpty raised: bucket.reconciler-demo-site: BucketNotEmpty" in out
+    assert "API requests, all signed with SigV4." in out
+    assert "demo-secret" not in out + result.stderr
+    assert result.stderr == ""  # the emulator's access log stays quiet
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    result = run("frobnicate")
+    assert result.returncode != 0
+    assert "No such command 'frobnicate'" in result.stderr

@@ -1,0 +1,189 @@
+"""Where credentials come from, in the contract's order, and what is said when there are none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.aws.config import resolve_client_config, resolve_endpoints, resolve_region
+from reconciler.aws.credentials import resolve_credentials
+from reconciler.errors import ConfigError, CredentialsError
+
+SECRET = "shhh-do-not-print-me"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    """An environment whose home holds no AWS files yet."""
+    return {"HOME": str(tmp_path)}
+
+
+def test_environment_keys_are_used_first(home: dict[str, str], tmp_path: Path) -> None:
+    write(
+        tmp_path / ".aws" / "credentials",
+        f"[default]\naws_access_key_id=FILE\naws_secret_access_key={SECRET}\n",
+    )
+    env = {
+        **home,
+        "AWS_ACCESS_KEY_ID": "ENVKEY",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_SESSION_TOKEN": "tok",
+    }
+    found = resolve_credentials(env=env)
+    assert (found.access_key_id, found.session_token, found.source) == (
+        "ENVKEY",
+        "tok",
+        "environment",
+    )
+
+
+def test_the_default_profile_of_the_credentials_file(home: dict[str, str], tmp_path: Path) -> None:
+    write(
+        tmp_path / ".aws" / "credentials",
+        f"[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = {SECRET}\n",
+    )
+    found = resolve_credentials(env=home)
+    assert found.access_key_id == "FILEKEY"
+    assert found.secret_access_key == SECRET
+    assert "profile 'default'" in found.source
+
+
+def test_aws_profile_selects_a_config_file_profile(home: dict[str, str], tmp_path: Path) -> None:
+    write(
+        tmp_path / ".aws" / "config",
+        "[profile ops]\nregion = eu-central-1\naws_access_key_id = OPSKEY\n"
+        f"aws_secret_access_key = {SECRET}\naws_session_token = opstoken\n",
+    )
+    env = {**home, "AWS_PROFILE": "ops"}
+    found = resolve_credentials(env=env)
+    assert (found.access_key_id, found.session_token) == ("OPSKEY", "opstoken")
+    assert resolve_region(cli_region=None, env=env, profile=None) == "eu-central-1"
+
+
+def test_the_command_line_profile_beats_the_environment(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    write(
+        tmp_path / "elsewhere" / "creds",
+        f"[prod]\naws_access_key_id = PRODKEY\naws_secret_access_key = {SECRET}\n",
+    )
+    env = {
+        **home,
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "elsewhere" / "creds"),
+        "AWS_ACCESS_KEY_ID": "ENVKEY",
+        "AWS_SECRET_ACCESS_KEY": "other",
+    }
+    assert resolve_credentials(env=env, profile="prod").access_key_id == "PRODKEY"
+
+
+def test_credentials_file_wins_over_config_file(home: dict[str, str], tmp_path: Path) -> None:
+    write(
+        tmp_path / ".aws" / "config",
+        "[default]\naws_access_key_id = CONFIGKEY\naws_secret_access_key = a\n",
+    )
+    write(
+        tmp_path / ".aws" / "credentials",
+        "[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = b\n",
+    )
+    assert resolve_credentials(env=home).access_key_id == "CREDKEY"
+
+
+def test_nothing_found_names_every_place_looked(home: dict[str, str], tmp_path: Path) -> None:
+    write(tmp_path / ".aws" / "config", "[profile other]\nregion = eu-west-1\n")
+    with pytest.raises(CredentialsError) as caught:
+        resolve_credentials(env=home)
+    message = str(caught.value)
+    assert message.startswith(
+        "no AWS credentials found (profile 'default' from the default profile)"
+    )
+    assert "the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set)" in message
+    assert f"{tmp_path / '.aws' / 'credentials'} (no such file)" in message
+    assert f"{tmp_path / '.aws' / 'config'} (no profile 'default')" in message
+
+
+def test_a_missing_command_line_profile_is_named(home: dict[str, str]) -> None:
+    with pytest.raises(
+        CredentialsError, match=r"no credentials for profile 'ghost' \(from --profile\)"
+    ):
+        resolve_credentials(env=home, profile="ghost")
+
+
+def test_half_a_key_pair_in_the_environment(home: dict[str, str]) -> None:
+    with pytest.raises(CredentialsError, match="AWS_SECRET_ACCESS_KEY is not set"):
+        resolve_credentials(env={**home, "AWS_ACCESS_KEY_ID": "ONLYKEY"})
+
+
+def test_half_a_key_pair_in_a_profile_never_shows_the_secret(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    write(tmp_path / ".aws" / "credentials", f"[default]\naws_secret_access_key = {SECRET}\n")
+    with pytest.raises(CredentialsError) as caught:
+        resolve_credentials(env=home)
+    assert "has no aws_access_key_id" in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_an_unsupported_credential_source_says_what_to_do(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    write(tmp_path / ".aws" / "config", "[profile sso]\nsso_session = corp\nsso_account_id = 1\n")
+    with pytest.raises(CredentialsError) as caught:
+        resolve_credentials(env=home, profile="sso")
+    assert "IAM Identity Center" in str(caught.value)
+    assert "aws configure export-credentials" in str(caught.value)
+
+
+def test_an_unreadable_file_is_named_without_its_content(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    path = write(tmp_path / ".aws" / "credentials", f"aws_secret_access_key = {SECRET}\n[default\n")
+    with pytest.raises(CredentialsError) as caught:
+        resolve_credentials(env=home)
+    assert str(path) in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+# -- endpoints and region ----------------------------------------------------------------
+
+
+def test_endpoint_precedence_follows_the_aws_cli() -> None:
+    env = {"AWS_ENDPOINT_URL": "http://all:1", "AWS_ENDPOINT_URL_S3": "http://s3only:2/"}
+    assert resolve_endpoints(cli_url=None, env=env) == {
+        "s3": "http://s3only:2",
+        "cloudfront": "http://all:1",
+    }
+    assert resolve_endpoints(cli_url="https://cli:3", env=env) == {
+        "s3": "https://cli:3",
+        "cloudfront": "https://cli:3",
+    }
+    assert resolve_endpoints(cli_url=None, env={}) == {}
+
+
+def test_a_bad_endpoint_url_names_its_source() -> None:
+    with pytest.raises(ConfigError, match="AWS_ENDPOINT_URL_S3: 'localhost:4566' is not an http"):
+        resolve_endpoints(cli_url=None, env={"AWS_ENDPOINT_URL_S3": "localhost:4566"})
+
+
+def test_region_precedence(home: dict[str, str]) -> None:
+    env = {**home, "AWS_REGION": "eu-west-3", "AWS_DEFAULT_REGION": "eu-north-1"}
+    assert resolve_region(cli_region="ap-east-1", env=env, profile=None) == "ap-east-1"
+    assert resolve_region(cli_region=None, env=env, profile=None) == "eu-west-3"
+    assert (
+        resolve_region(
+            cli_region=None, env={**home, "AWS_DEFAULT_REGION": "eu-north-1"}, profile=None
+        )
+        == "eu-north-1"
+    )
+    assert resolve_region(cli_region=None, env=home, profile=None) == "us-east-1"
+
+
+def test_parallelism_must_be_positive(home: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="--parallelism: must be at least 1"):
+        resolve_client_config(env=home, parallelism=0)
