@@ -3,6 +3,7 @@ into messages and exit codes (0 ok, 1 error)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -10,11 +11,28 @@ import click
 from reconciler import __version__
 from reconciler.errors import ReconcilerError
 
+LOG_LEVELS = ("error", "warning", "info", "debug")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default="warning",
+    show_default=True,
+    help="Log to stderr at this level; debug logs one line per API request (no secrets).",
+)
+def cli(log_level: str) -> None:
     """Declarative reconciler for Amazon S3 buckets and CloudFront distributions."""
+    # The chosen level applies to the reconciler's own loggers; libraries (and the embedded
+    # emulator) keep to warnings, so debug output is one line per API request and no noise.
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("reconciler").setLevel(getattr(logging, log_level.upper()))
 
 
 @cli.command()

@@ -39,3 +39,14 @@ def test_an_unknown_command_is_a_usage_error() -> None:
     result = run("frobnicate")
     assert result.returncode != 0
     assert "No such command 'frobnicate'" in result.stderr
+
+
+def test_debug_logging_shows_one_line_per_request_and_no_secret() -> None:
+    result = run("--log-level", "debug", "demo")
+    assert result.returncode == 0, result.stderr
+    request_lines = [line for line in result.stderr.splitlines() if "reconciler.aws:" in line]
+    assert any("PUT /reconciler-demo-site?tagging= -> 20" in line for line in request_lines)
+    assert len(request_lines) == int(result.stdout.split("\n\n")[-1].split()[0])
+    assert len(request_lines) == len(result.stderr.splitlines())  # nothing but those lines
+    assert "demo-secret" not in result.stderr
+    assert "Signature=" not in result.stderr
