@@ -12,7 +12,9 @@ and, for codes we have no class for, by HTTP status family, so callers can catch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 
 class ReconcilerError(Exception):
@@ -27,8 +29,54 @@ class ReconcilerError(Exception):
         return f"{self.address}: {self.message}" if self.address else self.message
 
 
+@dataclass(frozen=True, order=True)
+class SourcePosition:
+    """A place in a spec file, 1-based as editors count."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class SpecIssue:
+    """One problem found in a spec: ``FILE:LINE:COL: path: message``."""
+
+    message: str
+    path: str = ""
+    position: SourcePosition | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.position}: " if self.position else ""
+        what = f"{self.path}: " if self.path else ""
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}{label}{what}{self.message}"
+
+
 class ConfigError(ReconcilerError):
-    """The spec (or a setting) is wrong; nothing was sent to AWS."""
+    """The spec (or a setting) is wrong; nothing was sent to AWS.
+
+    A spec error carries every issue found, not just the first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        address: str | None = None,
+        issues: Sequence[SpecIssue] = (),
+    ) -> None:
+        super().__init__(message, address=address)
+        self.issues = tuple(issues)
+
+    def __str__(self) -> str:
+        if not self.issues:
+            return super().__str__()
+        return "\n".join([super().__str__(), *(str(issue) for issue in self.issues)])
 
 
 class CredentialsError(ReconcilerError):

@@ -1,0 +1,41 @@
+"""What every spec model shares: frozen, unknown keys refused, and one way of saying
+"this aspect must be absent".
+
+The contract's rule of meaning is three-valued: a field left out is unmanaged (``None`` here, and
+never read or changed); an empty value or ``false`` means "must be absent"; anything else is the
+desired value. Fields that take ``false`` are declared as a discriminated union (``SWITCH``),
+so a mistake inside the mapping is reported against the mapping's own keys, not as a mismatch of
+every alternative.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+
+#: Union tags that appear in pydantic error locations; the loader drops them from paths.
+OFF_TAG = "<off>"
+ON_TAG = "<on>"
+
+Off = Literal[False]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def _switch(value: Any) -> str:
+    return OFF_TAG if value is False else ON_TAG
+
+
+#: Annotations for the two sides of a ``false | model`` field; see `bucket` for their use:
+#: ``Annotated[Annotated[Off, OFF] | Annotated[Model, ON], SWITCH]``.
+OFF = Tag(OFF_TAG)
+ON = Tag(ON_TAG)
+SWITCH = Discriminator(_switch)
+
+
+Tags = dict[str, str]

@@ -1,0 +1,365 @@
+"""From ``-f`` paths to a validated `Spec`, or a `ConfigError` holding every issue at once.
+
+The steps: find the files (a directory means every ``*.yaml``/``*.yml`` below it, sorted);
+compose each to nodes (syntax errors noted); gather ``vars`` (overridden by ``--var``); build each
+file's data with variables resolved and positions recorded; merge the files (``version`` and
+``stack`` must agree, a resource or default declared twice is named in both places); put the
+defaults under each resource; validate the shapes (pydantic); check the offline AWS rules.
+Nothing here touches the network, and a spec with any error is never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from reconciler.errors import ConfigError, SourcePosition, SpecIssue
+from reconciler.spec import rules
+from reconciler.spec.bucket import Bucket
+from reconciler.spec.distribution import Distribution
+from reconciler.spec.model import Spec
+from reconciler.spec.source import Builder, Path, SourceMap, compose, format_path, position
+from reconciler.spec.validation import issues_from
+from reconciler.spec.variables import Variables, interpolate
+
+DEFAULT_FILE = "reconciler.yaml"
+RESOURCE_KINDS = {"buckets": "bucket", "distributions": "distribution"}
+MERGED_MAPS = ("tags",)  # maps that merge with defaults; everything else is replaced
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec, where each of its values came from, and the warnings found."""
+
+    spec: Spec
+    source: SourceMap
+    files: tuple[str, ...]
+    warnings: tuple[SpecIssue, ...] = ()
+    digest: str = ""
+
+    def position(self, path: Path) -> SourcePosition | None:
+        return self.source.at(path)
+
+
+@dataclass
+class _File:
+    name: str
+    node: yaml.MappingNode
+    data: dict[str, Any] = field(default_factory=dict)
+    source: SourceMap = field(default_factory=SourceMap)
+
+
+def find_files(paths: Sequence[str]) -> tuple[list[str], list[SpecIssue]]:
+    found: list[str] = []
+    issues: list[SpecIssue] = []
+    for given in paths or [DEFAULT_FILE]:
+        path = FilePath(given)
+        if path.is_dir():
+            below = sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+            if not below:
+                issues.append(SpecIssue(f"{given}: no *.yaml or *.yml files in this directory"))
+            found.extend(str(p) for p in below)
+        elif path.is_file():
+            found.append(str(path))
+        else:
+            issues.append(SpecIssue(f"{given}: no such file or directory"))
+    unique = list(dict.fromkeys(found))
+    return unique, issues
+
+
+def _read(name: str, issues: list[SpecIssue]) -> _File | None:
+    try:
+        text = FilePath(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        issues.append(SpecIssue(f"{name}: cannot be read ({exc.__class__.__name__})"))
+        return None
+    node = compose(text, name, issues)
+    if node is None:
+        if text.strip() and issues:
+            return None
+        issues.append(
+            SpecIssue(
+                "the file is empty: a spec holds at least version and stack",
+                "",
+                SourcePosition(name, 1, 1),
+            )
+        )
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        issues.append(
+            SpecIssue(
+                "a spec file must be a mapping (version, stack, buckets, ...)",
+                "",
+                position(name, node.start_mark),
+            )
+        )
+        return None
+    return _File(name, node)
+
+
+def _top(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return key_node, value_node
+    return None
+
+
+def _gather_vars(
+    files: list[_File],
+    cli_vars: Mapping[str, str],
+    env: Mapping[str, str],
+    issues: list[SpecIssue],
+) -> Variables:
+    """``vars:`` of every file (which may read ${env.NAME} only), then ``--var``."""
+    values: dict[str, Any] = {}
+    where: dict[str, SourcePosition] = {}
+    env_only = Variables({}, env)
+    for file in files:
+        found = _top(file.node, "vars")
+        if found is None:
+            continue
+        scratch = SourceMap()
+
+        def resolve(text: str, at: SourcePosition, node: yaml.ScalarNode, path: str) -> Any:
+            return interpolate(text, variables=env_only, at=at, path=path, issues=issues, node=node)
+
+        data = Builder(file.name, scratch, issues, resolve).build(found[1], ("vars",))
+        if not isinstance(data, dict):
+            continue  # the shape is reported by validation
+        for name, value in data.items():
+            at = scratch.keys.get(("vars", name)) or SourcePosition(file.name, 1, 1)
+            if name in values and values[name] != value:
+                issues.append(
+                    SpecIssue(
+                        f"variable {name!r} is defined differently at {where[name]}", "vars", at
+                    )
+                )
+                continue
+            values.setdefault(name, value)
+            where.setdefault(name, at)
+    values.update(cli_vars)
+    return Variables(values, env)
+
+
+def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
+    def resolve(text: str, at: SourcePosition, node: yaml.ScalarNode, path: str) -> Any:
+        return interpolate(text, variables=variables, at=at, path=path, issues=issues, node=node)
+
+    data = Builder(file.name, file.source, issues, resolve).build(file.node, ())
+    file.data = data if isinstance(data, dict) else {}
+
+
+def _merge(files: list[_File], issues: list[SpecIssue]) -> tuple[dict[str, Any], SourceMap]:
+    merged: dict[str, Any] = {}
+    source = SourceMap()
+    for file in files:
+        for key in ("version", "stack"):
+            if key not in file.data:
+                issues.append(
+                    SpecIssue(f"missing required field {key!r}", "", file.source.values.get(()))
+                )
+            elif key in merged and merged[key] != file.data[key]:
+                issues.append(
+                    SpecIssue(
+                        f"{key} {file.data[key]!r} differs from {merged[key]!r} at "
+                        f"{source.values.get((key,))}",
+                        key,
+                        file.source.values.get((key,)),
+                    )
+                )
+        for key, value in file.data.items():
+            if key in RESOURCE_KINDS or key == "defaults":
+                if not isinstance(value, dict):
+                    merged.setdefault(key, value)
+                    source.copy_subtree_from(file.source, (key,))
+                    continue
+                target = merged.setdefault(key, {})
+                if not isinstance(target, dict):
+                    continue
+                for name, body in value.items():
+                    path = (key, name)
+                    if name in target:
+                        label = RESOURCE_KINDS.get(key, "default")
+                        issues.append(
+                            SpecIssue(
+                                f"{label} {name!r} is declared twice; "
+                                f"first at {source.key_at(path)}",
+                                key,
+                                file.source.key_at(path),
+                            )
+                        )
+                        continue
+                    target[name] = body
+                    source.copy_subtree_from(file.source, path)
+                source.values.setdefault((key,), file.source.values[(key,)])
+            elif key == "vars":
+                merged.setdefault("vars", {}).update(value if isinstance(value, dict) else {})
+                source.copy_subtree_from(file.source, ("vars",))
+            else:
+                merged.setdefault(key, value)
+                source.copy_subtree_from(file.source, (key,))
+    if files:
+        source.values.setdefault((), files[0].source.values[()])
+    return merged, source
+
+
+def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
+    defaults = data.get("defaults")
+    if not isinstance(defaults, dict):
+        return
+    for kind, singular in RESOURCE_KINDS.items():
+        base = defaults.get(singular)
+        resources = data.get(kind)
+        if not isinstance(base, dict) or not isinstance(resources, dict):
+            continue
+        for name, body in resources.items():
+            if not isinstance(body, dict):
+                continue
+            combined = dict(base)
+            for key, value in body.items():
+                if (
+                    key in MERGED_MAPS
+                    and isinstance(value, dict)
+                    and isinstance(base.get(key), dict)
+                ):
+                    combined[key] = {**base[key], **value}
+                else:
+                    combined[key] = value
+            for key in base:
+                if key not in body:
+                    source.copy_subtree(("defaults", singular, key), (kind, name, key))
+                elif key in MERGED_MAPS and isinstance(body[key], dict):
+                    for tag in base.get(key) or {}:
+                        if tag not in body[key]:
+                            source.copy_subtree(
+                                ("defaults", singular, key, tag), (kind, name, key, tag)
+                            )
+            resources[name] = combined
+
+
+def _without_broken_fields(
+    model: type[Bucket] | type[Distribution], body: Any, error: ValidationError
+) -> Bucket | Distribution | None:
+    """The resource without the fields that failed, so the rules can check the rest."""
+    if not isinstance(body, dict):
+        return None
+    broken = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+    try:
+        return model.model_validate({k: v for k, v in body.items() if k not in broken})
+    except ValidationError:
+        return None
+
+
+def _validate(
+    data: dict[str, Any], source: SourceMap, issues: list[SpecIssue]
+) -> tuple[Spec, set[str]]:
+    """Validate the top level, then each resource on its own, so one broken resource does not
+    hide the others' problems: the rules still run on every resource that has a valid shape.
+    Returns the spec of valid resources and the names of all declared buckets."""
+    resources = {kind: data.get(kind) for kind in RESOURCE_KINDS}
+    top = {k: v for k, v in data.items() if k not in RESOURCE_KINDS}
+    for kind, value in resources.items():
+        if value is not None and not isinstance(value, dict):
+            top[kind] = value  # let the top level report the wrong shape
+    valid: dict[str, dict[str, Any]] = {kind: {} for kind in RESOURCE_KINDS}
+    try:
+        Spec.model_validate({**top, **{k: {} for k in RESOURCE_KINDS if k not in top}})
+    except ValidationError as exc:
+        issues.extend(issues_from(exc, root=Spec, source=source))
+    for kind, model in (("buckets", Bucket), ("distributions", Distribution)):
+        bodies = resources[kind]
+        if not isinstance(bodies, dict):
+            continue
+        for name, body in bodies.items():
+            try:
+                valid[kind][name] = model.model_validate(body if body is not None else {})
+            except ValidationError as exc:
+                issues.extend(
+                    issues_from(exc, root=Spec, source=source, prefix=(kind, name), base=model)
+                )
+                partial = _without_broken_fields(model, body, exc)
+                if partial is not None:
+                    valid[kind][name] = partial
+    declared = set(resources["buckets"]) if isinstance(resources["buckets"], dict) else set()
+    spec = Spec.model_construct(
+        version=1,
+        stack=str(data.get("stack", "")),
+        vars={},
+        defaults=None,
+        buckets=valid["buckets"],
+        distributions=valid["distributions"],
+    )
+    return spec, declared
+
+
+def _dedupe(issues: list[SpecIssue]) -> list[SpecIssue]:
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for issue in issues:
+        key = (issue.position, issue.message, issue.severity)
+        if issue.position is not None and key in seen:
+            continue
+        seen.add(key)
+        unique.append(issue)
+    return unique
+
+
+def _order(issue: SpecIssue) -> tuple[Any, ...]:
+    where = issue.position
+    return (
+        where is not None,
+        where.file if where else "",
+        where.line if where else 0,
+        where.column if where else 0,
+    )
+
+
+def _fail(issues: list[SpecIssue]) -> ConfigError:
+    errors = sorted(_dedupe([i for i in issues if i.severity == "error"]), key=_order)
+    count = len(errors)
+    return ConfigError(f"the spec has {count} error{'s' if count != 1 else ''}", issues=errors)
+
+
+def _digest(spec: Spec) -> str:
+    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_spec(
+    paths: Sequence[str] = (),
+    *,
+    cli_vars: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LoadedSpec:
+    """Load, merge and check the spec files; raise `ConfigError` with every issue found."""
+    issues: list[SpecIssue] = []
+    names, missing = find_files(paths)
+    issues.extend(missing)
+    files = [f for f in (_read(name, issues) for name in names) if f is not None]
+    variables = _gather_vars(files, cli_vars or {}, env or {}, issues)
+    for file in files:
+        _build(file, variables, issues)
+    if not files:
+        raise _fail(issues or [SpecIssue("no spec files were given")])
+    data, source = _merge(files, issues)
+    _apply_defaults(data, source)
+    spec, declared = _validate(data, source, issues)
+    for finding in rules.check(spec, declared=declared):
+        where = source.key_at(finding.path) if finding.at_key else source.at(finding.path)
+        issues.append(
+            SpecIssue(finding.message, format_path(finding.path), where, finding.severity)
+        )
+    if any(issue.severity == "error" for issue in issues):
+        raise _fail(issues)
+    warnings = tuple(sorted(_dedupe(issues), key=_order))
+    full = Spec.model_validate(data)  # cannot fail: every part was validated above
+    return LoadedSpec(full, source, tuple(names), warnings, _digest(full))

@@ -1,0 +1,43 @@
+"""The whole spec: a stack of buckets and distributions, with the variables and defaults that
+were used to write it (kept so the JSON Schema describes every key a file may hold)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from reconciler.spec.bucket import Bucket
+from reconciler.spec.common import SpecModel
+from reconciler.spec.distribution import Distribution
+
+VarValue = str | int | float | bool
+
+
+class Defaults(SpecModel):
+    bucket: Bucket | None = Field(
+        None, description="Applied under every bucket; tags merge, the bucket's value wins."
+    )
+    distribution: Distribution | None = Field(
+        None, description="Applied under every distribution; tags merge, its value wins."
+    )
+
+
+class Spec(SpecModel):
+    """A reconciler spec: what a stack's buckets and distributions must look like."""
+
+    version: Literal[1] = Field(description="The spec format's version: 1.")
+    stack: str = Field(
+        description="The ownership scope: resources carry the tag reconciler:stack=<stack>."
+    )
+    vars: dict[str, VarValue] = Field(
+        default_factory=dict,
+        description="Variables for ${var.NAME}; --var NAME=VALUE overrides them.",
+    )
+    defaults: Defaults | None = Field(None, description="Values applied under every resource.")
+    buckets: dict[str, Bucket] = Field(
+        default_factory=dict, description="Buckets, by name. Names may use ${var.NAME}."
+    )
+    distributions: dict[str, Distribution] = Field(
+        default_factory=dict, description="CloudFront distributions, by logical name."
+    )
