@@ -10,9 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
-from reconciler.spec.common import OFF, ON, SWITCH, Off, SpecModel, Tags
+from reconciler.spec.common import (
+    CANNED_TAG,
+    GRANTS_TAG,
+    OFF,
+    ON,
+    SWITCH,
+    Off,
+    SpecModel,
+    Tags,
+)
 
 CannedAcl = Literal[
     "private",
@@ -205,6 +214,14 @@ class Website(SpecModel):
     )
 
 
+def _acl_form(value: Any) -> str:
+    return GRANTS_TAG if isinstance(value, dict) else CANNED_TAG
+
+
+AclSpec = Annotated[
+    Annotated[CannedAcl, Tag(CANNED_TAG)] | Annotated[AclGrants, Tag(GRANTS_TAG)],
+    Discriminator(_acl_form),
+]
 OwnershipSwitch = Annotated[Annotated[Off, OFF] | Annotated[ObjectOwnership, ON], SWITCH]
 PublicAccessBlockSwitch = Annotated[Annotated[Off, OFF] | Annotated[PublicAccessBlock, ON], SWITCH]
 LoggingSwitch = Annotated[Annotated[Off, OFF] | Annotated[Logging, ON], SWITCH]
@@ -230,9 +247,7 @@ class Bucket(SpecModel):
     public_access_block: PublicAccessBlockSwitch | None = Field(
         None, description="The bucket's public access block; false removes it."
     )
-    acl: CannedAcl | AclGrants | None = Field(
-        None, description="A canned ACL name, or {grants: [...]}."
-    )
+    acl: AclSpec | None = Field(None, description="A canned ACL name, or {grants: [...]}.")
     tags: Tags | None = Field(None, description="Tags; {} removes all but the reconciler's own.")
     versioning: VersioningState | None = Field(None, description="enabled or suspended.")
     lifecycle: list[LifecycleRule] | None = Field(

@@ -14,9 +14,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
-#: Union tags that appear in pydantic error locations; the loader drops them from paths.
+#: Union tags appear in pydantic error locations; names of this form are dropped from paths.
 OFF_TAG = "<off>"
 ON_TAG = "<on>"
+CANNED_TAG = "<canned>"
+GRANTS_TAG = "<grants>"
+
+
+def is_union_tag(part: object) -> bool:
+    return isinstance(part, str) and part.startswith("<") and part.endswith(">")
+
 
 Off = Literal[False]
 

@@ -292,7 +292,7 @@ def _validate(
     declared = set(resources["buckets"]) if isinstance(resources["buckets"], dict) else set()
     spec = Spec.model_construct(
         version=1,
-        stack=str(data.get("stack", "")),
+        stack=data["stack"] if isinstance(data.get("stack"), str) else "",
         vars={},
         defaults=None,
         buckets=valid["buckets"],
@@ -353,11 +353,13 @@ def load_spec(
     data, source = _merge(files, issues)
     _apply_defaults(data, source)
     spec, declared = _validate(data, source, issues)
-    for finding in rules.check(spec, declared=declared):
+    stack_given = isinstance(data.get("stack"), str)
+    for finding in rules.check(spec, declared=declared, check_stack=stack_given):
+        if finding.path in source.unreadable:
+            continue  # already reported where it was read
         where = source.key_at(finding.path) if finding.at_key else source.at(finding.path)
-        issues.append(
-            SpecIssue(finding.message, format_path(finding.path), where, finding.severity)
-        )
+        named = format_path(source.origin_of(finding.path))
+        issues.append(SpecIssue(finding.message, named, where, finding.severity))
     if any(issue.severity == "error" for issue in issues):
         raise _fail(issues)
     warnings = tuple(sorted(_dedupe(issues), key=_order))

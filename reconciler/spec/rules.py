@@ -59,12 +59,14 @@ class Finding:
     at_key: bool = False  # point at the key naming ``path`` rather than its value
 
 
-def check(spec: Spec, *, declared: set[str] | None = None) -> list[Finding]:
+def check(
+    spec: Spec, *, declared: set[str] | None = None, check_stack: bool = True
+) -> list[Finding]:
     """Findings for a spec. ``declared`` names every bucket the files declare, including those
     whose shape was invalid (and so are missing from ``spec``): references to them are not
     reported as undeclared."""
     context = _Context(spec, declared if declared is not None else set(spec.buckets))
-    findings = list(_stack(spec))
+    findings = list(_stack(spec)) if check_stack else []
     for name, bucket in spec.buckets.items():
         findings.extend(_bucket(context, name, bucket))
     for name, distribution in spec.distributions.items():
@@ -590,10 +592,14 @@ def _distribution(ctx: _Context, name: str, dist: Distribution) -> Iterator[Find
                 "state: absent deletes the distribution, which prevent_destroy: true forbids",
             )
         return
-    if not dist.origins:
-        yield Finding(path, "a distribution needs at least one origin (origins)")
-    if dist.default_cache_behavior is None:
-        yield Finding(path, "a distribution needs a default_cache_behavior")
+    missing = [f for f in ("origins", "default_cache_behavior") if not getattr(dist, f)]
+    if missing:
+        yield Finding(
+            path,
+            f"{' and '.join(missing)} left out: the distribution can be adopted and updated, "
+            "but not created",
+            severity="warning",
+        )
     origin_ids = yield from _origins(ctx, dist, path)
     behaviors: list[tuple[Path, CacheBehavior]] = []
     if dist.default_cache_behavior is not None:
@@ -686,20 +692,25 @@ def _behavior(
             f"{behavior.target_origin!r} is not an origin of this distribution (origins: {known})",
         )
     allowed = set(behavior.allowed_methods)
-    if allowed not in METHOD_SETS:
+    valid_allowed = allowed in METHOD_SETS
+    if not valid_allowed:
         yield Finding(
             (*where, "allowed_methods"),
             "CloudFront accepts [GET, HEAD], [GET, HEAD, OPTIONS] or all seven methods",
         )
     cached = set(behavior.cached_methods)
-    if cached not in CACHED_SETS or not cached <= allowed:
+    if valid_allowed and (cached not in CACHED_SETS or not cached <= allowed):
         yield Finding(
             (*where, "cached_methods"),
             "cached_methods is [GET, HEAD] or [GET, HEAD, OPTIONS], within allowed_methods",
         )
     legacy = [f for f in ("min_ttl", "default_ttl", "max_ttl") if getattr(behavior, f) is not None]
     if behavior.cache_policy_id is not None and legacy:
-        yield Finding(where, f"{', '.join(legacy)} apply only without cache_policy_id")
+        yield Finding(
+            where,
+            f"{', '.join(legacy)} {'apply' if len(legacy) > 1 else 'applies'} only without "
+            "cache_policy_id",
+        )
     ttls = [behavior.min_ttl, behavior.default_ttl, behavior.max_ttl]
     known_ttls = [t for t in ttls if t is not None]
     if known_ttls != sorted(known_ttls):

@@ -40,6 +40,18 @@ class SourceMap:
 
     values: dict[Path, SourcePosition] = field(default_factory=dict)
     keys: dict[Path, SourcePosition] = field(default_factory=dict)
+    #: paths whose value could not be read (reported once; no further checks on them)
+    unreadable: set[Path] = field(default_factory=set)
+    #: where copied values came from: a resource's path -> the defaults path it was copied from
+    origins: dict[Path, Path] = field(default_factory=dict)
+
+    def origin_of(self, path: Path) -> Path:
+        """The path as the user wrote it: a value taken from defaults is named there."""
+        for end in range(len(path), 0, -1):
+            source = self.origins.get(path[:end])
+            if source is not None:
+                return source + path[end:]
+        return path
 
     def at(self, path: Path) -> SourcePosition | None:
         """The value's position, or the nearest enclosing one that is known."""
@@ -59,9 +71,11 @@ class SourceMap:
             for path, where in theirs.items():
                 if path[: len(root)] == root:
                     mine.setdefault(path, where)
+        self.unreadable.update(p for p in other.unreadable if p[: len(root)] == root)
 
     def copy_subtree(self, source: Path, target: Path) -> None:
         """Record that ``target``'s values come from ``source`` (defaults applied)."""
+        self.origins[target] = source
         for table in (self.values, self.keys):
             for path, position in list(table.items()):
                 if path[: len(source)] == source:
@@ -98,10 +112,28 @@ class Builder:
         return self._scalar(node, path)
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
-        value = _SCALARS.construct_object(node)
+        try:
+            value = _SCALARS.construct_object(node)
+        except (ValueError, yaml.YAMLError) as exc:
+            # impossible dates (2030-02-30), unknown or unsafe tags (!foo, !!python/...)
+            reason = getattr(exc, "problem", None) or str(exc)
+            kind = "a date" if node.tag.endswith(":timestamp") else f"a {node.tag} value"
+            self._issue(node, f"cannot read {node.value!r} as {kind}: {reason}", path)
+            self.map.unreadable.add(path)
+            return node.value
         if isinstance(value, str):
             where = position(self.file, node.start_mark)
-            return self.resolve(value, where, node, format_path(path))
+            return self._resolved(value, where, node, path, path)
+        return value
+
+    def _resolved(
+        self, text: str, where: SourcePosition, node: yaml.ScalarNode, path: Path, owner: Path
+    ) -> Any:
+        """Resolve a string; if that raised issues, ``owner`` is marked unreadable."""
+        before = len(self.issues)
+        value = self.resolve(text, where, node, format_path(path))
+        if len(self.issues) > before:
+            self.map.unreadable.add(owner)
         return value
 
     def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -130,8 +162,10 @@ class Builder:
                 self._issue(key_node, "a key must be a plain value, not a list or mapping", path)
                 continue
             key_position = position(self.file, key_node.start_mark)
-            key = self.resolve(key_node.value, key_position, key_node, format_path(path))
-            key = str(key)
+            key = str(self._resolved(key_node.value, key_position, key_node, path, ()))
+            if () in self.map.unreadable:
+                self.map.unreadable.discard(())
+                self.map.unreadable.add((*path, key))
             if key in seen:
                 if id(key_node) in own_keys:  # a merged key never overrides: not an error
                     self.issues.append(
@@ -166,7 +200,12 @@ def compose(text: str, file: str, issues: list[SpecIssue]) -> yaml.Node | None:
         where = position(file, mark) if mark is not None else SourcePosition(file, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
-            problem = f"{exc.context}, {exc.problem}"
+            started = exc.context_mark
+            if started is not None and mark is not None and started.line != mark.line:
+                opened = position(file, started)
+                problem = f"{exc.context} (from {opened.line}:{opened.column}), {exc.problem}"
+            else:
+                problem = f"{exc.context}, {exc.problem}"
         issues.append(SpecIssue(f"YAML syntax error: {problem}", "", where))
     except yaml.YAMLError as exc:
         issues.append(SpecIssue(f"YAML error: {exc}", "", SourcePosition(file, 1, 1)))

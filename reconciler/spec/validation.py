@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.errors import SpecIssue
-from reconciler.spec.common import OFF_TAG, ON_TAG
+from reconciler.spec.common import ON_TAG, is_union_tag
 from reconciler.spec.source import Path, SourceMap, format_path
 
 
@@ -117,23 +117,27 @@ def issues_from(
     for detail in error.errors():
         raw = tuple(detail["loc"])
         switch = bool(raw) and raw[-1] == ON_TAG
-        loc: Path = tuple(p for p in raw if p not in (OFF_TAG, ON_TAG))
+        loc: Path = tuple(p for p in raw if not is_union_tag(p))
         full = prefix + loc
+        if full in source.unreadable:
+            continue  # already reported where it was read
+        named = format_path(source.origin_of(full))
         if detail["type"] == "extra_forbidden" and loc:
             key = str(loc[-1])
             message = f"unknown field {key!r}"
             close = difflib.get_close_matches(key, fields_at(base, loc[:-1]), n=1, cutoff=0.6)
             if close:
                 message += f"; did you mean {close[0]!r}?"
-            issues.append(SpecIssue(message, format_path(full[:-1]), source.key_at(full)))
+            parent = format_path(source.origin_of(full[:-1]))
+            issues.append(SpecIssue(message, parent, source.key_at(full)))
         elif detail["type"] == "missing" and loc:
             issues.append(
                 SpecIssue(
                     f"missing required field {loc[-1]!r}",
-                    format_path(full[:-1]),
+                    format_path(source.origin_of(full[:-1])),
                     source.at(full[:-1]),
                 )
             )
         else:
-            issues.append(SpecIssue(_message(detail, switch), format_path(full), source.at(full)))
+            issues.append(SpecIssue(_message(detail, switch), named, source.at(full)))
     return issues

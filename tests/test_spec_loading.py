@@ -1,0 +1,264 @@
+"""Loading specs: examples, variables, defaults, merging files, left-out versus false, warnings,
+and the JSON Schema kept in step with the models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ConfigError
+from reconciler.spec.loader import load_spec
+from reconciler.spec.schema import spec_schema_text
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return str(path)
+
+
+HEAD = "version: 1\nstack: test\n"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_validates_and_points_at_the_schema(example: Path) -> None:
+    loaded = load_spec([str(example)], env={})
+    assert loaded.spec.buckets
+    first = example.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/reconciler.schema.json"
+
+
+def test_there_are_at_least_four_examples() -> None:
+    assert {p.stem for p in EXAMPLES} >= {
+        "static-website",
+        "data-lake",
+        "log-archive",
+        "environments",
+    }
+
+
+def test_the_checked_in_schema_is_current() -> None:
+    checked_in = (ROOT / "schemas" / "reconciler.schema.json").read_text()
+    assert checked_in == spec_schema_text(), (
+        "run: reconciler schema -o schemas/reconciler.schema.json"
+    )
+
+
+def test_the_schema_describes_every_field() -> None:
+    schema = json.loads(spec_schema_text())
+    bucket = schema["$defs"]["Bucket"]["properties"]
+    assert {"region", "lifecycle", "logging", "policy", "website", "acl"} <= set(bucket)
+    missing = [
+        f"{name}.{field}"
+        for name, definition in schema["$defs"].items()
+        for field, body in definition.get("properties", {}).items()
+        if not body.get("description")
+    ]
+    assert missing == []
+
+
+def test_schema_command_prints_the_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "schema"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == spec_schema_text()
+
+
+def test_variables_from_vars_cli_and_environment(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """vars: {env: staging, days: 30}
+buckets:
+  app-${var.env}-data:
+    region: ${env.TEST_REGION}
+    tags: {env: "${var.env}", mixed: "${var.env}-${var.days}"}
+    website: {index_document: index.html, error_document: "$${var.env}.html"}
+    lifecycle:
+      - id: r
+        expiration: {days: "${var.days}"}
+""",
+    )
+    loaded = load_spec([path], env={"TEST_REGION": "eu-north-1"}, cli_vars={"env": "prod"})
+    ((name, bucket),) = loaded.spec.buckets.items()
+    assert name == "app-prod-data"
+    assert bucket.region == "eu-north-1"
+    assert bucket.tags == {"env": "prod", "mixed": "prod-30"}
+    assert bucket.website
+    assert bucket.website.error_document == "${var.env}.html"  # $${ writes a literal ${
+    assert bucket.lifecycle is not None
+    assert bucket.lifecycle[0].expiration is not None
+    assert bucket.lifecycle[0].expiration.days == 30  # a whole reference keeps its type
+
+
+def test_defaults_merge_tags_and_replace_everything_else(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """defaults:
+  bucket:
+    region: eu-west-1
+    versioning: enabled
+    tags: {team: web, env: prod}
+    public_access_block: {block_public_acls: true, block_public_policy: true}
+buckets:
+  plain-bucket: {}
+  own-bucket:
+    region: us-east-1
+    tags: {env: dev}
+    public_access_block: {ignore_public_acls: true}
+""",
+    )
+    buckets = load_spec([path], env={}).spec.buckets
+    plain, own = buckets["plain-bucket"], buckets["own-bucket"]
+    assert (plain.region, plain.versioning, plain.tags) == (
+        "eu-west-1",
+        "enabled",
+        {"team": "web", "env": "prod"},
+    )
+    assert (own.region, own.versioning, own.tags) == (
+        "us-east-1",
+        "enabled",
+        {"team": "web", "env": "dev"},
+    )
+    assert own.public_access_block
+    assert own.public_access_block.block_public_acls is False  # replaced, not merged
+
+
+def test_left_out_differs_from_false_and_empty(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """buckets:
+  unmanaged-bucket: {}
+  absent-aspects:
+    tags: {}
+    lifecycle: []
+    cors: []
+    logging: false
+    policy: false
+    encryption: false
+    website: false
+    public_access_block: false
+    object_ownership: false
+""",
+    )
+    buckets = load_spec([path], env={}).spec.buckets
+    unmanaged, absent = buckets["unmanaged-bucket"], buckets["absent-aspects"]
+    aspects = [
+        "tags",
+        "lifecycle",
+        "cors",
+        "logging",
+        "policy",
+        "encryption",
+        "website",
+        "public_access_block",
+        "object_ownership",
+    ]
+    assert all(getattr(unmanaged, a) is None for a in aspects)
+    assert [getattr(absent, a) for a in aspects] == [{}, [], [], *[False] * 6]
+
+
+def test_anchors_merge_keys_and_string_keys(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """buckets:
+  first-bucket: &common
+    versioning: enabled
+    tags: {on: "yes", no: maybe}
+  second-bucket:
+    <<: *common
+    versioning: suspended
+""",
+    )
+    buckets = load_spec([path], env={}).spec.buckets
+    assert buckets["first-bucket"].tags == {"on": "yes", "no": "maybe"}  # keys stay text
+    assert buckets["second-bucket"].versioning == "suspended"  # own keys win over <<
+    assert buckets["second-bucket"].tags == {"on": "yes", "no": "maybe"}
+
+
+def test_a_directory_is_every_yaml_below_it_merged(tmp_path: Path) -> None:
+    write(tmp_path, HEAD + "buckets:\n  bucket-one: {}\n", "stack/a.yaml")
+    write(tmp_path, HEAD + "buckets:\n  bucket-two: {}\n", "stack/nested/b.yml")
+    write(tmp_path, "not: a spec\n", "stack/notes.txt")
+    loaded = load_spec([str(tmp_path / "stack")], env={})
+    assert set(loaded.spec.buckets) == {"bucket-one", "bucket-two"}
+    assert [Path(f).name for f in loaded.files] == ["a.yaml", "b.yml"]
+
+
+def test_missing_paths_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_spec([str(tmp_path / "nope.yaml")], env={})
+    assert str(caught.value.issues[0]).endswith("nope.yaml: no such file or directory")
+
+
+def test_warnings_do_not_fail_the_spec(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """buckets:
+  site-bucket:
+    acl: public-read
+    logging: {target_bucket: somewhere-else}
+distributions:
+  cdn: {comment: adopt me}
+""",
+    )
+    loaded = load_spec([path], env={})
+    messages = [str(w) for w in loaded.warnings]
+    assert any("new buckets default to object_ownership BucketOwnerEnforced" in m for m in messages)
+    assert any("target bucket 'somewhere-else' is not declared in this spec" in m for m in messages)
+    assert any(
+        "origins and default_cache_behavior left out: the distribution can be adopted" in m
+        for m in messages
+    )
+    assert all(": warning: " in m for m in messages)
+
+
+def test_validate_prints_warnings_and_succeeds(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD + "buckets:\n  site-bucket:\n    acl: public-read\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "validate", "-f", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "warning: buckets.site-bucket.acl: new buckets default" in result.stderr
+    assert result.stdout.startswith("The spec is valid: stack 'test', 1 bucket(s)")
+
+
+def test_a_bad_var_option_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD)
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "validate", "-f", path, "--var", "novalue"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "--var 'novalue': give NAME=VALUE" in result.stderr
+
+
+def test_the_digest_follows_the_content(tmp_path: Path) -> None:
+    one = load_spec([write(tmp_path, HEAD + "buckets:\n  a-bucket: {}\n", "one.yaml")], env={})
+    same = load_spec([write(tmp_path, HEAD + "buckets: {a-bucket: {}}\n", "two.yaml")], env={})
+    other = load_spec([write(tmp_path, HEAD + "buckets: {b-bucket: {}}\n", "three.yaml")], env={})
+    assert one.digest == same.digest != other.digest
+    assert one.digest.startswith("sha256:")
