@@ -31,6 +31,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_spec.py
 	$(BIN)/python bench/bench_client.py
 
 clean:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 class ReconcilerError(Exception):
@@ -29,9 +29,9 @@ class ReconcilerError(Exception):
         return f"{self.address}: {self.message}" if self.address else self.message
 
 
-@dataclass(frozen=True, order=True)
-class SourcePosition:
-    """A place in a spec file, 1-based as editors count."""
+class SourcePosition(NamedTuple):
+    """A place in a spec file, 1-based as editors count. (A tuple: a large spec records one
+    per value, so it must be cheap to make.)"""
 
     file: str
     line: int

@@ -1,7 +1,8 @@
 """From ``-f`` paths to a validated `Spec`, or a `ConfigError` holding every issue at once.
 
 The steps: find the files (a directory means every ``*.yaml``/``*.yml`` below it, sorted);
-compose each to nodes (syntax errors noted); gather ``vars`` (overridden by ``--var``); build each
+parse each to YAML events
+(syntax errors noted); gather ``vars`` (overridden by ``--var``); build each
 file's data with variables resolved and positions recorded; merge the files (``version`` and
 ``stack`` must agree, a resource or default declared twice is named in both places); put the
 defaults under each resource; validate the shapes (pydantic); check the offline AWS rules.
@@ -10,6 +11,7 @@ Nothing here touches the network, and a spec with any error is never returned.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -25,7 +27,7 @@ from reconciler.spec import rules
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
-from reconciler.spec.source import Builder, Path, SourceMap, compose, format_path, position
+from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position
 from reconciler.spec.validation import issues_from
 from reconciler.spec.variables import Variables, interpolate
 
@@ -51,7 +53,7 @@ class LoadedSpec:
 @dataclass
 class _File:
     name: str
-    node: yaml.MappingNode
+    doc: Document
     data: dict[str, Any] = field(default_factory=dict)
     source: SourceMap = field(default_factory=SourceMap)
 
@@ -82,35 +84,28 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
     except (OSError, UnicodeDecodeError) as exc:
         issues.append(SpecIssue(f"{name}: cannot be read ({exc.__class__.__name__})"))
         return None
-    node = compose(text, name, issues)
-    if node is None:
-        if text.strip() and issues:
-            return None
-        issues.append(
-            SpecIssue(
-                "the file is empty: a spec holds at least version and stack",
-                "",
-                SourcePosition(name, 1, 1),
+    before = len(issues)
+    doc = parse(text, name, issues)
+    if doc is None:
+        if len(issues) == before:
+            issues.append(
+                SpecIssue(
+                    "the file is empty: a spec holds at least version and stack",
+                    "",
+                    SourcePosition(name, 1, 1),
+                )
             )
-        )
         return None
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(doc.root_event, yaml.MappingStartEvent):
         issues.append(
             SpecIssue(
                 "a spec file must be a mapping (version, stack, buckets, ...)",
                 "",
-                position(name, node.start_mark),
+                position(name, doc.root_event.start_mark),
             )
         )
         return None
-    return _File(name, node)
-
-
-def _top(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return key_node, value_node
-    return None
+    return _File(name, doc)
 
 
 def _gather_vars(
@@ -124,15 +119,15 @@ def _gather_vars(
     where: dict[str, SourcePosition] = {}
     env_only = Variables({}, env)
     for file in files:
-        found = _top(file.node, "vars")
+        found = file.doc.top_level("vars")
         if found is None:
             continue
         scratch = SourceMap()
 
-        def resolve(text: str, at: SourcePosition, node: yaml.ScalarNode, path: str) -> Any:
+        def resolve(text: str, at: SourcePosition, node: Any, path: str) -> Any:
             return interpolate(text, variables=env_only, at=at, path=path, issues=issues, node=node)
 
-        data = Builder(file.name, scratch, issues, resolve).build(found[1], ("vars",))
+        data = Builder(file.doc, scratch, issues, resolve).build(found, ("vars",))
         if not isinstance(data, dict):
             continue  # the shape is reported by validation
         for name, value in data.items():
@@ -151,10 +146,10 @@ def _gather_vars(
 
 
 def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
-    def resolve(text: str, at: SourcePosition, node: yaml.ScalarNode, path: str) -> Any:
+    def resolve(text: str, at: SourcePosition, node: Any, path: str) -> Any:
         return interpolate(text, variables=variables, at=at, path=path, issues=issues, node=node)
 
-    data = Builder(file.name, file.source, issues, resolve).build(file.node, ())
+    data = Builder(file.doc, file.source, issues, resolve).build(file.doc.root, ())
     file.data = data if isinstance(data, dict) else {}
 
 
@@ -176,39 +171,31 @@ def _merge(files: list[_File], issues: list[SpecIssue]) -> tuple[dict[str, Any],
                         file.source.values.get((key,)),
                     )
                 )
+        again: set[Path] = set()
         for key, value in file.data.items():
-            if key in RESOURCE_KINDS or key == "defaults":
-                if not isinstance(value, dict):
-                    merged.setdefault(key, value)
-                    source.copy_subtree_from(file.source, (key,))
-                    continue
+            if (key in RESOURCE_KINDS or key == "defaults") and isinstance(value, dict):
                 target = merged.setdefault(key, {})
                 if not isinstance(target, dict):
                     continue
                 for name, body in value.items():
-                    path = (key, name)
                     if name in target:
                         label = RESOURCE_KINDS.get(key, "default")
                         issues.append(
                             SpecIssue(
                                 f"{label} {name!r} is declared twice; "
-                                f"first at {source.key_at(path)}",
+                                f"first at {source.key_at((key, name))}",
                                 key,
-                                file.source.key_at(path),
+                                file.source.key_at((key, name)),
                             )
                         )
+                        again.add((key, name))
                         continue
                     target[name] = body
-                    source.copy_subtree_from(file.source, path)
-                source.values.setdefault((key,), file.source.values[(key,)])
-            elif key == "vars":
-                merged.setdefault("vars", {}).update(value if isinstance(value, dict) else {})
-                source.copy_subtree_from(file.source, ("vars",))
+            elif key == "vars" and isinstance(value, dict):
+                merged.setdefault("vars", {}).update(value)
             else:
                 merged.setdefault(key, value)
-                source.copy_subtree_from(file.source, (key,))
-    if files:
-        source.values.setdefault((), files[0].source.values[()])
+        source.absorb(file.source, skip=again)
     return merged, source
 
 
@@ -221,28 +208,24 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
         resources = data.get(kind)
         if not isinstance(base, dict) or not isinstance(resources, dict):
             continue
+        origin: Path = ("defaults", singular)
+        entries = source.entries_under(origin)
         for name, body in resources.items():
             if not isinstance(body, dict):
                 continue
             combined = dict(base)
             for key, value in body.items():
-                if (
-                    key in MERGED_MAPS
-                    and isinstance(value, dict)
-                    and isinstance(base.get(key), dict)
-                ):
-                    combined[key] = {**base[key], **value}
+                inherited = base.get(key)
+                if key in MERGED_MAPS and isinstance(value, dict) and isinstance(inherited, dict):
+                    combined[key] = {**inherited, **value}
+                    for item in inherited:
+                        if item not in value:
+                            source.graft(entries, (*origin, key, item), (kind, name, key, item))
                 else:
                     combined[key] = value
             for key in base:
                 if key not in body:
-                    source.copy_subtree(("defaults", singular, key), (kind, name, key))
-                elif key in MERGED_MAPS and isinstance(body[key], dict):
-                    for tag in base.get(key) or {}:
-                        if tag not in body[key]:
-                            source.copy_subtree(
-                                ("defaults", singular, key, tag), (kind, name, key, tag)
-                            )
+                    source.graft(entries, (*origin, key), (kind, name, key))
             resources[name] = combined
 
 
@@ -293,8 +276,8 @@ def _validate(
     spec = Spec.model_construct(
         version=1,
         stack=data["stack"] if isinstance(data.get("stack"), str) else "",
-        vars={},
-        defaults=None,
+        vars=top.get("vars") if isinstance(top.get("vars"), dict) else {},
+        defaults=top.get("defaults"),
         buckets=valid["buckets"],
         distributions=valid["distributions"],
     )
@@ -341,6 +324,20 @@ def load_spec(
     env: Mapping[str, str] | None = None,
 ) -> LoadedSpec:
     """Load, merge and check the spec files; raise `ConfigError` with every issue found."""
+    # Loading builds many small objects and no reference cycles; the cyclic collector would
+    # otherwise rescan the growing heap again and again (most of the time of a large spec).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(paths, cli_vars=cli_vars, env=env)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(
+    paths: Sequence[str], *, cli_vars: Mapping[str, str] | None, env: Mapping[str, str] | None
+) -> LoadedSpec:
     issues: list[SpecIssue] = []
     names, missing = find_files(paths)
     issues.extend(missing)
@@ -363,5 +360,6 @@ def load_spec(
     if any(issue.severity == "error" for issue in issues):
         raise _fail(issues)
     warnings = tuple(sorted(_dedupe(issues), key=_order))
-    full = Spec.model_validate(data)  # cannot fail: every part was validated above
+    # Every part was validated above; the resources are reused, not validated again.
+    full = Spec.model_validate({**data, **{kind: getattr(spec, kind) for kind in RESOURCE_KINDS}})
     return LoadedSpec(full, source, tuple(names), warnings, _digest(full))

@@ -3,15 +3,22 @@ were used to write it (kept so the JSON Schema describes every key a file may ho
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import SpecModel
 from reconciler.spec.distribution import Distribution
 
-VarValue = str | int | float | bool
+
+def _scalar_only(value: Any) -> Any:
+    if isinstance(value, dict | list) or value is None:
+        raise ValueError("a variable's value must be text, a number or true/false")
+    return value
+
+
+VarValue = Annotated[str | int | float | bool, BeforeValidator(_scalar_only)]
 
 
 class Defaults(SpecModel):

@@ -1,10 +1,14 @@
 """YAML to plain data, remembering where every value came from.
 
 PyYAML's safe loader would silently keep the last of two equal keys and forget positions. Here
-the document is composed to nodes (libyaml when available) and walked by hand: duplicate keys
-are refused with both places named, anchors, aliases and ``<<`` merge keys work as usual, keys
-stay strings (``on:`` is the key "on", not ``True``), and each value's position is recorded
-under its path so any later error can point at the offending node.
+the file is parsed to events (by libyaml when available) and built by hand: duplicate keys are
+refused with both places named, anchors, aliases and ``<<`` merge keys work as usual, keys stay
+strings (``on:`` is the key "on", not ``True``), and each value's position is recorded under
+its path so any later error can point at the offending node.
+
+Building from events rather than composed nodes skips PyYAML's node graph and its resolver for
+every scalar: only plain (unquoted) values are typed, and only those whose first character can
+start a number, a boolean, a null or a date. A 5,000-bucket spec reads several times faster.
 """
 
 from __future__ import annotations
@@ -19,8 +23,6 @@ from reconciler.errors import SourcePosition, SpecIssue
 
 Path = tuple[str | int, ...]
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_SCALARS = yaml.constructor.SafeConstructor()
 
 
 def format_path(path: Path) -> str:
@@ -65,148 +67,277 @@ class SourceMap:
         """The position of the key naming ``path`` (for unknown or misplaced keys)."""
         return self.keys.get(path) or self.at(path)
 
-    def copy_subtree_from(self, other: SourceMap, root: Path) -> None:
-        """Take ``other``'s positions at and below ``root`` (a file's part of a merged spec)."""
+    def absorb(self, other: SourceMap, *, skip: set[Path]) -> None:
+        """Take a file's positions into the merged map (first file wins), leaving out the
+        resources in ``skip`` (declared again, so reported and dropped). One pass: linear."""
         for mine, theirs in ((self.values, other.values), (self.keys, other.keys)):
             for path, where in theirs.items():
-                if path[: len(root)] == root:
+                if path[:2] not in skip:
                     mine.setdefault(path, where)
-        self.unreadable.update(p for p in other.unreadable if p[: len(root)] == root)
+        self.unreadable.update(p for p in other.unreadable if p[:2] not in skip)
 
-    def copy_subtree(self, source: Path, target: Path) -> None:
-        """Record that ``target``'s values come from ``source`` (defaults applied)."""
+    def entries_under(self, root: Path) -> list[tuple[bool, Path, SourcePosition]]:
+        """Every (is_key, path, position) at or below ``root``, to graft elsewhere."""
+        found = [(False, p, w) for p, w in self.values.items() if p[: len(root)] == root]
+        found += [(True, p, w) for p, w in self.keys.items() if p[: len(root)] == root]
+        return found
+
+    def graft(
+        self, entries: list[tuple[bool, Path, SourcePosition]], source: Path, target: Path
+    ) -> None:
+        """Record that ``target``'s values come from ``source`` (defaults applied), taking the
+        positions of ``entries`` (from `entries_under`) that lie below ``source``."""
         self.origins[target] = source
-        for table in (self.values, self.keys):
-            for path, position in list(table.items()):
-                if path[: len(source)] == source:
-                    table.setdefault(target + path[len(source) :], position)
+        for is_key, path, where in entries:
+            if path[: len(source)] == source:
+                table = self.keys if is_key else self.values
+                table.setdefault(target + path[len(source) :], where)
 
 
 def position(file: str, mark: Any) -> SourcePosition:
     return SourcePosition(file, mark.line + 1, mark.column + 1)
 
 
-#: Called for every string scalar (keys too) with its text, position, node and path (as text);
-#: returns its value.
-Resolver = Callable[[str, SourcePosition, yaml.ScalarNode, str], Any]
+#: Called for every string scalar (keys too) that holds ``${``, with its text, position, event
+#: and path (as text); returns its value.
+Resolver = Callable[[str, SourcePosition, Any, str], Any]
+
+_STR = "tag:yaml.org,2002:str"
+_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
+MAX_DEPTH = 64
+_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!")
+_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _implicit_tag(value: str) -> str:
+    for tag, pattern in _IMPLICIT.get(value[:1] if value else "", ()):
+        if pattern.match(value):
+            return str(tag)
+    return _STR
+
+
+def _foreign_tag(event: yaml.Event) -> bool:
+    """A collection with an explicit tag other than map/seq (``!!python/object``, ``!custom``)."""
+    tag = getattr(event, "tag", None)
+    return bool(tag) and not getattr(event, "implicit", True) and tag not in _COLLECTION_TAGS
+
+
+class Document:
+    """One file's events, with the index of its root value."""
+
+    def __init__(self, file: str, events: list[yaml.Event], root: int) -> None:
+        self.file = file
+        self.events = events
+        self.root = root
+
+    @property
+    def root_event(self) -> yaml.Event:
+        return self.events[self.root]
+
+    def skip(self, index: int) -> int:
+        """The index just after the value that starts at ``index``."""
+        depth = 0
+        while True:
+            event = self.events[index]
+            index += 1
+            if isinstance(event, _START):
+                depth += 1
+            elif isinstance(event, _END):
+                depth -= 1
+            if depth == 0:
+                return index
+
+    def top_level(self, key: str) -> int | None:
+        """Where the value of a top-level ``key`` starts, if the root is a mapping holding it."""
+        if not isinstance(self.root_event, yaml.MappingStartEvent):
+            return None
+        index = self.root + 1
+        while not isinstance(self.events[index], yaml.MappingEndEvent):
+            event = self.events[index]
+            if isinstance(event, yaml.ScalarEvent) and event.value == key:
+                return index + 1
+            index = self.skip(self.skip(index))
+        return None
+
+
+def parse(text: str, file: str, issues: list[SpecIssue]) -> Document | None:
+    """The file as events; a syntax error becomes an issue at its mark. ``None`` when the file
+    holds no document (or a broken one)."""
+    try:
+        events = list(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        issues.append(_syntax_issue(exc, text, file))
+        return None
+    except yaml.YAMLError as exc:
+        issues.append(SpecIssue(f"YAML error: {exc}", "", SourcePosition(file, 1, 1)))
+        return None
+    starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
+    if not starts:
+        return None
+    if len(starts) > 1:
+        second = events[starts[1]]
+        issues.append(
+            SpecIssue(
+                "a spec file holds one YAML document; split the others into files of their own",
+                "",
+                position(file, second.start_mark),
+            )
+        )
+    return Document(file, events, starts[0] + 1)
+
+
+def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecIssue:
+    mark = exc.problem_mark or exc.context_mark
+    where = position(file, mark) if mark is not None else SourcePosition(file, 1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        started = exc.context_mark
+        if started is not None and mark is not None and started.line != mark.line:
+            opened = position(file, started)
+            problem = f"{exc.context} (from {opened.line}:{opened.column}), {exc.problem}"
+        else:
+            problem = f"{exc.context}, {exc.problem}"
+    lines = text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "${" in line and ("{" in line.replace("${", "") or "[" in line):
+        problem += "; inside [...] or {...}, quote values that hold ${...}"
+    return SpecIssue(f"YAML syntax error: {problem}", "", where)
 
 
 class Builder:
-    """Walks one file's node graph into data, filling a shared `SourceMap` and issue list."""
+    """Builds one document's data from its events, filling a `SourceMap` and an issue list."""
 
     def __init__(
-        self, file: str, source_map: SourceMap, issues: list[SpecIssue], resolve: Resolver
+        self, document: Document, source_map: SourceMap, issues: list[SpecIssue], resolve: Resolver
     ) -> None:
-        self.file = file
+        self.doc = document
+        self.file = document.file
         self.map = source_map
         self.issues = issues
         self.resolve = resolve
+        self.anchors: dict[str, Any] = {}
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        self.map.values.setdefault(path, position(self.file, node.start_mark))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node, path)
+    def build(self, index: int, path: Path) -> Any:
+        """The value that starts at event ``index`` (``path`` says how deep it stands)."""
+        value, _ = self._value(index, path, len(path))
+        return value
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
-        try:
-            value = _SCALARS.construct_object(node)
-        except (ValueError, yaml.YAMLError) as exc:
-            # impossible dates (2030-02-30), unknown or unsafe tags (!foo, !!python/...)
-            reason = getattr(exc, "problem", None) or str(exc)
-            kind = "a date" if node.tag.endswith(":timestamp") else f"a {node.tag} value"
-            self._issue(node, f"cannot read {node.value!r} as {kind}: {reason}", path)
+    def _value(self, index: int, path: Path, depth: int) -> tuple[Any, int]:
+        event = self.doc.events[index]
+        self.map.values.setdefault(path, position(self.file, event.start_mark))
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self._issue(event, f"unknown alias *{event.anchor}", path)
+                return None, index + 1
+            return self.anchors[event.anchor], index + 1
+        if depth > MAX_DEPTH:
+            self._issue(event, f"nested more than {MAX_DEPTH} levels deep", path)
+            return None, self.doc.skip(index)
+        if isinstance(event, yaml.ScalarEvent):
+            value: Any = self._scalar(event, path)
+            end = index + 1
+        elif _foreign_tag(event):
+            self._issue(
+                event, f"the tag {getattr(event, 'tag', '')} is not allowed in a spec", path
+            )
             self.map.unreadable.add(path)
-            return node.value
-        if isinstance(value, str):
-            where = position(self.file, node.start_mark)
-            return self._resolved(value, where, node, path, path)
-        return value
+            return None, self.doc.skip(index)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value, end = self._sequence(index, path, depth)
+        else:
+            value, end = self._mapping(index, path, depth)
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self.anchors[anchor] = value
+        return value, end
 
-    def _resolved(
-        self, text: str, where: SourcePosition, node: yaml.ScalarNode, path: Path, owner: Path
-    ) -> Any:
-        """Resolve a string; if that raised issues, ``owner`` is marked unreadable."""
-        before = len(self.issues)
-        value = self.resolve(text, where, node, format_path(path))
-        if len(self.issues) > before:
-            self.map.unreadable.add(owner)
-        return value
+    def _sequence(self, index: int, path: Path, depth: int) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        index += 1
+        while not isinstance(self.doc.events[index], yaml.SequenceEndEvent):
+            item, index = self._value(index, (*path, len(items)), depth + 1)
+            items.append(item)
+        return items, index + 1
 
-    def _pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-        """The node's own pairs first, then those of ``<<`` merges (own keys win)."""
-        own: list[tuple[yaml.Node, yaml.Node]] = []
-        merged: list[tuple[yaml.Node, yaml.Node]] = []
-        for key, value in node.value:
-            if key.tag == _MERGE_TAG:
-                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-                for source in sources:
-                    if isinstance(source, yaml.MappingNode):
-                        merged.extend(self._pairs(source))
-                    else:
-                        self._issue(source, "a << merge takes a mapping or a list of mappings")
-            else:
-                own.append((key, value))
-        names = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
-        return own + [(k, v) for k, v in merged if k.value not in names]
-
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, index: int, path: Path, depth: int) -> tuple[dict[str, Any], int]:
         result: dict[str, Any] = {}
         seen: dict[str, SourcePosition] = {}
-        own_keys = {id(k) for k, _ in node.value}
-        for key_node, value_node in self._pairs(node):
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._issue(key_node, "a key must be a plain value, not a list or mapping", path)
+        merges: list[Any] = []
+        index += 1
+        while not isinstance(self.doc.events[index], yaml.MappingEndEvent):
+            key_event = self.doc.events[index]
+            if not isinstance(key_event, yaml.ScalarEvent):
+                self._issue(key_event, "a key must be a plain value, not a list or mapping", path)
+                index = self.doc.skip(self.doc.skip(index))
                 continue
-            key_position = position(self.file, key_node.start_mark)
-            key = str(self._resolved(key_node.value, key_position, key_node, path, ()))
+            if key_event.value == "<<" and key_event.implicit[0]:  # a plain <<, not "<<"
+                merged, index = self._value(index + 1, (*path, "<<"), depth + 1)
+                merges.extend(merged if isinstance(merged, list) else [merged])
+                continue
+            key_position = position(self.file, key_event.start_mark)
+            key = str(self._resolved(key_event.value, key_event, key_position, path, ()))
             if () in self.map.unreadable:
                 self.map.unreadable.discard(())
                 self.map.unreadable.add((*path, key))
             if key in seen:
-                if id(key_node) in own_keys:  # a merged key never overrides: not an error
-                    self.issues.append(
-                        SpecIssue(
-                            f"duplicate key {key!r} (first at {seen[key]})",
-                            format_path(path),
-                            key_position,
-                        )
+                self.issues.append(
+                    SpecIssue(
+                        f"duplicate key {key!r} (first at {seen[key]})",
+                        format_path(path),
+                        key_position,
                     )
+                )
+                index = self.doc.skip(index + 1)
                 continue
             seen[key] = key_position
             self.map.keys.setdefault((*path, key), key_position)
-            result[key] = self.build(value_node, (*path, key))
-        return result
-
-    def _issue(self, node: yaml.Node, message: str, path: Path = ()) -> None:
-        self.issues.append(
-            SpecIssue(message, format_path(path), position(self.file, node.start_mark))
-        )
-
-
-def compose(text: str, file: str, issues: list[SpecIssue]) -> yaml.Node | None:
-    """The file's single document as nodes; a syntax error becomes an issue at its mark."""
-    try:
-        loader = _Loader(text)
-        try:
-            return loader.get_single_node()  # type: ignore[no-any-return]
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = position(file, mark) if mark is not None else SourcePosition(file, 1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            started = exc.context_mark
-            if started is not None and mark is not None and started.line != mark.line:
-                opened = position(file, started)
-                problem = f"{exc.context} (from {opened.line}:{opened.column}), {exc.problem}"
+            result[key], index = self._value(index + 1, (*path, key), depth + 1)
+        for source in merges:
+            if isinstance(source, dict):
+                for key, value in source.items():
+                    result.setdefault(key, value)  # own keys, then earlier merges, win
             else:
-                problem = f"{exc.context}, {exc.problem}"
-        issues.append(SpecIssue(f"YAML syntax error: {problem}", "", where))
-    except yaml.YAMLError as exc:
-        issues.append(SpecIssue(f"YAML error: {exc}", "", SourcePosition(file, 1, 1)))
-    return None
+                where = self.map.values.get((*path, "<<"))
+                self.issues.append(
+                    SpecIssue(
+                        "a << merge takes a mapping or a list of mappings", format_path(path), where
+                    )
+                )
+        return result, index + 1
+
+    def _scalar(self, event: yaml.ScalarEvent, path: Path) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = _implicit_tag(value) if event.implicit[0] else _STR
+        if tag == _STR:
+            where = position(self.file, event.start_mark)
+            return self._resolved(value, event, where, path, path)
+        node = yaml.ScalarNode(tag, value, style=event.style)
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(node)
+        except (ValueError, yaml.YAMLError) as exc:
+            # impossible dates (2030-02-30), unknown or unsafe tags (!foo, !!python/...)
+            reason = getattr(exc, "problem", None) or str(exc)
+            kind = "a date" if tag.endswith(":timestamp") else f"a {tag} value"
+            self._issue(event, f"cannot read {value!r} as {kind}: {reason}", path)
+            self.map.unreadable.add(path)
+            return value
+
+    def _resolved(
+        self, text: str, event: Any, where: SourcePosition, path: Path, owner: Path
+    ) -> Any:
+        """Resolve a string's references; if that raised issues, ``owner`` is unreadable."""
+        if "${" not in text:
+            return text  # the common case: nothing to resolve
+        before = len(self.issues)
+        value = self.resolve(text, where, event, format_path(path))
+        if len(self.issues) > before:
+            self.map.unreadable.add(owner)
+        return value
+
+    def _issue(self, event: Any, message: str, path: Path = ()) -> None:
+        self.issues.append(
+            SpecIssue(message, format_path(path), position(self.file, event.start_mark))
+        )

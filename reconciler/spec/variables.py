@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 from reconciler.errors import SourcePosition, SpecIssue
 
@@ -28,12 +26,13 @@ class Variables:
     env: Mapping[str, str]
 
 
-def _column_of(node: yaml.ScalarNode | None, offset: int, at: SourcePosition) -> SourcePosition:
-    """The reference's own column where the scalar sits on one line, else the scalar's."""
+def _column_of(node: Any, offset: int, at: SourcePosition) -> SourcePosition:
+    """The reference's own column where the scalar (a YAML scalar event or node) sits on one
+    line, else the scalar's."""
     if node is None or node.start_mark.line != node.end_mark.line:
         return at
     quote = 1 if node.style in ("'", '"') else 0
-    return replace(at, column=at.column + quote + offset)
+    return at._replace(column=at.column + quote + offset)
 
 
 def interpolate(
@@ -43,7 +42,7 @@ def interpolate(
     at: SourcePosition,
     path: str,
     issues: list[SpecIssue],
-    node: yaml.ScalarNode | None = None,
+    node: Any = None,
 ) -> Any:
     """``text`` with its references replaced; issues for the ones that cannot be."""
     if "${" not in text:
