@@ -175,7 +175,8 @@ def _lifecycle(rules: list[LifecycleRule], path: Path) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for index, rule in enumerate(rules):
         where = (*path, index)
-        label = f"lifecycle rule {rule.id!r}"
+        shown = rule.id if len(rule.id) <= 40 else rule.id[:37] + "..."
+        label = f"lifecycle rule {shown!r}"
         if not rule.id:
             yield Finding((*where, "id"), "a lifecycle rule needs a non-empty id")
         elif len(rule.id) > 255:
