@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.cli import run_cli
 
 
 def test_version() -> None:
-    result = run("--version")
+    result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("reconciler, version ")
 
 
 def test_demo_runs_the_client_against_the_embedded_emulator() -> None:
-    result = run("demo")
+    result = run_cli("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Embedded S3 emulator listening on http://127.0.0.1:" in out
@@ -36,13 +25,13 @@ def test_demo_runs_the_client_against_the_embedded_emulator() -> None:
 
 
 def test_an_unknown_command_is_a_usage_error() -> None:
-    result = run("frobnicate")
+    result = run_cli("frobnicate")
     assert result.returncode != 0
     assert "No such command 'frobnicate'" in result.stderr
 
 
 def test_debug_logging_shows_one_line_per_request_and_no_secret() -> None:
-    result = run("--log-level", "debug", "demo")
+    result = run_cli("--log-level", "debug", "demo")
     assert result.returncode == 0, result.stderr
     request_lines = [line for line in result.stderr.splitlines() if "reconciler.aws:" in line]
     assert any("PUT /reconciler-demo-site?tagging= -> 20" in line for line in request_lines)

@@ -3,14 +3,13 @@ must fail with exactly the error lines in its .errors file, positions included."
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reconciler.errors import ConfigError
 from reconciler.spec.loader import load_spec
+from tests.cli import run_cli
 
 CASES = Path(__file__).parent / "spec_cases" / "invalid"
 NAMES = sorted(p.stem for p in CASES.glob("*.errors"))
@@ -39,14 +38,7 @@ def test_invalid_spec_reports_exactly_these_errors(
 
 
 def test_validate_prints_every_error_and_exits_1_without_a_traceback() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", "-f", "many-errors-at-once.yaml"],
-        cwd=CASES,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", "-f", "many-errors-at-once.yaml", cwd=CASES)
     expected = (CASES / "many-errors-at-once.errors").read_text().splitlines()
     assert result.returncode == 1
     assert result.stdout == ""

@@ -4,8 +4,6 @@ and the JSON Schema kept in step with the models."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from reconciler.errors import ConfigError
 from reconciler.spec.loader import load_spec
 from reconciler.spec.schema import spec_schema_text
+from tests.cli import run_cli
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -66,13 +65,8 @@ def test_the_schema_describes_every_field() -> None:
 
 
 def test_schema_command_prints_the_schema() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_cli("schema")
+    assert result.returncode == 0
     assert result.stdout == spec_schema_text()
 
 
@@ -231,13 +225,7 @@ distributions:
 
 def test_validate_prints_warnings_and_succeeds(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "buckets:\n  site-bucket:\n    acl: public-read\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", "-f", path],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", "-f", path)
     assert result.returncode == 0
     assert "warning: buckets.site-bucket.acl: new buckets default" in result.stderr
     assert result.stdout.startswith("The spec is valid: stack 'test', 1 bucket(s)")
@@ -245,13 +233,7 @@ def test_validate_prints_warnings_and_succeeds(tmp_path: Path) -> None:
 
 def test_a_bad_var_option_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD)
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", "-f", path, "--var", "novalue"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", "-f", path, "--var", "novalue")
     assert result.returncode == 1
     assert "--var 'novalue': give NAME=VALUE" in result.stderr
 

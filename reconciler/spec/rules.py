@@ -97,6 +97,14 @@ def _stack(spec: Spec) -> Iterator[Finding]:
         )
 
 
+def _absent(path: Path, kind: str, *, prevent_destroy: bool) -> Iterator[Finding]:
+    if prevent_destroy:
+        yield Finding(
+            (*path, "state"),
+            f"state: absent deletes the {kind}, which prevent_destroy: true forbids",
+        )
+
+
 # -- tags ------------------------------------------------------------------------------------
 
 
@@ -143,11 +151,7 @@ def _bucket(ctx: _Context, name: str, bucket: Bucket) -> Iterator[Finding]:
             (*path, "region"), f"{bucket.region!r} is not an AWS region name (such as eu-west-1)"
         )
     if bucket.state == "absent":
-        if bucket.prevent_destroy:
-            yield Finding(
-                (*path, "state"),
-                "state: absent deletes the bucket, which prevent_destroy: true forbids",
-            )
+        yield from _absent(path, "bucket", prevent_destroy=bucket.prevent_destroy)
         return
     if bucket.force_destroy:
         yield Finding(
@@ -587,11 +591,7 @@ def _distribution(ctx: _Context, name: str, dist: Distribution) -> Iterator[Find
             at_key=True,
         )
     if dist.state == "absent":
-        if dist.prevent_destroy:
-            yield Finding(
-                (*path, "state"),
-                "state: absent deletes the distribution, which prevent_destroy: true forbids",
-            )
+        yield from _absent(path, "distribution", prevent_destroy=dist.prevent_destroy)
         return
     missing = [f for f in ("origins", "default_cache_behavior") if not getattr(dist, f)]
     if missing:
