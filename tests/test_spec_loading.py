@@ -200,6 +200,19 @@ def test_missing_paths_are_reported(tmp_path: Path) -> None:
     assert str(caught.value.issues[0]).endswith("nope.yaml: no such file or directory")
 
 
+def test_without_files_the_default_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_spec([], env={})
+    assert str(caught.value.issues[0]) == (
+        "reconciler.yaml: no such file (the default spec; give -f FILE or DIRECTORY)"
+    )
+    (tmp_path / "reconciler.yaml").write_text(HEAD)
+    assert load_spec([], env={}).spec.stack == "test"
+
+
 def test_warnings_do_not_fail_the_spec(tmp_path: Path) -> None:
     path = write(
         tmp_path,

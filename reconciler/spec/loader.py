@@ -72,6 +72,10 @@ def find_files(paths: Sequence[str]) -> tuple[list[str], list[SpecIssue]]:
             found.extend(str(p) for p in below)
         elif path.is_file():
             found.append(str(path))
+        elif not paths:
+            issues.append(
+                SpecIssue(f"{given}: no such file (the default spec; give -f FILE or DIRECTORY)")
+            )
         else:
             issues.append(SpecIssue(f"{given}: no such file or directory"))
     unique = list(dict.fromkeys(found))
