@@ -91,14 +91,6 @@ class ResponseParseError(ReconcilerError):
     """A response body could not be read safely (malformed, or a hostile XML construct)."""
 
 
-class PlanError(ReconcilerError):
-    """A plan cannot be made or is refused (safety rules, stale plan)."""
-
-
-class ApplyError(ReconcilerError):
-    """An apply did not complete."""
-
-
 class ApiError(ReconcilerError):
     """AWS answered with an error.
 

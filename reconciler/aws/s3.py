@@ -50,16 +50,6 @@ from reconciler.errors import (
 )
 
 DELETE_BATCH = 1000
-CANNED_ACLS = (
-    "private",
-    "public-read",
-    "public-read-write",
-    "authenticated-read",
-    "aws-exec-read",
-    "bucket-owner-read",
-    "bucket-owner-full-control",
-    "log-delivery-write",
-)
 
 Query = tuple[tuple[str, str], ...]
 

@@ -46,9 +46,6 @@ class LoadedSpec:
     warnings: tuple[SpecIssue, ...] = ()
     digest: str = ""
 
-    def position(self, path: Path) -> SourcePosition | None:
-        return self.source.at(path)
-
 
 @dataclass
 class _File:

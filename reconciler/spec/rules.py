@@ -20,8 +20,6 @@ from reconciler.spec.distribution import CacheBehavior, Distribution
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Path
 
-STACK_TAG = "reconciler:stack"
-NAME_TAG = "reconciler:name"
 MAX_TAGS = 50
 LOG_DELIVERY_PRINCIPAL = "logging.s3.amazonaws.com"
 PUBLIC_CANNED = ("public-read", "public-read-write", "authenticated-read")
