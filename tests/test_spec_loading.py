@@ -97,6 +97,25 @@ buckets:
     assert bucket.lifecycle[0].expiration.days == 30  # a whole reference keeps its type
 
 
+def test_variables_may_use_other_variables_and_the_environment(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEAD
+        + """vars:
+  stage: "${env.TEST_STAGE}"
+  name: "app-${var.env}-${var.stage}"
+  env: prod
+buckets:
+  ${var.name}: {tags: {env: "${var.env}"}}
+""",
+    )
+    loaded = load_spec([path], env={"TEST_STAGE": "blue"})
+    assert list(loaded.spec.buckets) == ["app-prod-blue"]
+    assert loaded.spec.vars["name"] == "app-prod-blue"
+    overridden = load_spec([path], env={"TEST_STAGE": "blue"}, cli_vars={"env": "dev"})
+    assert list(overridden.spec.buckets) == ["app-dev-blue"]
+
+
 def test_defaults_merge_tags_and_replace_everything_else(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -29,7 +29,7 @@ from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position
 from reconciler.spec.validation import issues_from
-from reconciler.spec.variables import Variables, interpolate
+from reconciler.spec.variables import Variables, interpolate, resolve_variables
 
 DEFAULT_FILE = "reconciler.yaml"
 RESOURCE_KINDS = {"buckets": "bucket", "distributions": "distribution"}
@@ -115,43 +115,54 @@ def _gather_vars(
     env: Mapping[str, str],
     issues: list[SpecIssue],
 ) -> Variables:
-    """``vars:`` of every file (which may read ${env.NAME} only), then ``--var``."""
-    values: dict[str, Any] = {}
+    """``vars:`` of every file as written, then resolved (they may use ``${var.*}`` and
+    ``${env.*}``), with ``--var`` values taking precedence."""
+    raw: dict[str, Any] = {}
     where: dict[str, SourcePosition] = {}
-    env_only = Variables({}, env)
+    places: dict[str, tuple[SourcePosition, Any]] = {}
     for file in files:
         found = file.doc.top_level("vars")
         if found is None:
             continue
         scratch = SourceMap()
+        texts: dict[str, tuple[SourcePosition, Any]] = {}
 
-        def resolve(text: str, at: SourcePosition, node: Any, path: str) -> Any:
-            return interpolate(text, variables=env_only, at=at, path=path, issues=issues, node=node)
+        def keep(
+            text: str, at: SourcePosition, node: Any, path: str, texts: dict[str, Any] = texts
+        ) -> Any:
+            texts[path] = (at, node)  # resolved below, once every variable is known
+            return text
 
-        data = Builder(file.doc, scratch, issues, resolve).build(found, ("vars",))
+        data = Builder(file.doc, scratch, issues, keep).build(found, ("vars",))
         if not isinstance(data, dict):
             continue  # the shape is reported by validation
         for name, value in data.items():
             at = scratch.keys.get(("vars", name)) or SourcePosition(file.name, 1, 1)
-            if name in values and values[name] != value:
+            if name in raw and raw[name] != value:
                 issues.append(
                     SpecIssue(
                         f"variable {name!r} is defined differently at {where[name]}", "vars", at
                     )
                 )
                 continue
-            values.setdefault(name, value)
+            raw.setdefault(name, value)
             where.setdefault(name, at)
-    values.update(cli_vars)
-    return Variables(values, env)
+            if f"vars.{name}" in texts:
+                places.setdefault(name, texts[f"vars.{name}"])
+    return resolve_variables(raw, places=places, fixed=cli_vars, env=env, issues=issues)
 
 
 def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
     def resolve(text: str, at: SourcePosition, node: Any, path: str) -> Any:
+        if path == "vars" or path.startswith("vars."):
+            return text  # resolved (and reported) when the variables were gathered
         return interpolate(text, variables=variables, at=at, path=path, issues=issues, node=node)
 
     data = Builder(file.doc, file.source, issues, resolve).build(file.doc.root, ())
     file.data = data if isinstance(data, dict) else {}
+    declared = file.data.get("vars")
+    if isinstance(declared, dict):
+        file.data["vars"] = {k: variables.values.get(k, v) for k, v in declared.items()}
 
 
 def _merge(files: list[_File], issues: list[SpecIssue]) -> tuple[dict[str, Any], SourceMap]:

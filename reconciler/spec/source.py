@@ -94,6 +94,11 @@ class SourceMap:
                 table.setdefault(target + path[len(source) :], where)
 
 
+class Unreadable(Exception):
+    """Raised by a resolver for a value that cannot be read and was already reported (it uses a
+    broken variable): the value is kept as written and marked unreadable."""
+
+
 def position(file: str, mark: Any) -> SourcePosition:
     return SourcePosition(file, mark.line + 1, mark.column + 1)
 
@@ -332,7 +337,11 @@ class Builder:
         if "${" not in text:
             return text  # the common case: nothing to resolve
         before = len(self.issues)
-        value = self.resolve(text, where, event, format_path(path))
+        try:
+            value = self.resolve(text, where, event, format_path(path))
+        except Unreadable:
+            self.map.unreadable.add(owner)
+            return text
         if len(self.issues) > before:
             self.map.unreadable.add(owner)
         return value

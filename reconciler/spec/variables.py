@@ -1,20 +1,24 @@
 """``${var.NAME}`` and ``${env.NAME}`` in spec keys and values.
 
 Variables come from the files' ``vars:`` (the same name in two files must agree), overridden by
-``--var NAME=VALUE``; ``${env.NAME}`` reads the environment. A value that is exactly one
-reference keeps the variable's type (``days: ${var.retention}`` stays a number); anywhere else the
-value is spliced into the text. ``$${`` writes a literal ``${``. An undefined variable is an issue
-at its own column, and the text is left as it was so later checks still run.
+``--var NAME=VALUE``; ``${env.NAME}`` reads the environment. A variable may refer to others
+(``name: app-${var.env}``): they are resolved in dependency order, and a cycle is an error. A value
+that is exactly one reference keeps the variable's type (``days: ${var.retention}`` stays a
+number); anywhere else the value is spliced into the text. ``$${`` writes a literal ``${``. An
+undefined variable is an issue at its own column; a value using it, or using a variable that is
+itself broken, is marked unreadable (`Unreadable`) so no later check reports it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.errors import SourcePosition, SpecIssue
+from reconciler.spec.source import Unreadable
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"^(var|env)\.([A-Za-z_][A-Za-z0-9_-]*)$")
@@ -24,6 +28,8 @@ _NAME = re.compile(r"^(var|env)\.([A-Za-z_][A-Za-z0-9_-]*)$")
 class Variables:
     values: Mapping[str, Any]
     env: Mapping[str, str]
+    #: variables whose own value could not be resolved (already reported)
+    broken: frozenset[str] = frozenset()
 
 
 def _column_of(node: Any, offset: int, at: SourcePosition) -> SourcePosition:
@@ -67,6 +73,8 @@ def interpolate(
             return match.group(0)
         kind, name = parsed.groups()
         if kind == "var":
+            if name in variables.broken:
+                raise Unreadable(name)
             if name not in variables.values:
                 known = ", ".join(sorted(variables.values)) or "none are defined"
                 issues.append(
@@ -84,6 +92,96 @@ def interpolate(
     if whole:
         return lookup(matches[0])
     return _REFERENCE.sub(lambda m: _text(lookup(m)), text)
+
+
+class _Lookup(Mapping[str, Any]):
+    """The variables as seen while resolving one of them: others resolve on demand."""
+
+    def __init__(self, resolver: _Resolution, chain: tuple[str, ...]) -> None:
+        self._resolver = resolver
+        self._chain = chain
+
+    def __getitem__(self, name: str) -> Any:
+        return self._resolver.value(name, self._chain)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._resolver.fixed or name in self._resolver.raw
+
+    def __iter__(self) -> Any:
+        return iter({**self._resolver.raw, **self._resolver.fixed})
+
+    def __len__(self) -> int:
+        return len({**self._resolver.raw, **self._resolver.fixed})
+
+
+class _Resolution:
+    def __init__(
+        self,
+        raw: Mapping[str, Any],
+        places: Mapping[str, tuple[SourcePosition, Any]],
+        fixed: Mapping[str, str],
+        env: Mapping[str, str],
+        issues: list[SpecIssue],
+    ) -> None:
+        self.raw = raw
+        self.places = places
+        self.fixed = fixed
+        self.env = env
+        self.issues = issues
+        self.done: dict[str, Any] = dict(fixed)
+        self.broken: set[str] = set()
+
+    def value(self, name: str, chain: tuple[str, ...]) -> Any:
+        if name in self.done:
+            return self.done[name]
+        if name in self.broken:
+            raise Unreadable(name)
+        text = self.raw[name]
+        if name in chain:
+            cycle = " -> ".join((*chain[chain.index(name) :], name))
+            at, _ = self.places.get(name, (None, None))
+            self.issues.append(
+                SpecIssue(f"variables refer to each other in a cycle: {cycle}", f"vars.{name}", at)
+            )
+            return text
+        if isinstance(text, str) and "${" in text:
+            at, node = self.places[name]
+            before = len(self.issues)
+            try:
+                text = interpolate(
+                    text,
+                    variables=Variables(_Lookup(self, (*chain, name)), self.env),
+                    at=at,
+                    path=f"vars.{name}",
+                    issues=self.issues,
+                    node=node,
+                )
+            except Unreadable:
+                self.broken.add(name)
+                raise
+            if len(self.issues) > before:
+                self.broken.add(name)
+                raise Unreadable(name)
+        self.done[name] = text
+        return text
+
+
+def resolve_variables(
+    raw: Mapping[str, Any],
+    *,
+    places: Mapping[str, tuple[SourcePosition, Any]],
+    fixed: Mapping[str, str],
+    env: Mapping[str, str],
+    issues: list[SpecIssue],
+) -> Variables:
+    """Every variable's value: ``fixed`` (``--var``) as given, the others (``raw``, as written,
+    with ``places`` saying where each text stands) with their references resolved. Those that
+    cannot be resolved are reported and listed as broken."""
+    resolution = _Resolution(raw, places, fixed, env, issues)
+    for name in raw:
+        with contextlib.suppress(Unreadable):  # reported once, where the variable is defined
+            resolution.value(name, ())
+    return Variables(resolution.done, env, frozenset(resolution.broken))
 
 
 def _text(value: Any) -> str:
