@@ -29,6 +29,24 @@ class ReconcilerError(Exception):
         return f"{self.address}: {self.message}" if self.address else self.message
 
 
+class PlanError(ReconcilerError):
+    """A plan cannot be made or must not be applied (its diagnostics say why)."""
+
+    def __init__(
+        self, message: str, *, address: str | None = None, details: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, address=address)
+        self.details = details
+
+
+class StalePlanError(PlanError):
+    """A saved plan's resources changed since it was made."""
+
+    def __init__(self, message: str, *, addresses: list[str]) -> None:
+        super().__init__(message)
+        self.addresses = tuple(addresses)
+
+
 class SourcePosition(NamedTuple):
     """A place in a spec file, 1-based as editors count. (A tuple: a large spec records one
     per value, so it must be cheap to make.)"""

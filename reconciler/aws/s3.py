@@ -469,6 +469,14 @@ class S3Client:
             if not markers:
                 return
 
+    def has_objects(self, bucket: str) -> bool:
+        """Whether any object version or delete marker is left (one request, max-keys=1)."""
+        response = self._call(
+            "ListObjectVersions", "GET", bucket=bucket, query=(("max-keys", "1"), ("versions", ""))
+        )
+        page, _ = s3_xml.decode_version_list(self._xml(response, "ListObjectVersions", bucket))
+        return bool(page)
+
     def delete_objects(
         self, bucket: str, objects: Iterable[tuple[str, str | None]]
     ) -> DeleteResult:

@@ -285,10 +285,11 @@ def _validate(
                 if partial is not None:
                     valid[kind][name] = partial
     declared = set(resources["buckets"]) if isinstance(resources["buckets"], dict) else set()
+    variables: dict[str, Any] = top["vars"] if isinstance(top.get("vars"), dict) else {}
     spec = Spec.model_construct(
         version=1,
         stack=data["stack"] if isinstance(data.get("stack"), str) else "",
-        vars=top.get("vars") if isinstance(top.get("vars"), dict) else {},
+        vars=variables,
         defaults=top.get("defaults"),
         buckets=valid["buckets"],
         distributions=valid["distributions"],

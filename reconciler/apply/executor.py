@@ -1,0 +1,262 @@
+"""Apply: walk the plan in dependency order and make each change; never re-diff.
+
+Resources run in parallel on a bounded pool as soon as what they depend on is done; the steps of
+one bucket run serially, in the plan's order (S3 answers concurrent configuration writes to one
+bucket with ``OperationAborted``). A failed step stops the rest of its bucket and everything that
+depends on it; independent work carries on. The result is a per-step report: done, failed (with
+the reason) or skipped (with why), so a user knows exactly where things stand, and running the
+same spec again converges from there.
+
+S3 is eventually consistent right after a bucket is created or deleted: ``NoSuchBucket`` on a
+bucket this apply just created, and ``OperationAborted``, are retried with capped backoff, a
+bounded number of times.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
+
+from reconciler.apply.writes import write_aspect
+from reconciler.aws.s3 import S3Client
+from reconciler.errors import (
+    BucketAlreadyOwnedByYou,
+    NoSuchBucket,
+    OperationAborted,
+    ReconcilerError,
+)
+from reconciler.plan.model import Action, Plan, ResourceChange
+
+T = TypeVar("T")
+
+DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step of the apply: ``step`` is ``bucket`` (create / delete) or an aspect."""
+
+    address: str
+    step: str
+    action: str
+    status: str
+    reason: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.address if self.step == "bucket" else f"{self.address}.{self.step}"
+
+
+@dataclass
+class ApplyReport:
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == DONE for r in self.results)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Retries of the eventual-consistency answers: capped exponential waits, bounded."""
+
+    attempts: int = 8
+    base: float = 0.5
+    cap: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+def _steps(change: ResourceChange) -> list[tuple[str, str]]:
+    """The steps of a change, in order: (step, action)."""
+    steps: list[tuple[str, str]] = []
+    if change.action in (Action.DELETE, Action.REPLACE):
+        steps.append(("bucket", "delete"))
+    if change.action in (Action.CREATE, Action.REPLACE):
+        steps.append(("bucket", "create"))
+    steps += [(a.aspect, a.action.value) for a in change.aspects]
+    return steps
+
+
+class Executor:
+    def __init__(
+        self,
+        s3: S3Client,
+        *,
+        parallelism: int = 16,
+        backoff: Backoff = Backoff(),
+        sleep: Callable[[float], None] = time.sleep,
+        on_step: Callable[[StepResult], None] | None = None,
+    ) -> None:
+        self._s3 = s3
+        self._parallelism = parallelism
+        self._backoff = backoff
+        self._sleep = sleep
+        self._on_step = on_step
+        self._lock = threading.Lock()
+
+    # -- one resource ----------------------------------------------------------------------
+
+    def _retrying(self, call: Callable[[], T], *, created: bool) -> T:
+        attempt = 1
+        while True:
+            try:
+                return call()
+            except (OperationAborted, NoSuchBucket) as exc:
+                retry = isinstance(exc, OperationAborted) or created
+                if not retry or attempt >= self._backoff.attempts:
+                    raise
+                self._sleep(self._backoff.delay(attempt))
+                attempt += 1
+
+    def _empty(self, name: str) -> None:
+        """Delete every object version and delete marker (force_destroy)."""
+        s3 = self._s3
+        while True:
+            batch = [(v.key, v.version_id) for v in s3.list_object_versions(name)]
+            if not batch:
+                return
+            result = s3.delete_objects(name, batch)
+            if result.failures:
+                first = result.failures[0]
+                raise ReconcilerError(
+                    f"{len(result.failures)} object version(s) could not be deleted, e.g. "
+                    f"{first.key!r}: {first.code}: {first.message}",
+                    address=f"bucket.{name}",
+                )
+
+    def _delete_bucket(self, change: ResourceChange) -> None:
+        s3, bucket = self._s3, change.name
+        where = change.previous_region or change.region
+        if where:
+            s3.remember_region(bucket, where)
+        try:
+            if change.force_destroy:
+                self._empty(bucket)
+            self._retrying(lambda: s3.delete_bucket(bucket), created=False)
+        except NoSuchBucket:
+            return  # already gone: an earlier, interrupted apply got this far
+
+    def _create_bucket(self, change: ResourceChange) -> None:
+        region = change.region or self._s3.region
+        try:
+            self._retrying(
+                lambda: self._s3.create_bucket(change.name, region=region), created=False
+            )
+        except BucketAlreadyOwnedByYou:
+            return  # an earlier, interrupted apply created it
+
+    def _run_resource(self, change: ResourceChange) -> list[StepResult]:
+        s3 = self._s3
+        if change.region and change.action is not Action.REPLACE:
+            s3.remember_region(change.name, change.region)
+        owner: list[str] = []
+
+        def owner_id() -> str:
+            if not owner:
+                owner.append(s3.get_bucket_acl(change.name).owner.id)
+            return owner[0]
+
+        created = change.action in (Action.CREATE, Action.REPLACE)
+        results: list[StepResult] = []
+        failed: str | None = None
+        by_aspect = {a.aspect: a for a in change.aspects}
+        for step, action in _steps(change):
+            if failed is not None:
+                results.append(
+                    self._emit(change.address, step, action, SKIPPED, f"{failed} failed before it")
+                )
+                continue
+            try:
+                if step == "bucket" and action == "delete":
+                    self._delete_bucket(change)
+                elif step == "bucket":
+                    self._create_bucket(change)
+                    s3.remember_region(change.name, change.region or s3.region)
+                else:
+                    write = partial(
+                        write_aspect,
+                        s3,
+                        change.name,
+                        step,
+                        by_aspect[step].after,
+                        owner_id=owner_id,
+                    )
+                    self._retrying(write, created=created)
+            except ReconcilerError as exc:
+                failed = "bucket" if step == "bucket" else step
+                results.append(self._emit(change.address, step, action, FAILED, _reason(exc)))
+                continue
+            results.append(self._emit(change.address, step, action, DONE))
+        return results
+
+    def _emit(
+        self, address: str, step: str, action: str, status: str, reason: str | None = None
+    ) -> StepResult:
+        result = StepResult(address, step, action, status, reason)
+        if self._on_step:
+            with self._lock:
+                self._on_step(result)
+        return result
+
+    # -- the plan ----------------------------------------------------------------------------
+
+    def apply(self, plan: Plan) -> ApplyReport:
+        report = ApplyReport()
+        pending = {c.address: c for c in plan.changes}
+        finished: dict[str, bool] = {}
+        running: dict[Future[list[StepResult]], str] = {}
+        with ThreadPoolExecutor(max_workers=self._parallelism) as pool:
+            while pending or running:
+                for address, change in list(pending.items()):
+                    deps = [
+                        d
+                        for d in change.depends_on
+                        if d in pending or d in finished or d in running.values()
+                    ]
+                    broken = [d for d in deps if finished.get(d) is False]
+                    if broken:
+                        del pending[address]
+                        finished[address] = False
+                        for step, action in _steps(change):
+                            report.results.append(
+                                self._emit(
+                                    address,
+                                    step,
+                                    action,
+                                    SKIPPED,
+                                    f"it depends on {broken[0]}, which failed",
+                                )
+                            )
+                    elif all(finished.get(d) for d in deps):
+                        del pending[address]
+                        running[pool.submit(self._run_resource, change)] = address
+                if not running:
+                    if pending:  # cannot happen with a plan from the planner; never spin
+                        raise ReconcilerError(
+                            "the plan's dependencies cannot be satisfied: "
+                            + ", ".join(sorted(pending))
+                        )
+                    continue
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    address = running.pop(future)
+                    results = future.result()
+                    report.results.extend(results)
+                    finished[address] = all(r.status == DONE for r in results)
+        order = {c.address: i for i, c in enumerate(plan.changes)}
+        report.results.sort(key=lambda r: order.get(r.address, 0))
+        return report
+
+
+def _reason(exc: ReconcilerError) -> str:
+    return str(exc)

@@ -1,0 +1,55 @@
+"""The live state, in the spec's vocabulary: what the planner compares the spec against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STACK_TAG = "reconciler:stack"
+
+#: The order aspects are written in, within one bucket (see docs/planning.md for why tags come
+#: right after the bucket exists).
+ASPECT_ORDER = (
+    "tags",
+    "object_ownership",
+    "public_access_block",
+    "acl",
+    "policy",
+    "encryption",
+    "versioning",
+    "lifecycle",
+    "cors",
+    "website",
+    "logging",
+)
+#: Aspects read only when the spec declares them (tags are always read: they carry ownership).
+DECLARABLE = tuple(a for a in ASPECT_ORDER if a != "tags")
+
+
+@dataclass(frozen=True)
+class LiveBucket:
+    """One bucket as read. ``aspects`` holds the aspects that were read, as spec values
+    (``None``: never configured). ``empty`` is read only where a delete is possible.
+    ``foreign`` means the name exists but belongs to someone else (HeadBucket answered 403)."""
+
+    name: str
+    exists: bool
+    region: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    owner_id: str | None = None
+    aspects: dict[str, Any] = field(default_factory=dict)
+    empty: bool | None = None
+    foreign: bool = False
+
+    @property
+    def stack(self) -> str | None:
+        return self.tags.get(STACK_TAG)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Declared buckets (found or not) and the account's other buckets this stack owns."""
+
+    buckets: dict[str, LiveBucket]
+    owned_undeclared: tuple[str, ...] = ()
+    requests: int = 0

@@ -1,0 +1,52 @@
+"""Attribute-level differences between two canonical values; the only user of deepdiff.
+
+Equality is checked first (cheap, and the common case); deepdiff only runs for what differs.
+Paths are relative to the aspect and read like the spec: ``rules[expire-logs].expiration.days``,
+``grants[group:AllUsers]``, ``Statement[0].Action``. Children of keyed collections (``rules``,
+``grants``, ``target_grants``) and keys that are not plain names are written in brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from reconciler.plan.model import DiffEntry
+
+_KEYED = {"rules", "grants", "target_grants"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def format_path(parts: list[Any]) -> str:
+    out = ""
+    parent: Any = None
+    for part in parts:
+        if isinstance(part, int) or parent in _KEYED or not _NAME.match(str(part)):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        parent = part
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, NotPresent) else value
+
+
+def diff(before: Any, after: Any) -> tuple[DiffEntry, ...]:
+    """The differences from ``before`` to ``after``; empty when they are equal."""
+    if before == after:
+        return ()
+    try:
+        tree = DeepDiff(before, after, view="tree", verbose_level=2)
+    except Exception as exc:  # deepdiff's errors must not leave this module
+        raise ValueError(f"cannot compare values: {exc}") from exc
+    entries = [
+        DiffEntry(format_path(level.path(output_format="list")), _plain(level.t1), _plain(level.t2))
+        for levels in tree.values()
+        for level in levels
+    ]
+    return tuple(sorted(entries, key=lambda e: e.path))

@@ -1,0 +1,218 @@
+"""The plan: a frozen value that says what will change, in what order, and why.
+
+Apply executes it without re-diffing; renderers draw from its JSON form, which is also the plan
+file. Per action, ``before`` and ``after`` of an aspect mean:
+
+=========  ==================================  ===========================================
+action     before                              after
+=========  ==================================  ===========================================
+create     null (the aspect is not set)        the spec's value
+update     the live value, in spec vocabulary  the spec's value
+delete     the live value                      the spec's "absent" value (false / [] / {})
+=========  ==================================  ===========================================
+
+A resource's ``action`` is ``create``, ``update``, ``delete``, ``replace`` (delete, then create:
+data is lost), ``adopt`` (an existing untagged resource takes this stack's tag) or ``no_op``.
+``live_fingerprint`` digests what was read for the resource, so a saved plan can be refused when
+the resource changed since.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+FORMAT_VERSION = "1"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    ADOPT = "adopt"
+    NO_OP = "no_op"
+
+
+SUMMARY_KEYS = ("create", "update", "delete", "replace", "adopt", "no_op")
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    path: str
+    before: Any
+    after: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class AspectChange:
+    aspect: str
+    action: Action
+    before: Any
+    after: Any
+    diff: tuple[DiffEntry, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "aspect": self.aspect,
+            "action": self.action.value,
+            "before": self.before,
+            "after": self.after,
+            "diff": [d.to_json() for d in self.diff],
+        }
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """One resource's change. ``region`` is where the bucket is (or will be); for a replace,
+    ``previous_region`` is where it is now. ``force_destroy`` lets a delete empty the bucket."""
+
+    address: str
+    kind: str
+    name: str
+    action: Action
+    region: str | None = None
+    aspects: tuple[AspectChange, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    live_fingerprint: str = ""
+    previous_region: str | None = None
+    force_destroy: bool = False
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "action": self.action.value,
+            "region": self.region,
+            "aspects": [a.to_json() for a in self.aspects],
+            "depends_on": list(self.depends_on),
+            "live_fingerprint": self.live_fingerprint,
+        }
+        if self.previous_region is not None:
+            out["previous_region"] = self.previous_region
+        if self.force_destroy:
+            out["force_destroy"] = True
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding about one resource. ``position`` is ``FILE:LINE:COL`` of the spec value it is
+    about, when there is one."""
+
+    severity: str  # "error" or "warning"
+    address: str
+    summary: str
+    position: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"severity": self.severity, "address": self.address, "summary": self.summary}
+        if self.position:
+            out["position"] = self.position
+        return out
+
+    def __str__(self) -> str:
+        where = f"{self.position}: " if self.position else ""
+        return f"{where}{self.address}: {self.severity}: {self.summary}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str
+    spec_digest: str
+    changes: tuple[ResourceChange, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    unchanged: int = 0
+    targets: tuple[str, ...] = ()
+    mode: str = "plan"
+    format_version: str = FORMAT_VERSION
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(SUMMARY_KEYS, 0)
+        for change in self.changes:
+            counts[change.action.value] += 1
+        counts["no_op"] += self.unchanged
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    def change(self, address: str) -> ResourceChange | None:
+        return next((c for c in self.changes if c.address == address), None)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "format_version": self.format_version,
+            "stack": self.stack,
+            "mode": self.mode,
+            "spec_digest": self.spec_digest,
+            "summary": self.summary,
+            "changes": [c.to_json() for c in self.changes],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+        if self.targets:
+            out["targets"] = list(self.targets)
+        return out
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n"
+
+
+def plan_from_json(data: dict[str, Any]) -> Plan:
+    """A plan read back from its JSON form (a plan file). Raises ValueError/KeyError/TypeError
+    on a malformed document; the caller names the file."""
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
+    changes = tuple(
+        ResourceChange(
+            address=c["address"],
+            kind=c["kind"],
+            name=c["name"],
+            action=Action(c["action"]),
+            region=c.get("region"),
+            aspects=tuple(
+                AspectChange(
+                    aspect=a["aspect"],
+                    action=Action(a["action"]),
+                    before=a["before"],
+                    after=a["after"],
+                    diff=tuple(DiffEntry(d["path"], d["before"], d["after"]) for d in a["diff"]),
+                )
+                for a in c["aspects"]
+            ),
+            depends_on=tuple(c["depends_on"]),
+            live_fingerprint=c["live_fingerprint"],
+            previous_region=c.get("previous_region"),
+            force_destroy=bool(c.get("force_destroy", False)),
+            reason=c.get("reason"),
+        )
+        for c in data["changes"]
+    )
+    summary = data.get("summary", {})
+    return Plan(
+        stack=data["stack"],
+        spec_digest=data["spec_digest"],
+        changes=changes,
+        diagnostics=tuple(
+            Diagnostic(d["severity"], d["address"], d["summary"], d.get("position"))
+            for d in data["diagnostics"]
+        ),
+        unchanged=int(summary.get("no_op", 0)),
+        targets=tuple(data.get("targets", ())),
+        mode=data.get("mode", "plan"),
+    )

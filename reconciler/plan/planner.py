@@ -1,0 +1,320 @@
+"""The planner: spec + live state → plan. Pure: no I/O, no clock.
+
+Per declared bucket it decides create / update / adopt / delete / replace / no-op and, per
+declared aspect, compares canonical forms (`reconciler.spec.canonical`) of the desired and the
+live value; only what differs becomes a change, with its attribute-level diff. Buckets this
+stack owns that the spec no longer declares are pruned. The safety rules of the contract (§3)
+are enforced here, as error diagnostics: a plan with errors is never applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.live.model import ASPECT_ORDER, STACK_TAG, LiveBucket, LiveState
+from reconciler.plan.differ import diff
+from reconciler.plan.model import Action, AspectChange, Diagnostic, Plan, ResourceChange
+from reconciler.plan.order import order_changes, scope
+from reconciler.spec import canonical
+from reconciler.spec.bucket import AclGrants, Bucket
+from reconciler.spec.common import SpecModel
+from reconciler.spec.model import Spec
+
+Position = Callable[[tuple[str, ...]], str | None]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """``default_region``: where buckets without a region go. ``replace``: addresses the user
+    allows to be destroyed and created again (a region change). ``targets``: limit the plan to
+    these resources and what they depend on."""
+
+    default_region: str
+    replace: frozenset[str] = frozenset()
+    targets: frozenset[str] = frozenset()
+    spec_digest: str = ""
+    position: Position | None = None
+
+
+def address(name: str) -> str:
+    return f"bucket.{name}"
+
+
+def declared_aspects(bucket: Bucket) -> list[str]:
+    """The aspects a bucket declares, in write order (tags always: they carry ownership)."""
+    return [a for a in ASPECT_ORDER if a == "tags" or getattr(bucket, a) is not None]
+
+
+def spec_json(value: Any) -> Any:
+    """A spec value as the user would write it: models without unset fields or empty lists."""
+    if isinstance(value, SpecModel):
+        return _prune(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, list):
+        return [spec_json(v) for v in value]
+    return value
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def fingerprint(live: LiveBucket, aspects: Iterable[str]) -> str:
+    """A digest of what was read for a bucket: existence, region, tags, emptiness and the named
+    aspects (canonical forms, so harmless re-orderings do not make a plan stale)."""
+    ctx = canonical.Context(owner_id=live.owner_id)
+    state = {
+        "exists": live.exists,
+        "foreign": live.foreign,
+        "region": live.region,
+        "tags": dict(sorted(live.tags.items())),
+        "empty": live.empty,
+        "aspects": {
+            a: canonical.canonical(a, live.aspects[a], ctx, desired=False)
+            for a in sorted(set(aspects))
+            if a in live.aspects
+        },
+    }
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+@dataclass
+class _Planner:
+    spec: Spec
+    live: LiveState
+    options: PlanOptions
+    changes: list[ResourceChange] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unchanged: int = 0
+
+    def _note(self, severity: str, name: str, summary: str, where: tuple[str, ...]) -> None:
+        locate = self.options.position
+        position = locate(("buckets", name, *where)) if locate else None
+        self.diagnostics.append(Diagnostic(severity, address(name), summary, position))
+
+    def error(self, name: str, summary: str, *where: str) -> None:
+        self._note("error", name, summary, where)
+
+    def warn(self, name: str, summary: str, *where: str) -> None:
+        self._note("warning", name, summary, where)
+
+    # -- desired values ---------------------------------------------------------------------
+
+    def desired_tags(self, bucket: Bucket, live: LiveBucket | None) -> dict[str, str]:
+        """The spec's tags with this stack's; left out, the live tags are kept as they are."""
+        have = live.tags if live else {}
+        base = dict(bucket.tags) if bucket.tags is not None else dict(have)
+        base.update({k: v for k, v in have.items() if k.startswith("aws:")})
+        base[STACK_TAG] = self.spec.stack
+        return dict(sorted(base.items()))
+
+    def desired(self, bucket: Bucket, aspect: str, live: LiveBucket | None) -> Any:
+        if aspect == "tags":
+            return self.desired_tags(bucket, live)
+        return getattr(bucket, aspect)
+
+    # -- per bucket -------------------------------------------------------------------------
+
+    def plan_bucket(self, name: str, bucket: Bucket) -> None:
+        live = self.live.buckets.get(name) or LiveBucket(name=name, exists=False)
+        owner = live.stack
+        if live.foreign:
+            self.error(name, "the name belongs to another AWS account (HeadBucket answered 403)")
+            return
+        if live.exists and owner is not None and owner != self.spec.stack:
+            self.error(
+                name,
+                f"the bucket belongs to stack {owner!r} (tag {STACK_TAG}); two stacks never "
+                "manage one resource",
+            )
+            return
+        if bucket.state == "absent":
+            self.plan_absent(name, bucket, live)
+            return
+        region = bucket.region or self.options.default_region
+        if not live.exists:
+            self.changes.append(self.creation(name, bucket, Action.CREATE, region, live))
+            return
+        if live.region and live.region != region:
+            self.plan_move(name, bucket, live, region)
+            return
+        self.plan_existing(name, bucket, live, region)
+
+    def creation(
+        self, name: str, bucket: Bucket, action: Action, region: str, live: LiveBucket
+    ) -> ResourceChange:
+        aspects = tuple(
+            AspectChange(
+                aspect=a,
+                action=Action.CREATE,
+                before=None,
+                after=spec_json(self.desired(bucket, a, None)),
+            )
+            for a in declared_aspects(bucket)
+        )
+        return ResourceChange(
+            address=address(name),
+            kind="bucket",
+            name=name,
+            action=action,
+            region=region,
+            aspects=aspects,
+            live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+            previous_region=live.region if action is Action.REPLACE else None,
+            force_destroy=action is Action.REPLACE,
+            reason="the region changes" if action is Action.REPLACE else None,
+        )
+
+    def plan_move(self, name: str, bucket: Bucket, live: LiveBucket, region: str) -> None:
+        if address(name) not in self.options.replace:
+            self.error(
+                name,
+                f"the bucket is in {live.region} and the spec says {region}; a bucket cannot "
+                "move: it would be deleted with every object and created again. Run with "
+                f"--replace {address(name)} to do that",
+                "region",
+            )
+            return
+        if bucket.prevent_destroy:
+            self.error(
+                name,
+                "moving the bucket to another region deletes it, and prevent_destroy is set",
+                "prevent_destroy",
+            )
+            return
+        if live.stack is None:
+            self.error(
+                name,
+                "the bucket is not tagged by this stack: it is never deleted, so "
+                "it cannot be moved to another region",
+                "region",
+            )
+            return
+        self.changes.append(self.creation(name, bucket, Action.REPLACE, region, live))
+
+    def plan_existing(self, name: str, bucket: Bucket, live: LiveBucket, region: str) -> None:
+        ctx = canonical.Context(owner_id=live.owner_id)
+        if isinstance(bucket.acl, AclGrants):
+            emails = frozenset(g.permission for g in bucket.acl.grants if g.grantee.email)
+            if emails:
+                ctx.email_permissions = emails
+                self.warn(
+                    name,
+                    "grants to email addresses cannot be verified (AWS answers "
+                    "them with canonical ids); they are left out of the comparison",
+                    "acl",
+                )
+        aspects: list[AspectChange] = []
+        for aspect in declared_aspects(bucket):
+            want = self.desired(bucket, aspect, live)
+            have = live.tags if aspect == "tags" else live.aspects.get(aspect)
+            want_c = canonical.canonical(aspect, want, ctx, desired=True)
+            have_c = canonical.canonical(aspect, have, ctx, desired=False)
+            entries = diff(have_c, want_c)
+            if not entries:
+                continue
+            never = canonical.NEVER_SET.get(aspect)
+            action = (
+                Action.CREATE
+                if have_c == never
+                else Action.DELETE
+                if want_c == never
+                else Action.UPDATE
+            )
+            aspects.append(AspectChange(aspect, action, spec_json(have), spec_json(want), entries))
+        adopting = live.stack is None
+        if not aspects and not adopting:
+            self.unchanged += 1
+            return
+        self.changes.append(
+            ResourceChange(
+                address=address(name),
+                kind="bucket",
+                name=name,
+                action=Action.ADOPT if adopting else Action.UPDATE,
+                region=region,
+                aspects=tuple(aspects),
+                live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+                reason=f"the bucket exists without the {STACK_TAG} tag" if adopting else None,
+            )
+        )
+
+    def plan_absent(self, name: str, bucket: Bucket, live: LiveBucket) -> None:
+        if not live.exists:
+            self.unchanged += 1
+            return
+        if live.stack != self.spec.stack:
+            self.error(
+                name,
+                f"declared absent, but the bucket is not tagged {STACK_TAG}={self.spec.stack}: "
+                "the reconciler never deletes what it does not own",
+                "state",
+            )
+            return
+        if bucket.prevent_destroy:
+            self.error(name, "declared absent with prevent_destroy set", "prevent_destroy")
+            return
+        if live.empty is False and not bucket.force_destroy:
+            self.error(
+                name,
+                "the bucket still holds objects; add force_destroy: true to delete every object "
+                "version with it",
+                "state",
+            )
+            return
+        self.changes.append(self.deletion(name, live, force=bucket.force_destroy))
+
+    def deletion(self, name: str, live: LiveBucket, *, force: bool) -> ResourceChange:
+        return ResourceChange(
+            address=address(name),
+            kind="bucket",
+            name=name,
+            action=Action.DELETE,
+            region=live.region,
+            live_fingerprint=fingerprint(live, []),
+            force_destroy=force,
+            reason=None if name in self.spec.buckets else "owned by this stack, no longer declared",
+        )
+
+    def plan_pruned(self, name: str) -> None:
+        live = self.live.buckets[name]
+        if live.empty is False:
+            self.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    address(name),
+                    "owned by this stack and no longer declared, but it still holds objects: "
+                    "it is kept. Declare it with state: absent and force_destroy: true to delete "
+                    f"it with its objects, or remove its {STACK_TAG} tag to let it go",
+                )
+            )
+            return
+        self.changes.append(self.deletion(name, live, force=False))
+
+
+def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
+    """The plan for ``spec`` against ``live`` (read for the same spec and targets)."""
+    covered = scope(spec, options.targets)
+    planner = _Planner(spec, live, options)
+    for name in sorted(spec.buckets):
+        if covered is None or name in covered:
+            planner.plan_bucket(name, spec.buckets[name])
+    for name in live.owned_undeclared:
+        if covered is None or name in covered:
+            planner.plan_pruned(name)
+    return Plan(
+        stack=spec.stack,
+        spec_digest=options.spec_digest,
+        changes=order_changes(planner.changes, spec=spec, live=live),
+        diagnostics=tuple(planner.diagnostics),
+        unchanged=planner.unchanged,
+        targets=tuple(sorted(options.targets)),
+    )
