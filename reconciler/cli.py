@@ -3,19 +3,29 @@ into messages and exit codes (0 ok, 1 error)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler import __version__
-from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.apply.executor import Executor, StepResult
+from reconciler.aws.config import resolve_client_config
+from reconciler.aws.session import Session, open_session
+from reconciler.errors import ConfigError, PlanError, ReconcilerError
+from reconciler.live.reader import LiveReader
+from reconciler.plan.model import Plan, plan_from_json
+from reconciler.report import apply_text, plan_text
 from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
 from reconciler.spec.variables import parse_cli_vars
+from reconciler.terminal import Terminal
+from reconciler.workflow import make_plan, require_fresh
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
@@ -81,6 +91,243 @@ def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
     )
 
 
+def _aws_options(command: Any) -> Any:
+    options = [
+        click.option(
+            "--endpoint-url",
+            metavar="URL",
+            help="Send every service's requests here (also AWS_ENDPOINT_URL[_S3|_CLOUDFRONT]).",
+        ),
+        click.option("--region", help="Default region (also AWS_REGION, the profile's region)."),
+        click.option("--profile", help="Profile in the shared AWS files (also AWS_PROFILE)."),
+        click.option(
+            "--parallelism",
+            type=int,
+            default=16,
+            show_default=True,
+            help="Concurrent API requests at most.",
+        ),
+        click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _target_options(command: Any) -> Any:
+    command = click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDR",
+        help="Limit to this resource (bucket.NAME) and what it depends on; repeatable.",
+    )(command)
+    return click.option(
+        "--replace",
+        "replace",
+        multiple=True,
+        metavar="ADDR",
+        help="Allow this bucket to be deleted with its objects and created again (a region "
+        "change); repeatable.",
+    )(command)
+
+
+class _Run:
+    """A plan or apply run: the terminal, the session, and the count of requests and time."""
+
+    def __init__(self, session: Session, terminal: Terminal) -> None:
+        self.session = session
+        self.terminal = terminal
+        self.started = time.monotonic()
+        self.reader = LiveReader(
+            session.s3, parallelism=session.config.parallelism, progress=terminal.progress
+        )
+
+    def closing(self) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"{self.session.transport.requests_sent} API requests in {elapsed:.1f} s."
+
+    def plan(self, loaded: LoadedSpec, targets: tuple[str, ...], replace: tuple[str, ...]) -> Plan:
+        plan, _ = make_plan(
+            loaded,
+            self.reader,
+            default_region=self.session.config.region,
+            targets=frozenset(targets),
+            replace=frozenset(replace),
+        )
+        self.terminal.clear_progress()
+        return plan
+
+
+def _terminal(no_color: bool) -> Terminal:
+    return Terminal(no_color=no_color, env=os.environ)
+
+
+def _session(
+    endpoint_url: str | None, region: str | None, profile: str | None, parallelism: int
+) -> Any:
+    config = resolve_client_config(
+        env=os.environ,
+        cli_endpoint_url=endpoint_url,
+        cli_region=region,
+        profile=profile,
+        parallelism=parallelism,
+    )
+    return open_session(config, env=os.environ, profile=profile)
+
+
+def _refuse_errors(plan: Plan, terminal: Terminal, *, shown: bool) -> None:
+    """A plan with errors is never applied (nor saved); the errors are listed once."""
+    errors = plan.errors
+    if errors:
+        if not shown:
+            for diag in plan.diagnostics:
+                terminal.note(str(diag))
+        raise PlanError(f"the plan has {len(errors)} error(s); nothing was changed")
+
+
+@cli.command()
+@_spec_options
+@_target_options
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan to this file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Human text, or the plan's JSON document on stdout.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none (1 on error).",
+)
+@_aws_options
+def plan(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+    parallelism: int,
+    no_color: bool,
+) -> None:
+    """Read the live state, compare it with the spec and show the ordered changes."""
+    terminal = _terminal(no_color)
+    loaded = _load(files, variables)
+    with _session(endpoint_url, region, profile, parallelism) as session:
+        run = _Run(session, terminal)
+        result = run.plan(loaded, targets, replace)
+        if fmt == "json":
+            terminal.out(result.dumps())
+        else:
+            terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+        terminal.note(run.closing())
+        _refuse_errors(result, terminal, shown=True)
+        if out:
+            Path(out).write_text(result.dumps(), encoding="utf-8")
+            terminal.note(f"Plan saved to {out}; apply it exactly with: reconciler apply {out}")
+    if detailed_exitcode and result.has_changes:
+        sys.exit(2)
+
+
+def _read_plan_file(path: str) -> Plan:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return plan_from_json(data)
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read the plan file: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PlanError(f"{path}: not a reconciler plan file ({exc})") from exc
+
+
+def _limit(saved: Plan, targets: tuple[str, ...]) -> Plan:
+    if not targets:
+        return saved
+    wanted = set(targets)
+    for change in reversed(saved.changes):
+        if change.address in wanted:
+            wanted |= set(change.depends_on)
+    unknown = sorted(set(targets) - {c.address for c in saved.changes})
+    if unknown:
+        raise PlanError("--target names no change in the saved plan: " + ", ".join(unknown))
+    return Plan(
+        stack=saved.stack,
+        spec_digest=saved.spec_digest,
+        changes=tuple(c for c in saved.changes if c.address in wanted),
+        diagnostics=saved.diagnostics,
+        targets=tuple(sorted(targets)),
+    )
+
+
+@cli.command()
+@_spec_options
+@_target_options
+@click.argument("plan_file", required=False, metavar="[PLAN]")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@_aws_options
+def apply(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+    parallelism: int,
+    no_color: bool,
+) -> None:
+    """Plan and apply the changes, or apply a saved plan exactly."""
+    terminal = _terminal(no_color)
+    saved = _limit(_read_plan_file(plan_file), targets) if plan_file else None
+    loaded = None if saved else _load(files, variables)
+    if saved is None and not auto_approve and not terminal.interactive:
+        raise PlanError(
+            "apply needs confirmation and there is no terminal to ask on: pass --auto-approve, "
+            "or apply a saved plan (plan --out FILE, then apply FILE)"
+        )
+    with _session(endpoint_url, region, profile, parallelism) as session:
+        run = _Run(session, terminal)
+        if saved is not None:
+            _refuse_errors(saved, terminal, shown=False)
+            require_fresh(saved, run.reader)
+            terminal.clear_progress()
+            result = saved
+        else:
+            assert loaded is not None
+            result = run.plan(loaded, targets, replace)
+            terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+            _refuse_errors(result, terminal, shown=True)
+        if not result.has_changes:
+            terminal.note(f"Nothing to apply. {run.closing()}")
+            return
+        confirmed = saved is not None or auto_approve
+        if not confirmed and not terminal.confirm("\nApply these changes? Only 'yes' is accepted"):
+            raise PlanError("apply cancelled; nothing was changed")
+
+        def step(result: StepResult) -> None:
+            if terminal.interactive:
+                terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
+
+        report = Executor(session.s3, parallelism=session.config.parallelism, on_step=step).apply(
+            result
+        )
+        terminal.out(apply_text.render([r.to_json() for r in report.results], style=terminal.style))
+        terminal.note(run.closing())
+        if not report.ok:
+            raise PlanError(f"{report.count('failed')} step(s) failed")
+
+
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 def schema(output: str | None) -> None:
@@ -115,6 +362,11 @@ def main() -> None:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
         click.echo(f"Error: {ReconcilerError.__str__(exc)}", err=True)
+        sys.exit(1)
+    except PlanError as exc:
+        for detail in exc.details:
+            click.echo(detail, err=True)
+        click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except ReconcilerError as exc:
         click.echo(f"Error: {exc}", err=True)

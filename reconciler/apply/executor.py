@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from reconciler.apply.writes import write_aspect
 from reconciler.aws.s3 import S3Client
@@ -47,9 +47,14 @@ class StepResult:
     status: str
     reason: str | None = None
 
-    @property
-    def label(self) -> str:
-        return self.address if self.step == "bucket" else f"{self.address}.{self.step}"
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "step": self.step,
+            "action": self.action,
+            "status": self.status,
+            "reason": self.reason,
+        }
 
 
 @dataclass

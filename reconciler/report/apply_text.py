@@ -1,0 +1,31 @@
+"""The human form of an apply's outcome: every step with its status, and why when it did not
+happen, so a failed apply says exactly what was done, what was not, and the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.report.plan_text import Style, plain
+
+MARKS = {"done": ("done", "green"), "failed": ("FAILED", "red"), "skipped": ("skipped", "yellow")}
+
+
+def step_line(step: dict[str, Any], *, style: Style = plain) -> str:
+    mark, colour = MARKS[step["status"]]
+    label = step["address"] if step["step"] == "bucket" else f"{step['address']}.{step['step']}"
+    reason = f": {step['reason']}" if step.get("reason") else ""
+    return f"  {style(mark, colour)} {label} ({step['action']}){reason}"
+
+
+def render(steps: list[dict[str, Any]], *, style: Style = plain) -> str:
+    counts = {status: sum(1 for s in steps if s["status"] == status) for status in MARKS}
+    lines = ["Apply results:"] + [step_line(s, style=style) for s in steps]
+    if counts["failed"] or counts["skipped"]:
+        lines.append(
+            f"Apply failed: {counts['done']} step(s) done, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped. Fix the cause and run apply again: it continues "
+            "from where this stopped."
+        )
+    else:
+        lines.append(f"Apply complete: {counts['done']} step(s) done.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,71 @@
+"""What the commands need to know about where they run: colour and progress only on a terminal
+(and never with ``--no-color`` / ``NO_COLOR``), prompts only when someone can answer them."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping
+from typing import TextIO
+
+import click
+
+
+class Terminal:
+    def __init__(
+        self,
+        *,
+        no_color: bool,
+        env: Mapping[str, str],
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        stdin: TextIO | None = None,
+    ) -> None:
+        self._out = stdout or sys.stdout
+        self._err = stderr or sys.stderr
+        self._in = stdin or sys.stdin
+        self.colour = not no_color and "NO_COLOR" not in env and _isatty(self._out)
+        self.interactive = _isatty(self._in) and _isatty(self._err)
+        self._progress_shown = False
+        self._lock = threading.Lock()
+
+    def style(self, text: str, colour: str | None) -> str:
+        if not self.colour or colour is None:
+            return text
+        return click.style(text, fg=colour, bold=colour == "red")
+
+    def out(self, text: str) -> None:
+        self.clear_progress()
+        click.echo(text, file=self._out, nl=False)
+
+    def note(self, text: str) -> None:
+        """A human message: always on stderr, so stdout stays machine-readable."""
+        self.clear_progress()
+        click.echo(text, file=self._err)
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        if not _isatty(self._err):
+            return
+        with self._lock:
+            self._err.write(f"\r\x1b[K{label}: {done}/{total}")
+            self._err.flush()
+            self._progress_shown = True
+
+    def clear_progress(self) -> None:
+        with self._lock:
+            if self._progress_shown:
+                self._err.write("\r\x1b[K")
+                self._err.flush()
+                self._progress_shown = False
+
+    def confirm(self, question: str) -> bool:
+        self.clear_progress()
+        answer: str = click.prompt(question, default="", show_default=False, err=True)
+        return answer.strip() == "yes"
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
