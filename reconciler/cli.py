@@ -145,7 +145,11 @@ class _Run:
 
     def closing(self) -> str:
         elapsed = time.monotonic() - self.started
-        return f"{self.session.transport.requests_sent} API requests in {elapsed:.1f} s."
+        transport = self.session.transport
+        return (
+            f"{transport.requests_sent} API requests ({transport.writes_sent} writes) "
+            f"in {elapsed:.1f} s."
+        )
 
     def plan(self, loaded: LoadedSpec, targets: tuple[str, ...], replace: tuple[str, ...]) -> Plan:
         plan, _ = make_plan(

@@ -214,11 +214,17 @@ class Transport:
         self._session.mount("http://", adapter)
         self._lock = threading.Lock()
         self._sent = 0
+        self._writes = 0
 
     @property
     def requests_sent(self) -> int:
         """HTTP requests sent so far, retries included."""
         return self._sent
+
+    @property
+    def writes_sent(self) -> int:
+        """Requests sent that may change something (any method but GET and HEAD)."""
+        return self._writes
 
     @property
     def credentials(self) -> Credentials:
@@ -268,6 +274,8 @@ class Transport:
         started = self._monotonic()
         with self._lock:
             self._sent += 1
+            if request.method not in ("GET", "HEAD"):
+                self._writes += 1
         try:
             raw = self._session.request(
                 request.method,
