@@ -55,7 +55,9 @@ def make_plan(
     live = reader.read(read_request(spec, targets))
 
     def position(path: tuple[str, ...]) -> str | None:
-        found = loaded.source.at(path)
+        # A resource-level finding points at the resource's name; others at their value.
+        found = loaded.source.key_at(path) if len(path) == 2 else None
+        found = found or loaded.source.at(path)
         return str(found) if found else None
 
     result = plan(
