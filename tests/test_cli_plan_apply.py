@@ -1,0 +1,133 @@
+"""``reconciler plan`` and ``apply`` as a user and a CI job run them: real processes against the
+emulator, their output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli import run_cli
+
+SECRET = "cli-secret-never-printed"
+
+SPEC = """\
+version: 1
+stack: cli
+buckets:
+  cli-logs: {object_ownership: BucketOwnerPreferred, acl: log-delivery-write}
+  cli-site:
+    versioning: enabled
+    logging: {target_bucket: cli-logs, target_prefix: site/}
+"""
+
+
+@pytest.fixture
+def env(endpoint: str, tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "AKIDCLI",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+
+
+def test_plan_shows_the_ordered_creates_and_detailed_exitcode_says_changes(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr
+    out = done.stdout
+    assert out.index("+ bucket.cli-logs will be created in us-east-1") < out.index(
+        "+ bucket.cli-site will be created"
+    )
+    assert "after: bucket.cli-logs" in out
+    assert "Plan: 2 to create, 0 to update" in out
+    assert "API requests (0 writes)" in done.stderr
+    assert "\x1b[" not in out  # no colour when not on a terminal
+
+
+def test_apply_without_a_terminal_refuses_and_changes_nothing(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    done = run_cli("apply", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert "pass --auto-approve" in done.stderr
+    assert boto_s3.list_buckets()["Buckets"] == []
+
+
+def test_apply_then_plan_shows_no_changes(env: dict[str, str], tmp_path: Path) -> None:
+    applied = run_cli("apply", "--auto-approve", cwd=tmp_path, env=env)
+    assert applied.returncode == 0, applied.stderr
+    assert "done bucket.cli-site.logging (create)" in applied.stdout
+    assert "Apply complete" in applied.stdout
+
+    again = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes for stack cli" in again.stdout
+    assert "(0 writes)" in again.stderr
+
+
+def test_a_saved_plan_is_applied_exactly_and_holds_no_secret(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    saved = tmp_path / "plan.json"
+    planned = run_cli("plan", "--out", str(saved), cwd=tmp_path, env=env)
+    assert planned.returncode == 0, planned.stderr
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert document["format_version"] == "1"
+    assert document["summary"]["create"] == 2
+    assert document["spec_digest"].startswith("sha256:")
+
+    # The spec changes after planning: the saved plan, not the spec, is what gets applied.
+    (tmp_path / "reconciler.yaml").write_text(SPEC.replace("enabled", "suspended"), "utf-8")
+    applied = run_cli("apply", str(saved), cwd=tmp_path, env=env)
+    assert applied.returncode == 0, applied.stderr
+    status = boto_s3.get_bucket_versioning(Bucket="cli-site")["Status"]
+    assert status == "Enabled"
+    for text in (planned.stdout, planned.stderr, applied.stdout, applied.stderr, str(document)):
+        assert SECRET not in text
+
+
+def test_a_stale_saved_plan_is_refused(env: dict[str, str], tmp_path: Path, boto_s3: Any) -> None:
+    assert run_cli("apply", "--auto-approve", cwd=tmp_path, env=env).returncode == 0
+    boto_s3.put_bucket_versioning(
+        Bucket="cli-site", VersioningConfiguration={"Status": "Suspended"}
+    )
+    saved = tmp_path / "plan.json"
+    assert run_cli("plan", "--out", str(saved), cwd=tmp_path, env=env).returncode == 0
+    boto_s3.put_bucket_versioning(Bucket="cli-site", VersioningConfiguration={"Status": "Enabled"})
+
+    refused = run_cli("apply", str(saved), cwd=tmp_path, env=env)
+    assert refused.returncode == 1
+    assert "bucket.cli-site changed since it was made; run plan again" in refused.stderr
+
+
+def test_plan_json_is_the_plan_document(env: dict[str, str], tmp_path: Path) -> None:
+    done = run_cli("plan", "--format", "json", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["mode"] == "plan"
+    assert [c["address"] for c in document["changes"]] == ["bucket.cli-logs", "bucket.cli-site"]
+    assert document["changes"][1]["depends_on"] == ["bucket.cli-logs"]
+
+
+def test_plan_errors_name_the_resource_and_the_spec_position(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    boto_s3.create_bucket(Bucket="cli-site")
+    boto_s3.put_bucket_tagging(
+        Bucket="cli-site", Tagging={"TagSet": [{"Key": "reconciler:stack", "Value": "other"}]}
+    )
+    done = run_cli("apply", "--auto-approve", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert "reconciler.yaml:5:3: bucket.cli-site: error: the bucket belongs to stack 'other'" in (
+        done.stdout
+    )
+    assert "Error: the plan has 1 error(s); nothing was changed" in done.stderr
+    assert {b["Name"] for b in boto_s3.list_buckets()["Buckets"]} == {"cli-site"}
