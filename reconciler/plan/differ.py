@@ -41,7 +41,7 @@ def diff(before: Any, after: Any) -> tuple[DiffEntry, ...]:
     if before == after:
         return ()
     try:
-        tree = DeepDiff(before, after, view="tree", verbose_level=2)
+        tree = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
     except Exception as exc:  # deepdiff's errors must not leave this module
         raise ValueError(f"cannot compare values: {exc}") from exc
     entries = [

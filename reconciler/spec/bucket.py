@@ -215,7 +215,7 @@ class Website(SpecModel):
 
 
 def _acl_form(value: Any) -> str:
-    return GRANTS_TAG if isinstance(value, dict) else CANNED_TAG
+    return GRANTS_TAG if isinstance(value, dict | AclGrants) else CANNED_TAG
 
 
 AclSpec = Annotated[
