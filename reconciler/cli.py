@@ -344,11 +344,13 @@ def schema(output: str | None) -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Run the client against an embedded S3 emulator on loopback."""
+@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
+def demo(*, no_color: bool) -> None:
+    """The whole story on an embedded S3 emulator on loopback: plan, apply, drift, converge."""
     from reconciler.demo import run_demo  # noqa: PLC0415 - needs the optional emulator
 
-    run_demo(click.echo)
+    terminal = _terminal(no_color)
+    run_demo(click.echo, style=terminal.style)
 
 
 def main() -> None:

@@ -1,80 +1,118 @@
-"""``reconciler demo``: the client at work against the embedded emulator.
+"""``reconciler demo``: the whole story on an embedded S3 emulator on loopback.
 
-It creates a bucket, sets its configuration through the reconciler's own S3 client, reads every
-aspect back as typed values, shows a typed error, and cleans up. Nothing leaves this machine.
+A small website spec is planned, applied, planned again (no changes), changed behind its back
+through the reconciler's own client, planned (the plan shows exactly that change) and applied
+to converge. Nothing leaves this machine and nothing is written outside a temporary directory.
 """
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
+from reconciler.apply.executor import Executor
 from reconciler.aws.s3 import S3Client
-from reconciler.aws.s3_types import (
-    EncryptionRule,
-    Expiration,
-    LifecycleFilter,
-    LifecycleRule,
-    PublicAccessBlock,
-    Versioning,
-)
+from reconciler.aws.s3_types import Versioning
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.emulator import embedded_emulator
-from reconciler.errors import BucketNotEmpty
+from reconciler.live.reader import LiveReader
+from reconciler.plan.model import Plan
+from reconciler.report import apply_text, plan_text
+from reconciler.report.plan_text import Style, plain
+from reconciler.spec.loader import load_spec
+from reconciler.workflow import make_plan
 
 # The emulator accepts any key pair; these are not credentials for anything.
 DEMO_CREDENTIALS = Credentials("AKIDDEMO", "demo-secret", source="demo")
-BUCKET = "reconciler-demo-site"
+REGION = "eu-west-1"
+
+DEMO_SPEC = """\
+version: 1
+stack: demo-web
+defaults:
+  bucket:
+    region: eu-west-1
+    tags: {team: web}
+buckets:
+  demo-web-logs:
+    object_ownership: BucketOwnerPreferred
+    acl: log-delivery-write
+    lifecycle:
+      - id: expire-logs
+        filter: {prefix: ""}
+        expiration: {days: 90}
+  demo-web-site:
+    versioning: enabled
+    tags: {env: prod}
+    public_access_block: {block_public_acls: true, ignore_public_acls: true,
+                          block_public_policy: false, restrict_public_buckets: false}
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - {Sid: PublicRead, Effect: Allow, Principal: "*", Action: "s3:GetObject",
+           Resource: "arn:aws:s3:::demo-web-site/*"}
+    encryption: {algorithm: AES256}
+    cors: [{allowed_methods: [GET], allowed_origins: ["*"], max_age_seconds: 3000}]
+    website: {index_document: index.html, error_document: 404.html}
+    logging: {target_bucket: demo-web-logs, target_prefix: site/}
+"""
 
 
-def run_demo(echo: Callable[[str], None]) -> None:
-    with embedded_emulator() as endpoint, Transport(credentials=DEMO_CREDENTIALS) as transport:
-        echo(f"Embedded S3 emulator listening on {endpoint}\n")
-        s3 = S3Client(transport, region="eu-west-1", endpoint_url=endpoint)
+def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
+    with (
+        tempfile.TemporaryDirectory(prefix="reconciler-demo-") as workdir,
+        embedded_emulator() as endpoint,
+        Transport(credentials=DEMO_CREDENTIALS) as transport,
+    ):
+        spec_path = Path(workdir) / "reconciler.yaml"
+        spec_path.write_text(DEMO_SPEC, encoding="utf-8")
+        loaded = load_spec([str(spec_path)], cli_vars={}, env={})
+        s3 = S3Client(transport, region=REGION, endpoint_url=endpoint)
+        reader = LiveReader(s3)
 
-        echo(f"+ create bucket {BUCKET} in eu-west-1")
-        s3.create_bucket(BUCKET, region="eu-west-1")
-        head = s3.head_bucket(BUCKET)
-        echo(f"  exists, region {head.region if head else '?'}")
+        def step(title: str) -> None:
+            echo("\n" + style(f"== {title}", "cyan"))
 
-        echo("~ set tags, versioning, lifecycle, encryption and public access block")
-        s3.put_bucket_tagging(BUCKET, {"team": "web", "reconciler:stack": "demo"})
-        s3.put_bucket_versioning(BUCKET, Versioning("Enabled"))
-        s3.put_bucket_lifecycle(
-            BUCKET,
-            (
-                LifecycleRule(
-                    id="expire-logs",
-                    filter=LifecycleFilter(prefix="logs/"),
-                    expiration=Expiration(days=90),
-                ),
-            ),
-        )
-        s3.put_bucket_encryption(BUCKET, (EncryptionRule("AES256"),))
-        s3.put_public_access_block(BUCKET, PublicAccessBlock(True, True, True, True))
+        def plan() -> Plan:
+            started, sent = time.monotonic(), transport.requests_sent
+            result, _ = make_plan(loaded, reader, default_region=REGION)
+            echo(plan_text.render(result.to_json(), style=style).rstrip())
+            echo(
+                f"({transport.requests_sent - sent} read requests, "
+                f"{time.monotonic() - started:.2f} s)"
+            )
+            return result
 
-        echo("\nRead back as typed values:")
-        echo(f"  tags:        {s3.get_bucket_tagging(BUCKET)}")
-        echo(f"  versioning:  {s3.get_bucket_versioning(BUCKET).status}")
-        for rule in s3.get_bucket_lifecycle(BUCKET) or ():
-            days = rule.expiration.days if rule.expiration else None
-            echo(f"  lifecycle:   rule {rule.id!r}, prefix {rule.filter.prefix!r}, expire {days} d")
-        echo(f"  encryption:  {[r.algorithm for r in s3.get_bucket_encryption(BUCKET) or ()]}")
-        blocked = s3.get_public_access_block(BUCKET) == PublicAccessBlock(True, True, True, True)
-        echo(f"  public access block: all four settings on: {blocked}")
-        echo(f"  website:     {s3.get_bucket_website(BUCKET)}  (not configured: None)")
+        def apply(result: Plan) -> None:
+            writes = transport.writes_sent
+            report = Executor(s3).apply(result)
+            echo(apply_text.render([r.to_json() for r in report.results], style=style).rstrip())
+            echo(f"({transport.writes_sent - writes} write requests)")
 
-        echo("\nA bucket that holds objects is not deleted; the error comes back typed:")
-        s3.put_object(BUCKET, "index.html", b"<h1>hello</h1>", content_type="text/html")
-        try:
-            s3.delete_bucket(BUCKET)
-        except BucketNotEmpty as exc:
-            echo(f"  {type(exc).__name__} raised: {exc}")
+        echo(f"An S3 emulator is running on {endpoint}; this spec describes two buckets:\n")
+        echo(DEMO_SPEC.rstrip())
 
-        echo("\n- empty and delete the bucket")
-        result = s3.delete_objects(
-            BUCKET, [(v.key, v.version_id) for v in s3.list_object_versions(BUCKET)]
-        )
-        s3.delete_bucket(BUCKET)
-        echo(f"  deleted {result.deleted} object version(s), then the bucket")
-        echo(f"\n{transport.requests_sent} API requests, all signed with SigV4.")
+        step("1. reconciler apply: nothing exists yet, so the plan creates everything")
+        apply(plan())
+
+        step("2. reconciler plan again: the live state matches the spec")
+        plan()
+
+        step("3. Someone changes the site bucket by hand (versioning off, a tag edited)")
+        s3.put_bucket_versioning("demo-web-site", Versioning("Suspended"))
+        tags = s3.get_bucket_tagging("demo-web-site") or {}
+        s3.put_bucket_tagging("demo-web-site", {**tags, "env": "staging"})
+        echo("  versioning: Suspended; tag env=staging")
+
+        step("4. reconciler plan: exactly that drift, attribute by attribute")
+        drift = plan()
+
+        step("5. reconciler apply: back to the spec")
+        apply(drift)
+
+        step("6. reconciler plan: converged")
+        plan()
+        echo(f"\n{transport.requests_sent} API requests in all, every one signed with SigV4.")

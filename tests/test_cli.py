@@ -11,15 +11,20 @@ def test_version() -> None:
     assert result.stdout.startswith("reconciler, version ")
 
 
-def test_demo_runs_the_client_against_the_embedded_emulator() -> None:
+def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     result = run_cli("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Embedded S3 emulator listening on http://127.0.0.1:" in out
-    assert "exists, region eu-west-1" in out
-    assert "lifecycle:   rule 'expire-logs', prefix 'logs/', expire 90 d" in out
-    assert "BucketNotEmpty raised: bucket.reconciler-demo-site: BucketNotEmpty" in out
-    assert "API requests, all signed with SigV4." in out
+    assert "An S3 emulator is running on http://127.0.0.1:" in out
+    assert "Plan: 2 to create, 0 to update" in out
+    assert "Apply complete: 14 step(s) done." in out
+    assert out.count("No changes for stack demo-web") == 2
+    drift = out.split("== 4.")[1].split("== 5.")[0]
+    assert '~ env: "staging" -> "prod"' in drift
+    assert '~ (value): "suspended" -> "enabled"' in drift
+    assert "Plan: 0 to create, 1 to update" in drift
+    assert "Apply complete: 2 step(s) done." in out
+    assert "API requests in all, every one signed with SigV4." in out
     assert "demo-secret" not in out + result.stderr
     assert result.stderr == ""  # the emulator's access log stays quiet
 
@@ -34,7 +39,7 @@ def test_debug_logging_shows_one_line_per_request_and_no_secret() -> None:
     result = run_cli("--log-level", "debug", "demo")
     assert result.returncode == 0, result.stderr
     request_lines = [line for line in result.stderr.splitlines() if "reconciler.aws:" in line]
-    assert any("PUT /reconciler-demo-site?tagging= -> 20" in line for line in request_lines)
+    assert any("PUT /demo-web-site?tagging= -> 20" in line for line in request_lines)
     assert len(request_lines) == int(result.stdout.split("\n\n")[-1].split()[0])
     assert len(request_lines) == len(result.stderr.splitlines())  # nothing but those lines
     assert "demo-secret" not in result.stderr

@@ -221,12 +221,11 @@ class _Planner:
             entries = diff(have_c, want_c)
             if not entries:
                 continue
-            never = canonical.NEVER_SET.get(aspect)
             action = (
                 Action.CREATE
-                if have_c == never
+                if have is None or have == []
                 else Action.DELETE
-                if want_c == never
+                if want is False or want == []
                 else Action.UPDATE
             )
             aspects.append(AspectChange(aspect, action, spec_json(have), spec_json(want), entries))
