@@ -52,4 +52,3 @@ class LiveState:
 
     buckets: dict[str, LiveBucket]
     owned_undeclared: tuple[str, ...] = ()
-    requests: int = 0

@@ -309,6 +309,17 @@ def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     for name in live.owned_undeclared:
         if covered is None or name in covered:
             planner.plan_pruned(name)
+    for name in sorted(spec.distributions):
+        if covered is None:
+            planner.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    f"distribution.{name}",
+                    "CloudFront distributions are not reconciled yet: it is neither read nor "
+                    "changed",
+                    options.position(("distributions", name)) if options.position else None,
+                )
+            )
     return Plan(
         stack=spec.stack,
         spec_digest=options.spec_digest,
