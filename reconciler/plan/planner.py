@@ -206,6 +206,9 @@ class _Planner:
             emails = frozenset(g.permission for g in bucket.acl.grants if g.grantee.email)
             if emails:
                 ctx.email_permissions = emails
+                ctx.declared_ids = frozenset(
+                    g.grantee.id for g in bucket.acl.grants if g.grantee.id
+                )
                 self.warn(
                     name,
                     "grants to email addresses cannot be verified (AWS answers "

@@ -85,6 +85,7 @@ class Context:
 
     owner_id: str | None = None
     email_permissions: frozenset[str] = field(default_factory=frozenset)
+    declared_ids: frozenset[str] = field(default_factory=frozenset)
 
 
 def grantee_key(grantee: Grantee, owner_id: str | None) -> str:
@@ -146,6 +147,7 @@ def acl(value: str | AclGrants, ctx: Context, *, desired: bool) -> Json:
             for g in grants
             if g.grantee.id is None
             or g.grantee.id == ctx.owner_id
+            or g.grantee.id in ctx.declared_ids
             or g.permission not in ctx.email_permissions
         ]
     return {"grants": _grant_map(grants, ctx.owner_id)}
