@@ -272,6 +272,36 @@ class InternalError(ServerError):
     codes = ("InternalError", "InternalFailure", "ServiceUnavailable")
 
 
+class NoSuchDistribution(NotFound):
+    codes = ("NoSuchDistribution",)
+
+
+class NoSuchInvalidation(NotFound):
+    codes = ("NoSuchInvalidation",)
+
+
+class InvalidIfMatchVersion(BadRequest):
+    """CloudFront: the If-Match header was missing or malformed."""
+
+    codes = ("InvalidIfMatchVersion",)
+
+
+class DistributionNotDisabled(Conflict):
+    """CloudFront: a distribution must be disabled (and deployed) before it is deleted."""
+
+    codes = ("DistributionNotDisabled",)
+
+
+class CNAMEAlreadyExists(Conflict):
+    """CloudFront: an alias is already held by another distribution."""
+
+    codes = ("CNAMEAlreadyExists",)
+
+
+class TooManyDistributions(BadRequest):
+    codes = ("TooManyDistributions",)
+
+
 def _registry() -> Mapping[str, type[ApiError]]:
     found: dict[str, type[ApiError]] = {}
     pending: list[type[ApiError]] = [ApiError]

@@ -45,13 +45,23 @@ def s3(endpoint: str, transport: Transport) -> S3Client:
     return S3Client(transport, region="us-east-1", endpoint_url=endpoint)
 
 
-@pytest.fixture
-def boto_s3(endpoint: str) -> Any:
-    """boto3 as an independent reader of what the client wrote."""
+def _boto(service: str, endpoint: str) -> Any:
     return boto3.client(
-        "s3",
+        service,
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="AKIDTESTING",
         aws_secret_access_key="test-secret-not-real",
     )
+
+
+@pytest.fixture
+def boto_s3(endpoint: str) -> Any:
+    """boto3 as an independent reader of what the client wrote."""
+    return _boto("s3", endpoint)
+
+
+@pytest.fixture
+def boto_cloudfront(endpoint: str) -> Any:
+    """boto3's CloudFront client, an independent reader of distributions."""
+    return _boto("cloudfront", endpoint)
