@@ -25,7 +25,7 @@ from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
 from reconciler.spec.variables import parse_cli_vars
 from reconciler.terminal import Terminal
-from reconciler.workflow import make_plan, require_fresh
+from reconciler.workflow import limit_plan, make_plan, require_fresh
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
@@ -252,25 +252,6 @@ def _read_plan_file(path: str) -> Plan:
         raise PlanError(f"{path}: not a reconciler plan file ({exc})") from exc
 
 
-def _limit(saved: Plan, targets: tuple[str, ...]) -> Plan:
-    if not targets:
-        return saved
-    wanted = set(targets)
-    for change in reversed(saved.changes):
-        if change.address in wanted:
-            wanted |= set(change.depends_on)
-    unknown = sorted(set(targets) - {c.address for c in saved.changes})
-    if unknown:
-        raise PlanError("--target names no change in the saved plan: " + ", ".join(unknown))
-    return Plan(
-        stack=saved.stack,
-        spec_digest=saved.spec_digest,
-        changes=tuple(c for c in saved.changes if c.address in wanted),
-        diagnostics=saved.diagnostics,
-        targets=tuple(sorted(targets)),
-    )
-
-
 @cli.command()
 @_spec_options
 @_target_options
@@ -293,7 +274,7 @@ def apply(
 ) -> None:
     """Plan and apply the changes, or apply a saved plan exactly."""
     terminal = _terminal(no_color)
-    saved = _limit(_read_plan_file(plan_file), targets) if plan_file else None
+    saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
     loaded = None if saved else _load(files, variables)
     if saved is None and not auto_approve and not terminal.interactive:
         raise PlanError(

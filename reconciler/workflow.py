@@ -16,8 +16,8 @@ from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
 
 
-def check_targets(spec: Spec, targets: frozenset[str]) -> None:
-    problems = [t for t in sorted(targets) if not t.startswith("bucket.") or t.count(".") < 1]
+def check_targets(targets: frozenset[str]) -> None:
+    problems = [t for t in sorted(targets) if not t.startswith("bucket.") or t == "bucket."]
     if problems:
         raise PlanError(
             "--target takes resource addresses such as bucket.NAME; not: " + ", ".join(problems)
@@ -51,7 +51,7 @@ def make_plan(
     replace: frozenset[str] = frozenset(),
 ) -> tuple[Plan, LiveState]:
     spec = loaded.spec
-    check_targets(spec, targets)
+    check_targets(targets)
     live = reader.read(read_request(spec, targets))
 
     def position(path: tuple[str, ...]) -> str | None:
@@ -120,3 +120,23 @@ def require_fresh(saved: Plan, reader: LiveReader) -> None:
             + " changed since it was made; run plan again",
             addresses=stale,
         )
+
+
+def limit_plan(saved: Plan, targets: tuple[str, ...]) -> Plan:
+    """A saved plan limited to ``targets`` and the changes they depend on."""
+    if not targets:
+        return saved
+    unknown = sorted(set(targets) - {c.address for c in saved.changes})
+    if unknown:
+        raise PlanError("--target names no change in the saved plan: " + ", ".join(unknown))
+    wanted = set(targets)
+    for change in reversed(saved.changes):  # dependencies come earlier in a plan
+        if change.address in wanted:
+            wanted |= set(change.depends_on)
+    return Plan(
+        stack=saved.stack,
+        spec_digest=saved.spec_digest,
+        changes=tuple(c for c in saved.changes if c.address in wanted),
+        diagnostics=saved.diagnostics,
+        targets=tuple(sorted(targets)),
+    )

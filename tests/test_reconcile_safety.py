@@ -10,10 +10,10 @@ import pytest
 
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.errors import StalePlanError, api_error
+from reconciler.errors import PlanError, StalePlanError, api_error
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Action, plan_from_json
-from reconciler.workflow import require_fresh
+from reconciler.workflow import limit_plan, require_fresh
 from tests.reconcile import Harness, spec_file
 
 
@@ -319,3 +319,14 @@ def test_a_no_change_plan_reads_k_plus_two_per_bucket_and_lists_once(
     assert not harness.plan(loaded).has_changes
     # logs: head, tags, ownership, acl; site: head, tags, logging; other: head, tags, versioning
     assert transport.requests_sent - before == 1 + 4 + 3 + 3
+
+
+def test_a_saved_plan_limited_by_target_keeps_what_the_target_depends_on(
+    tmp_path: Path, s3: S3Client, transport: Transport
+) -> None:
+    saved = Harness(s3, transport).plan(spec_file(tmp_path, THREE))
+    limited = limit_plan(saved, ("bucket.safety-site",))
+    assert [c.address for c in limited.changes] == ["bucket.safety-logs", "bucket.safety-site"]
+    with pytest.raises(PlanError) as raised:
+        limit_plan(saved, ("bucket.nope",))
+    assert "--target names no change in the saved plan: bucket.nope" in str(raised.value)
