@@ -199,7 +199,7 @@ class Executor:
                     self._retrying(write, created=created)
             except ReconcilerError as exc:
                 failed = "bucket" if step == "bucket" else step
-                results.append(self._emit(change.address, step, action, FAILED, _reason(exc)))
+                results.append(self._emit(change.address, step, action, FAILED, str(exc)))
                 continue
             results.append(self._emit(change.address, step, action, DONE))
         return results
@@ -261,7 +261,3 @@ class Executor:
         order = {c.address: i for i, c in enumerate(plan.changes)}
         report.results.sort(key=lambda r: order.get(r.address, 0))
         return report
-
-
-def _reason(exc: ReconcilerError) -> str:
-    return str(exc)

@@ -24,6 +24,7 @@ from reconciler.spec.bucket import (
     CorsRule,
     Encryption,
     Grant,
+    LifecycleFilter,
     LifecycleRule,
     Logging,
     PublicAccessBlock,
@@ -66,21 +67,24 @@ def acl_policy(value: str | AclGrants, owner_id: str) -> aws.AccessControlPolicy
     )
 
 
+def _lifecycle_filter(flt: LifecycleFilter | None) -> aws.LifecycleFilter:
+    if flt is None:
+        return aws.LifecycleFilter(prefix="")
+    return aws.LifecycleFilter(
+        prefix=flt.prefix,
+        tags=tuple(sorted((flt.tags or {}).items())),
+        object_size_greater_than=flt.object_size_greater_than,
+        object_size_less_than=flt.object_size_less_than,
+    )
+
+
 def lifecycle_rule(rule: LifecycleRule) -> aws.LifecycleRule:
-    flt = rule.filter
     exp = rule.expiration
     nve = rule.noncurrent_version_expiration
     return aws.LifecycleRule(
         id=rule.id,
         enabled=rule.enabled,
-        filter=aws.LifecycleFilter(
-            prefix=flt.prefix if flt else None,
-            tags=tuple(sorted((flt.tags or {}).items())) if flt else (),
-            object_size_greater_than=flt.object_size_greater_than if flt else None,
-            object_size_less_than=flt.object_size_less_than if flt else None,
-        )
-        if flt
-        else aws.LifecycleFilter(prefix=""),
+        filter=_lifecycle_filter(rule.filter),
         expiration=None
         if exp is None
         else aws.Expiration(

@@ -65,8 +65,7 @@ def _items(parent: Element | None, list_tag: str, item_tag: str) -> list[Element
     holder = parent.find(list_tag)
     if holder is None:
         return []
-    items = holder.find("Items")
-    return [] if items is None else list(items.findall(item_tag))
+    return _children(holder.find("Items"), item_tag)
 
 
 def _require(parent: Element, name: str, what: str) -> str:
@@ -228,8 +227,7 @@ class CloudFrontClient:
                 query += (("Marker", marker),)
             response = self._call("ListDistributions", "GET", "/distribution", query=query)
             root = self._xml(response, "ListDistributions", None)
-            items = root.find("Items")
-            for node in [] if items is None else items.findall("DistributionSummary"):
+            for node in _children(root.find("Items"), "DistributionSummary"):
                 yield DistributionSummary(
                     id=_require(node, "Id", "ListDistributions"),
                     arn=_require(node, "ARN", "ListDistributions"),
@@ -252,7 +250,7 @@ class CloudFrontClient:
         root = self._xml(response, "ListTagsForResource", address)
         return {
             xml.text(tag, "Key") or "": xml.text(tag, "Value") or ""
-            for tag in _items(root, "Tags", "Tag") or _items_direct(root)
+            for tag in _children(root.find("Items"), "Tag")
         }
 
     def tag_resource(
@@ -340,8 +338,7 @@ class CloudFrontClient:
                 address=address,
             )
             root = self._xml(response, "ListInvalidations", address)
-            items = root.find("Items")
-            for node in [] if items is None else items.findall("InvalidationSummary"):
+            for node in _children(root.find("Items"), "InvalidationSummary"):
                 found.append(
                     Invalidation(
                         id=_require(node, "Id", "ListInvalidations"),
@@ -353,9 +350,8 @@ class CloudFrontClient:
                 return found
 
 
-def _items_direct(root: Element) -> list[Element]:
-    items = root.find("Items")
-    return [] if items is None else list(items.findall("Tag"))
+def _children(parent: Element | None, tag: str) -> list[Element]:
+    return [] if parent is None else list(parent.findall(tag))
 
 
 def _invalidation(root: Element) -> Invalidation:

@@ -11,14 +11,14 @@ one thread pool; no task waits on another, so the pool cannot deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from reconciler.aws.s3 import S3Client
 from reconciler.live import normalise
-from reconciler.live.model import DECLARABLE, STACK_TAG, LiveBucket, LiveState
+from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -193,8 +193,3 @@ def _live(name: str, found: _Found) -> LiveBucket:
 
 def _bind(fn: Callable[..., None], *args: Any) -> Callable[[], None]:
     return lambda: fn(*args)
-
-
-def declared_aspects(fields: Iterable[tuple[str, Any]]) -> frozenset[str]:
-    """The aspects a bucket's spec declares (set, false or empty: all mean "read it")."""
-    return frozenset(name for name, value in fields if name in DECLARABLE and value is not None)
