@@ -92,6 +92,7 @@ def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
 
 
 def _aws_options(command: Any) -> Any:
+    """The common AWS options; a command takes them as ``**aws`` and passes them on whole."""
     options = [
         click.option(
             "--endpoint-url",
@@ -167,17 +168,16 @@ def _terminal(no_color: bool) -> Terminal:
     return Terminal(no_color=no_color, env=os.environ)
 
 
-def _session(
-    endpoint_url: str | None, region: str | None, profile: str | None, parallelism: int
-) -> Any:
+def _session(aws: dict[str, Any]) -> Any:
+    """The client session from the common AWS options (see `_aws_options`)."""
     config = resolve_client_config(
         env=os.environ,
-        cli_endpoint_url=endpoint_url,
-        cli_region=region,
-        profile=profile,
-        parallelism=parallelism,
+        cli_endpoint_url=aws["endpoint_url"],
+        cli_region=aws["region"],
+        profile=aws["profile"],
+        parallelism=aws["parallelism"],
     )
-    return open_session(config, env=os.environ, profile=profile)
+    return open_session(config, env=os.environ, profile=aws["profile"])
 
 
 def _refuse_errors(plan: Plan, terminal: Terminal, *, shown: bool) -> None:
@@ -217,16 +217,12 @@ def plan(
     out: str | None,
     fmt: str,
     detailed_exitcode: bool,
-    endpoint_url: str | None,
-    region: str | None,
-    profile: str | None,
-    parallelism: int,
-    no_color: bool,
+    **aws: Any,
 ) -> None:
     """Read the live state, compare it with the spec and show the ordered changes."""
-    terminal = _terminal(no_color)
+    terminal = _terminal(aws["no_color"])
     loaded = _load(files, variables)
-    with _session(endpoint_url, region, profile, parallelism) as session:
+    with _session(aws) as session:
         run = _Run(session, terminal)
         result = run.plan(loaded, targets, replace)
         if fmt == "json":
@@ -266,14 +262,10 @@ def apply(
     replace: tuple[str, ...],
     plan_file: str | None,
     auto_approve: bool,
-    endpoint_url: str | None,
-    region: str | None,
-    profile: str | None,
-    parallelism: int,
-    no_color: bool,
+    **aws: Any,
 ) -> None:
     """Plan and apply the changes, or apply a saved plan exactly."""
-    terminal = _terminal(no_color)
+    terminal = _terminal(aws["no_color"])
     saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
     loaded = None if saved else _load(files, variables)
     if saved is None and not auto_approve and not terminal.interactive:
@@ -281,7 +273,7 @@ def apply(
             "apply needs confirmation and there is no terminal to ask on: pass --auto-approve, "
             "or apply a saved plan (plan --out FILE, then apply FILE)"
         )
-    with _session(endpoint_url, region, profile, parallelism) as session:
+    with _session(aws) as session:
         run = _Run(session, terminal)
         if saved is not None:
             _refuse_errors(saved, terminal, shown=False)
