@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.apply.executor import Executor, StepResult
+from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
@@ -296,11 +296,14 @@ def apply(
             if terminal.interactive:
                 terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
 
-        report = Executor(session.s3, parallelism=session.config.parallelism, on_step=step).apply(
-            result
-        )
-        terminal.out(apply_text.render([r.to_json() for r in report.results], style=terminal.style))
+        executor = Executor(session.s3, parallelism=session.config.parallelism, on_step=step)
+        with stop_on_interrupt(executor):
+            report = executor.apply(result)
+        steps = [r.to_json() for r in report.results]
+        terminal.out(apply_text.render(steps, style=terminal.style, interrupted=report.interrupted))
         terminal.note(run.closing())
+        if report.interrupted:
+            raise PlanError("the apply was interrupted; run apply again to continue")
         if not report.ok:
             raise PlanError(f"{report.count('failed')} step(s) failed")
 

@@ -3,11 +3,14 @@ against the emulator."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reconciler.apply.executor import Executor, stop_on_interrupt
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import PlanError, StalePlanError, api_error
@@ -330,3 +333,35 @@ def test_a_saved_plan_limited_by_target_keeps_what_the_target_depends_on(
     with pytest.raises(PlanError) as raised:
         limit_plan(saved, ("bucket.nope",))
     assert "--target names no change in the saved plan: bucket.nope" in str(raised.value)
+
+
+class InterruptingS3(S3Client):
+    """Presses Ctrl-C (SIGINT to this process) while the first bucket is being written."""
+
+    def put_bucket_versioning(self, bucket: str, config: Any) -> None:
+        super().put_bucket_versioning(bucket, config)
+        if bucket == "safety-a":
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_an_interrupted_apply_finishes_what_is_under_way_and_reports_the_rest(
+    tmp_path: Path, endpoint: str, transport: Transport, s3: S3Client
+) -> None:
+    loaded = spec_file(tmp_path, TWO)
+    interrupting = InterruptingS3(transport, region="us-east-1", endpoint_url=endpoint)
+    plan = Harness(interrupting, transport).plan(loaded)
+    executor = Executor(interrupting, parallelism=1)
+
+    with stop_on_interrupt(executor):
+        report = executor.apply(plan)
+
+    assert report.interrupted
+    status = {(r.address, r.step): (r.status, r.reason) for r in report.results}
+    assert status[("bucket.safety-a", "versioning")] == ("done", None)
+    assert status[("bucket.safety-a", "tags")] == ("done", None)
+    assert status[("bucket.safety-b", "bucket")] == ("skipped", "the apply was interrupted")
+    harness = Harness(s3, transport)
+    rerun = harness.plan(loaded)
+    assert [c.address for c in rerun.changes] == ["bucket.safety-b"]
+    assert harness.execute(rerun).ok
+    assert not harness.plan(loaded).has_changes

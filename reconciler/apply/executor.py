@@ -14,12 +14,15 @@ bounded number of times.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from types import FrameType
 from typing import Any, TypeVar
 
 from reconciler.apply.writes import write_aspect
@@ -60,6 +63,7 @@ class StepResult:
 @dataclass
 class ApplyReport:
     results: list[StepResult] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -108,6 +112,7 @@ class Executor:
         self._sleep = sleep
         self._on_step = on_step
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     # -- one resource ----------------------------------------------------------------------
 
@@ -215,6 +220,16 @@ class Executor:
 
     # -- the plan ----------------------------------------------------------------------------
 
+    def request_stop(self) -> None:
+        """Start nothing new; resources under way finish their steps (safe from a signal)."""
+        self._stop.set()
+
+    def _skip(self, change: ResourceChange, reason: str) -> list[StepResult]:
+        return [
+            self._emit(change.address, step, action, SKIPPED, reason)
+            for step, action in _steps(change)
+        ]
+
     def apply(self, plan: Plan) -> ApplyReport:
         report = ApplyReport()
         pending = {c.address: c for c in plan.changes}
@@ -223,6 +238,12 @@ class Executor:
         with ThreadPoolExecutor(max_workers=self._parallelism) as pool:
             while pending or running:
                 for address, change in list(pending.items()):
+                    if self._stop.is_set():
+                        del pending[address]
+                        report.interrupted = True
+                        report.results += self._skip(change, "the apply was interrupted")
+                        continue
+                    # Dependencies outside the plan have nothing to do: they are satisfied.
                     deps = [
                         d
                         for d in change.depends_on
@@ -232,17 +253,11 @@ class Executor:
                     if broken:
                         del pending[address]
                         finished[address] = False
-                        for step, action in _steps(change):
-                            report.results.append(
-                                self._emit(
-                                    address,
-                                    step,
-                                    action,
-                                    SKIPPED,
-                                    f"it depends on {broken[0]}, which failed",
-                                )
-                            )
-                    elif all(finished.get(d) for d in deps):
+                        report.results += self._skip(
+                            change, f"it depends on {broken[0]}, which failed"
+                        )
+                    elif len(running) < self._parallelism and all(finished.get(d) for d in deps):
+                        # Submitted only when a worker is free: what waits can still be stopped.
                         del pending[address]
                         running[pool.submit(self._run_resource, change)] = address
                 if not running:
@@ -261,3 +276,23 @@ class Executor:
         order = {c.address: i for i, c in enumerate(plan.changes)}
         report.results.sort(key=lambda r: order.get(r.address, 0))
         return report
+
+
+@contextmanager
+def stop_on_interrupt(executor: Executor) -> Iterator[None]:
+    """While applying, a first Ctrl-C (SIGINT) lets the resources under way finish and skips
+    the rest, so the report stays true; a second one stops at once. Outside the main thread
+    (where signals cannot be caught) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        executor.request_stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

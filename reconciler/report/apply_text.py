@@ -17,10 +17,16 @@ def step_line(step: dict[str, Any], *, style: Style = plain) -> str:
     return f"  {style(mark, colour)} {label} ({step['action']}){reason}"
 
 
-def render(steps: list[dict[str, Any]], *, style: Style = plain) -> str:
+def render(steps: list[dict[str, Any]], *, style: Style = plain, interrupted: bool = False) -> str:
     counts = {status: sum(1 for s in steps if s["status"] == status) for status in MARKS}
     lines = ["Apply results:"] + [step_line(s, style=style) for s in steps]
-    if counts["failed"] or counts["skipped"]:
+    if interrupted:
+        lines.append(
+            f"Apply interrupted: {counts['done']} step(s) done, {counts['failed']} failed, "
+            f"{counts['skipped']} not started. Run apply again: it continues from where this "
+            "stopped."
+        )
+    elif counts["failed"] or counts["skipped"]:
         lines.append(
             f"Apply failed: {counts['done']} step(s) done, {counts['failed']} failed, "
             f"{counts['skipped']} skipped. Fix the cause and run apply again: it continues "
