@@ -25,7 +25,7 @@ from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
 from reconciler.spec.variables import parse_cli_vars
 from reconciler.terminal import Terminal
-from reconciler.workflow import limit_plan, make_plan, require_fresh
+from reconciler.workflow import check_targets, limit_plan, make_plan, require_fresh
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
@@ -222,6 +222,7 @@ def plan(
     """Read the live state, compare it with the spec and show the ordered changes."""
     terminal = _terminal(aws["no_color"])
     loaded = _load(files, variables)
+    check_targets(frozenset(targets))  # before any credential or API call
     with _session(aws) as session:
         run = _Run(session, terminal)
         result = run.plan(loaded, targets, replace)
@@ -268,6 +269,7 @@ def apply(
     terminal = _terminal(aws["no_color"])
     saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
     loaded = None if saved else _load(files, variables)
+    check_targets(frozenset(targets))
     if saved is None and not auto_approve and not terminal.interactive:
         raise PlanError(
             "apply needs confirmation and there is no terminal to ask on: pass --auto-approve, "

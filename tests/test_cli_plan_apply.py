@@ -131,3 +131,22 @@ def test_plan_errors_name_the_resource_and_the_spec_position(
     )
     assert "Error: the plan has 1 error(s); nothing was changed" in done.stderr
     assert {b["Name"] for b in boto_s3.list_buckets()["Buckets"]} == {"cli-site"}
+
+
+def test_a_bad_target_is_refused_before_credentials_are_needed(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
+    nowhere = str(tmp_path / "none")
+    done = run_cli(
+        "plan",
+        "--target",
+        "cli-site",
+        cwd=tmp_path,
+        env={
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "AWS_CONFIG_FILE": nowhere,
+            "AWS_SHARED_CREDENTIALS_FILE": nowhere,
+        },
+    )
+    assert done.returncode == 1
+    assert "--target takes resource addresses such as bucket.NAME; not: cli-site" in done.stderr
