@@ -15,6 +15,7 @@ import click
 
 from reconciler import __version__
 from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
+from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
@@ -141,7 +142,10 @@ class _Run:
         self.terminal = terminal
         self.started = time.monotonic()
         self.reader = LiveReader(
-            session.s3, parallelism=session.config.parallelism, progress=terminal.progress
+            session.s3,
+            cloudfront=session.cloudfront,
+            parallelism=session.config.parallelism,
+            progress=terminal.progress,
         )
 
     def closing(self) -> str:
@@ -298,7 +302,13 @@ def apply(
             if terminal.interactive:
                 terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
 
-        executor = Executor(session.s3, parallelism=session.config.parallelism, on_step=step)
+        executor = Executor(
+            session.s3,
+            cloudfront=session.cloudfront,
+            waiter=Waiter(session.cloudfront, progress=terminal.waiting),
+            parallelism=session.config.parallelism,
+            on_step=step,
+        )
         with stop_on_interrupt(executor):
             report = executor.apply(result)
         steps = [r.to_json() for r in report.results]

@@ -51,6 +51,15 @@ class Terminal:
             self._err.flush()
             self._progress_shown = True
 
+    def waiting(self, address: str, status: str, seconds: float) -> None:
+        """CloudFront deploying: the distribution, its status and how long it has been."""
+        if not _isatty(self._err):
+            return
+        with self._lock:
+            self._err.write(f"\r\x1b[K{address}: {status}, waited {seconds:.0f} s")
+            self._err.flush()
+            self._progress_shown = True
+
     def clear_progress(self) -> None:
         with self._lock:
             if self._progress_shown:

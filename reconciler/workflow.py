@@ -7,20 +7,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.errors import PlanError, StalePlanError
-from reconciler.live.model import LiveState
+from reconciler.live.model import LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
-from reconciler.plan.model import Action, Diagnostic, Plan
-from reconciler.plan.order import scope
+from reconciler.plan.distributions import fingerprint as distribution_fingerprint
+from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
+from reconciler.plan.order import distribution_scope, scope
 from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
 from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
 
 
 def check_targets(targets: frozenset[str]) -> None:
-    problems = [t for t in sorted(targets) if not t.startswith("bucket.") or t == "bucket."]
+    problems = [
+        t
+        for t in sorted(targets)
+        if t in ("bucket.", "distribution.") or not t.startswith(("bucket.", "distribution."))
+    ]
     if problems:
         raise PlanError(
-            "--target takes resource addresses such as bucket.NAME; not: " + ", ".join(problems)
+            "--target takes resource addresses such as bucket.NAME or distribution.NAME; not: "
+            + ", ".join(problems)
         )
 
 
@@ -33,12 +39,21 @@ def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
         if covered is None or name in covered
     }
     deletable = frozenset(name for name in declared if spec.buckets[name].state == "absent")
+    dist_covered = distribution_scope(spec, targets)
+    distributions = [
+        d
+        for name, d in spec.distributions.items()
+        if (dist_covered is None or name in dist_covered) and d.state != "absent"
+    ]
+    used = {o.bucket for d in distributions for o in d.origins or [] if o.bucket}
     return ReadRequest(
         stack=spec.stack,
         declared=declared,
         deletable=deletable,
         prune=True,
         only_undeclared=None if covered is None else covered,
+        aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
+        other_buckets=frozenset(used - set(spec.buckets)),
     )
 
 
@@ -72,6 +87,7 @@ def make_plan(
         ),
     )
     known = {f"bucket.{n}" for n in spec.buckets} | {f"bucket.{n}" for n in live.buckets}
+    known |= {f"distribution.{n}" for n in spec.distributions}
     unknown = sorted(t for t in targets if t not in known)
     if unknown:
         result = Plan(
@@ -93,22 +109,49 @@ def stale_resources(
     saved: Plan, reader: LiveReader, *, progress: Callable[[str], None] | None = None
 ) -> list[str]:
     """The addresses whose live state changed since ``saved`` was made (re-read now)."""
+    buckets = [c for c in saved.changes if c.kind == "bucket"]
+    distributions = [c for c in saved.changes if c.kind == "distribution"]
     declared = {
-        c.name: frozenset(a.aspect for a in c.aspects if a.aspect != "tags") for c in saved.changes
+        c.name: frozenset(a.aspect for a in c.aspects if a.aspect != "tags") for c in buckets
     }
-    deletable = frozenset(c.name for c in saved.changes if c.action is Action.DELETE)
+    deletable = frozenset(c.name for c in buckets if c.action is Action.DELETE)
     if progress:
-        progress(f"re-reading {len(declared)} resource(s) to check the plan is current")
+        progress(f"re-reading {len(saved.changes)} resource(s) to check the plan is current")
+    aliases = frozenset(
+        a.lower()
+        for c in distributions
+        for aspect in c.aspects
+        if aspect.aspect == "aliases"
+        for a in aspect.after or []
+    )
     live = reader.read(
-        ReadRequest(stack=saved.stack, declared=declared, deletable=deletable, prune=False)
+        ReadRequest(
+            stack=saved.stack,
+            declared=declared,
+            deletable=deletable,
+            prune=False,
+            distributions=bool(distributions),
+            aliases=aliases,
+        )
     )
     stale = []
     for change in saved.changes:
-        found = live.buckets[change.name]
-        now = fingerprint(found, [a.aspect for a in change.aspects])
+        fields = [a.aspect for a in change.aspects]
+        if change.kind == "distribution":
+            now = distribution_fingerprint(_distribution(live, change, saved.stack), fields)
+        else:
+            now = fingerprint(live.buckets[change.name], fields)
         if now != change.live_fingerprint:
             stale.append(change.address)
     return stale
+
+
+def _distribution(live: LiveState, change: ResourceChange, stack: str) -> LiveDistribution | None:
+    """The distribution a saved change is about, as read now."""
+    found = live.distributions or ()
+    if change.id:
+        return next((d for d in found if d.id == change.id), None)
+    return next((d for d in found if d.stack == stack and d.name == change.name), None)
 
 
 def require_fresh(saved: Plan, reader: LiveReader) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.apply.executor import ApplyReport, Backoff, Executor
+from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.cloudfront_waiters import Waiter, WaitSettings
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.live.reader import LiveReader
@@ -23,8 +25,26 @@ def spec_file(tmp_path: Path, text: str, name: str = "reconciler.yaml") -> Loade
 
 @dataclass
 class Harness:
+    """Plans and applies through the S3 client given and a CloudFront client on the same
+    transport and endpoint; CloudFront waits poll every few milliseconds."""
+
     s3: S3Client
     transport: Transport
+    waits: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def cloudfront(self) -> CloudFrontClient:
+        return CloudFrontClient(self.transport, endpoint_url=self.s3.endpoint_url)
+
+    def waiter(self) -> Waiter:
+        return Waiter(
+            self.cloudfront,
+            WaitSettings(interval=0.001, timeout=5.0),
+            progress=lambda address, status, _: self.waits.append((address, status)),
+        )
+
+    def reader(self) -> LiveReader:
+        return LiveReader(self.s3, cloudfront=self.cloudfront, parallelism=8)
 
     def plan(
         self,
@@ -35,7 +55,7 @@ class Harness:
     ) -> Plan:
         plan, _ = make_plan(
             loaded,
-            LiveReader(self.s3, parallelism=8),
+            self.reader(),
             default_region=self.s3.region,
             targets=targets,
             replace=replace,
@@ -45,7 +65,12 @@ class Harness:
     def execute(self, plan: Plan) -> ApplyReport:
         assert not plan.errors, [str(d) for d in plan.errors]
         executor = Executor(
-            self.s3, parallelism=8, backoff=Backoff(attempts=3, base=0.0), sleep=lambda _: None
+            self.s3,
+            cloudfront=self.cloudfront,
+            waiter=self.waiter(),
+            parallelism=8,
+            backoff=Backoff(attempts=3, base=0.0),
+            sleep=lambda _: None,
         )
         return executor.apply(plan)
 

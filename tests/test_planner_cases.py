@@ -3,6 +3,10 @@ answered it (``live.yaml``: the response bodies of the reads, XML as AWS sends i
 JSON text) and the expected plan. One generic test decodes the answers with the client's own
 codecs, normalises them as the live layer does, plans, and compares the plan's JSON form.
 
+Distributions are recorded as ``distributions:`` entries: the id, the tags, the status and the
+``DistributionConfig`` body GetDistributionConfig answered (``config``; left out for a
+distribution whose configuration a plan does not read).
+
 ``live.yaml`` rather than the design notes' ``live.json``: XML bodies read far better as YAML
 block strings. Regenerate an expected plan after a deliberate change with
 ``UPDATE_CASES=1 pytest tests/test_planner_cases.py`` and review the diff.
@@ -20,8 +24,9 @@ import pytest
 import yaml
 
 from reconciler.aws import s3_xml, xml
+from reconciler.aws.cloudfront_config import read_config
 from reconciler.live import normalise
-from reconciler.live.model import DECLARABLE, LiveBucket, LiveState
+from reconciler.live.model import DECLARABLE, LiveBucket, LiveDistribution, LiveState
 from reconciler.plan.planner import PlanOptions, plan
 from reconciler.spec.loader import load_spec
 
@@ -84,7 +89,28 @@ def live_state(case: Path, declared: dict[str, frozenset[str]]) -> LiveState:
         )
     for name in declared:
         buckets.setdefault(name, LiveBucket(name=name, exists=False))
-    return LiveState(buckets=buckets, owned_undeclared=tuple(data.get("owned_undeclared", ())))
+    return LiveState(
+        buckets=buckets,
+        owned_undeclared=tuple(data.get("owned_undeclared", ())),
+        distributions=tuple(_distribution(d) for d in data.get("distributions") or ()),
+        other_buckets=data.get("other_buckets") or {},
+    )
+
+
+def _distribution(raw: dict[str, Any]) -> LiveDistribution:
+    """A distribution as the listing, its tags and (when recorded) GetDistributionConfig's
+    answer tell it."""
+    fields = read_config(_xml(raw["config"])) if "config" in raw else None
+    aliases = raw.get("aliases", fields["aliases"] if fields else [])
+    return LiveDistribution(
+        id=raw["id"],
+        arn=f"arn:aws:cloudfront::123456789012:distribution/{raw['id']}",
+        status=raw.get("status", "Deployed"),
+        enabled=fields["enabled"] if fields else True,
+        aliases=tuple(a.lower() for a in aliases),
+        tags=raw.get("tags") or {},
+        fields=fields,
+    )
 
 
 def _strip(document: dict[str, Any], case: Path) -> dict[str, Any]:
@@ -92,6 +118,8 @@ def _strip(document: dict[str, Any], case: Path) -> dict[str, Any]:
     document.pop("spec_digest", None)
     for change in document["changes"]:
         change.pop("live_fingerprint", None)
+        for aspect, position in change.get("positions", {}).items():
+            change["positions"][aspect] = position.replace(f"{case}/", "")
     for diag in document["diagnostics"]:
         if "position" in diag:
             diag["position"] = diag["position"].replace(f"{case}/", "")

@@ -9,24 +9,29 @@ from typing import Any
 
 import pytest
 
+from reconciler.apply.executor import steps
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.spec import canonical
 from reconciler.spec.bucket import AclGrants, Bucket
+from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import load_spec
+from reconciler.spec.model import Spec
 from tests.reconcile import Harness
 
 EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/*.yaml"))
 
-# What moto drops from lifecycle rules (AWS keeps them; the planner corpus covers AWS's answer):
-# object-size filters and NewerNoncurrentVersions in NoncurrentVersionExpiration.
+# What moto drops (AWS keeps them; the planner corpus covers AWS's answers): from lifecycle
+# rules, object-size filters and NewerNoncurrentVersions in NoncurrentVersionExpiration; from a
+# distribution's origins, the origin access control id.
 EMULATOR_GAPS = {
     "data-lake.yaml": {
         "bucket.analytics-lake-raw": {
             "rules[drop-temporary].filter.object_size_greater_than",
             "rules[tier-raw].noncurrent_version_expiration.newer_noncurrent_versions",
         }
-    }
+    },
+    "environments.yaml": {"distribution.shop-cdn": {"origins[assets].origin_access_control_id"}},
 }
 
 
@@ -104,25 +109,77 @@ def confirm_with_boto(boto: Any, name: str, bucket: Bucket, stack: str) -> None:
         assert enabled["TargetPrefix"] == bucket.logging.target_prefix
 
 
+def confirm_distribution(config: dict[str, Any], dist: Distribution, spec: Spec) -> None:
+    """What boto3 reads back of a distribution is what the spec says."""
+    if dist.comment is not None:
+        assert config["Comment"] == dist.comment
+    if dist.enabled is not None:
+        assert config["Enabled"] is dist.enabled
+    assert sorted(config["Aliases"].get("Items", [])) == sorted(dist.aliases or [])
+    if dist.default_root_object is not None:
+        assert config["DefaultRootObject"] == dist.default_root_object
+    if dist.price_class is not None:
+        assert config["PriceClass"] == dist.price_class
+    if dist.http_version is not None:
+        assert config["HttpVersion"] == dist.http_version
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    for origin in dist.origins or []:
+        if origin.bucket:
+            region = spec.buckets[origin.bucket].region
+            assert origins[origin.id]["DomainName"] == f"{origin.bucket}.s3.{region}.amazonaws.com"
+    behavior = config["DefaultCacheBehavior"]
+    want = dist.default_cache_behavior
+    assert want is not None
+    assert behavior["TargetOriginId"] == want.target_origin
+    assert behavior["ViewerProtocolPolicy"] == want.viewer_protocol_policy
+    assert behavior["Compress"] is want.compress
+    assert behavior.get("CachePolicyId") == want.cache_policy_id
+    errors = config["CustomErrorResponses"].get("Items", [])
+    assert [(e["ErrorCode"], e.get("ResponsePagePath")) for e in errors] == [
+        (e.error_code, e.response_page_path) for e in dist.custom_error_responses or []
+    ]
+    if dist.viewer_certificate and dist.viewer_certificate.acm_certificate_arn:
+        got = config["ViewerCertificate"]
+        assert got["ACMCertificateArn"] == dist.viewer_certificate.acm_certificate_arn
+        assert got["SSLSupportMethod"] == dist.viewer_certificate.ssl_support_method
+    if dist.logging:
+        assert config["Logging"]["Enabled"] is True
+        assert config["Logging"]["Bucket"] == f"{dist.logging.bucket}.s3.amazonaws.com"
+        assert config["Logging"]["Prefix"] == dist.logging.prefix
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_applies_and_then_plans_no_changes(
-    example: Path, s3: S3Client, transport: Transport, boto_s3: Any
+    example: Path, s3: S3Client, transport: Transport, boto_s3: Any, boto_cloudfront: Any
 ) -> None:
     loaded = load_spec([str(example)], cli_vars={}, env={})
     harness = Harness(s3, transport)
     first, report = harness.apply(loaded)
-    assert first.summary["create"] == len(loaded.spec.buckets)
-    assert report.count("done") == sum(1 + len(c.aspects) for c in first.changes)
+    declared = len(loaded.spec.buckets) + len(loaded.spec.distributions)
+    assert first.summary["create"] == declared
+    assert report.count("done") == sum(len(steps(c)) for c in first.changes)
 
     for name, bucket in loaded.spec.buckets.items():
         confirm_with_boto(boto_s3, name, bucket, loaded.spec.stack)
+    for change in first.changes:
+        if change.kind == "distribution":
+            made = boto_cloudfront.list_distributions()["DistributionList"]["Items"]
+            ids = [
+                d["Id"]
+                for d in made
+                if {"Key": "reconciler:name", "Value": change.name}
+                in boto_cloudfront.list_tags_for_resource(Resource=d["ARN"])["Tags"]["Items"]
+            ]
+            assert len(ids) == 1
+            config = boto_cloudfront.get_distribution_config(Id=ids[0])["DistributionConfig"]
+            confirm_distribution(config, loaded.spec.distributions[change.name], loaded.spec)
 
     writes_before = transport.writes_sent
     again = harness.plan(loaded)
     gaps = EMULATOR_GAPS.get(example.name, {})
     left = {c.address: {d.path for a in c.aspects for d in a.diff} for c in again.changes}
     assert left == gaps
-    assert again.summary["no_op"] == len(loaded.spec.buckets) - len(gaps)
+    assert again.summary["no_op"] == declared - len(gaps)
     if not gaps:
         report = harness.execute(again)
         assert report.results == []

@@ -25,7 +25,11 @@ from functools import partial
 from types import FrameType
 from typing import Any, TypeVar
 
+from reconciler.apply.distributions import DistributionSteps
+from reconciler.apply.distributions import steps as distribution_steps
 from reconciler.apply.writes import write_aspect
+from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.s3 import S3Client
 from reconciler.errors import (
     BucketAlreadyOwnedByYou,
@@ -85,8 +89,10 @@ class Backoff:
         return float(min(self.cap, self.base * 2 ** (attempt - 1)))
 
 
-def _steps(change: ResourceChange) -> list[tuple[str, str]]:
+def steps(change: ResourceChange) -> list[tuple[str, str]]:
     """The steps of a change, in order: (step, action)."""
+    if change.kind == "distribution":
+        return distribution_steps(change)
     steps: list[tuple[str, str]] = []
     if change.action in (Action.DELETE, Action.REPLACE):
         steps.append(("bucket", "delete"))
@@ -101,12 +107,17 @@ class Executor:
         self,
         s3: S3Client,
         *,
+        cloudfront: CloudFrontClient | None = None,
+        waiter: Waiter | None = None,
         parallelism: int = 16,
         backoff: Backoff = Backoff(),
         sleep: Callable[[float], None] = time.sleep,
         on_step: Callable[[StepResult], None] | None = None,
     ) -> None:
         self._s3 = s3
+        self._cloudfront = cloudfront
+        self._waiter = waiter or (Waiter(cloudfront) if cloudfront else None)
+        self._distributions: DistributionSteps | None = None
         self._parallelism = parallelism
         self._backoff = backoff
         self._sleep = sleep
@@ -165,7 +176,8 @@ class Executor:
         except BucketAlreadyOwnedByYou:
             return  # an earlier, interrupted apply created it
 
-    def _run_resource(self, change: ResourceChange) -> list[StepResult]:
+    def _bucket_runner(self, change: ResourceChange) -> Callable[[str, str], None]:
+        """A function that runs one step of a bucket's change."""
         s3 = self._s3
         if change.region and change.action is not Action.REPLACE:
             s3.remember_region(change.name, change.region)
@@ -177,33 +189,43 @@ class Executor:
             return owner[0]
 
         created = change.action in (Action.CREATE, Action.REPLACE)
+        by_aspect = {a.aspect: a for a in change.aspects}
+
+        def run(step: str, action: str) -> None:
+            if step == "bucket" and action == "delete":
+                self._delete_bucket(change)
+            elif step == "bucket":
+                self._create_bucket(change)
+                s3.remember_region(change.name, change.region or s3.region)
+            else:
+                write = partial(
+                    write_aspect, s3, change.name, step, by_aspect[step].after, owner_id=owner_id
+                )
+                self._retrying(write, created=created)
+
+        return run
+
+    def _run_resource(self, change: ResourceChange) -> list[StepResult]:
+        if change.kind == "distribution":
+            if self._distributions is None:
+                raise ReconcilerError(
+                    "no CloudFront client to apply a distribution's change", address=change.address
+                )
+            run = self._distributions.runner(change)
+        else:
+            run = self._bucket_runner(change)
         results: list[StepResult] = []
         failed: str | None = None
-        by_aspect = {a.aspect: a for a in change.aspects}
-        for step, action in _steps(change):
+        for step, action in steps(change):
             if failed is not None:
                 results.append(
                     self._emit(change.address, step, action, SKIPPED, f"{failed} failed before it")
                 )
                 continue
             try:
-                if step == "bucket" and action == "delete":
-                    self._delete_bucket(change)
-                elif step == "bucket":
-                    self._create_bucket(change)
-                    s3.remember_region(change.name, change.region or s3.region)
-                else:
-                    write = partial(
-                        write_aspect,
-                        s3,
-                        change.name,
-                        step,
-                        by_aspect[step].after,
-                        owner_id=owner_id,
-                    )
-                    self._retrying(write, created=created)
+                run(step, action)
             except ReconcilerError as exc:
-                failed = "bucket" if step == "bucket" else step
+                failed = step
                 results.append(self._emit(change.address, step, action, FAILED, str(exc)))
                 continue
             results.append(self._emit(change.address, step, action, DONE))
@@ -227,11 +249,15 @@ class Executor:
     def _skip(self, change: ResourceChange, reason: str) -> list[StepResult]:
         return [
             self._emit(change.address, step, action, SKIPPED, reason)
-            for step, action in _steps(change)
+            for step, action in steps(change)
         ]
 
     def apply(self, plan: Plan) -> ApplyReport:
         report = ApplyReport()
+        if self._cloudfront is not None and self._waiter is not None:
+            self._distributions = DistributionSteps(
+                self._cloudfront, self._waiter, stack=plan.stack, spec_digest=plan.spec_digest
+            )
         pending = {c.address: c for c in plan.changes}
         finished: dict[str, bool] = {}
         running: dict[Future[list[StepResult]], str] = {}

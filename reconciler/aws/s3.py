@@ -68,6 +68,7 @@ class S3Client:
     ) -> None:
         self._transport = transport
         self._region = region
+        self.endpoint_url = endpoint_url
         self._addressing = S3Addressing(endpoint_url)
         self._regions: dict[str, str] = {}
         self._lock = threading.Lock()

@@ -1,5 +1,5 @@
-"""One place that turns resolved options into a ready client: credentials, a transport sized
-for the worker pool, and the S3 client with its endpoint."""
+"""One place that turns resolved options into ready clients: credentials, a transport sized
+for the worker pool, and the S3 and CloudFront clients with their endpoints."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.config import ClientConfig
 from reconciler.aws.credentials import resolve_credentials
 from reconciler.aws.s3 import S3Client
@@ -19,6 +20,7 @@ class Session:
     config: ClientConfig
     transport: Transport
     s3: S3Client
+    cloudfront: CloudFrontClient
 
 
 @contextmanager
@@ -38,4 +40,5 @@ def open_session(
         ca_bundle=config.ca_bundle,
     ) as transport:
         s3 = S3Client(transport, region=config.region, endpoint_url=config.endpoint("s3"))
-        yield Session(config=config, transport=transport, s3=s3)
+        cloudfront = CloudFrontClient(transport, endpoint_url=config.endpoint("cloudfront"))
+        yield Session(config=config, transport=transport, s3=s3, cloudfront=cloudfront)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 STACK_TAG = "reconciler:stack"
+#: How a distribution is found again: CloudFront picks its id, the spec names it.
+NAME_TAG = "reconciler:name"
 
 #: The order aspects are written in, within one bucket (see docs/planning.md for why tags come
 #: right after the bucket exists).
@@ -47,8 +49,35 @@ class LiveBucket:
 
 
 @dataclass(frozen=True)
+class LiveDistribution:
+    """One distribution of the account. ``aliases`` and ``status`` come from the listing, the
+    tags from one read each; ``fields`` (every spec field, in the spec's spelling) is read only
+    for the distributions a plan may change: this stack's, and those holding a declared alias."""
+
+    id: str
+    arn: str
+    status: str
+    enabled: bool
+    aliases: tuple[str, ...]
+    tags: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Any] | None = None
+
+    @property
+    def stack(self) -> str | None:
+        return self.tags.get(STACK_TAG)
+
+    @property
+    def name(self) -> str | None:
+        return self.tags.get(NAME_TAG)
+
+
+@dataclass(frozen=True)
 class LiveState:
-    """Declared buckets (found or not) and the account's other buckets this stack owns."""
+    """Declared buckets (found or not), the account's other buckets this stack owns, its
+    distributions (``None``: not read), and the regions of buckets that distributions use but the
+    spec does not declare (``None``: no such bucket)."""
 
     buckets: dict[str, LiveBucket]
     owned_undeclared: tuple[str, ...] = ()
+    distributions: tuple[LiveDistribution, ...] | None = None
+    other_buckets: dict[str, str | None] = field(default_factory=dict)

@@ -16,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.live import normalise
-from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
+from reconciler.live.distributions import read_distributions
+from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,13 +57,19 @@ def _read_aspect(s3: S3Client, bucket: str, aspect: str) -> tuple[Any, str | Non
 @dataclass
 class ReadRequest:
     """What to read: declared buckets with their declared aspects, whether to look for owned
-    undeclared buckets (pruning), and which declared buckets may be deleted (emptiness)."""
+    undeclared buckets (pruning), and which declared buckets may be deleted (emptiness).
+    ``distributions``: read the account's distributions (``aliases``: the declared ones, whose
+    holders may be adopted); ``other_buckets``: undeclared buckets whose region a distribution
+    needs (origins)."""
 
     stack: str
     declared: dict[str, frozenset[str]]
     deletable: frozenset[str] = frozenset()
     prune: bool = True
     only_undeclared: frozenset[str] | None = None
+    distributions: bool = True
+    aliases: frozenset[str] = frozenset()
+    other_buckets: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -76,12 +84,19 @@ class _Found:
 
 
 class LiveReader:
-    """Reads live state through an `S3Client`; ``parallelism`` bounds concurrent requests."""
+    """Reads live state through an `S3Client` (and a `CloudFrontClient`, without which no
+    distribution is read); ``parallelism`` bounds concurrent requests."""
 
     def __init__(
-        self, s3: S3Client, *, parallelism: int = 16, progress: Progress | None = None
+        self,
+        s3: S3Client,
+        *,
+        cloudfront: CloudFrontClient | None = None,
+        parallelism: int = 16,
+        progress: Progress | None = None,
     ) -> None:
         self._s3 = s3
+        self._cloudfront = cloudfront
         self._parallelism = parallelism
         self._progress = progress
 
@@ -103,6 +118,26 @@ class LiveReader:
                 for future in futures:
                     future.cancel()
                 raise
+
+    def _read_for_distributions(
+        self, request: ReadRequest, declared: dict[str, _Found]
+    ) -> tuple[tuple[LiveDistribution, ...] | None, dict[str, str | None]]:
+        """The account's distributions, and the regions of undeclared origin buckets."""
+        distributions = None
+        if self._cloudfront is not None and request.distributions:
+            distributions = read_distributions(
+                self._cloudfront, self._run, stack=request.stack, aliases=request.aliases
+            )
+        s3 = self._s3
+        others: dict[str, str | None] = {}
+
+        def other(name: str) -> None:
+            answer = s3.head_bucket(name)
+            others[name] = (answer.region or s3.region) if answer else None
+
+        extra = [n for n in sorted(request.other_buckets) if n not in declared]
+        self._run("origin buckets", [_bind(other, n) for n in extra])
+        return distributions, others
 
     def read(self, request: ReadRequest) -> LiveState:
         s3 = self._s3
@@ -173,8 +208,12 @@ class LiveReader:
 
         buckets = {n: _live(n, f) for n, f in found.items()}
         buckets.update({n: _live(n, f) for n, f in owned.items() if f.exists})
+        distributions, others = self._read_for_distributions(request, found)
         return LiveState(
-            buckets=buckets, owned_undeclared=tuple(sorted(n for n in owned if owned[n].exists))
+            buckets=buckets,
+            owned_undeclared=tuple(sorted(n for n in owned if owned[n].exists)),
+            distributions=distributions,
+            other_buckets=others,
         )
 
 

@@ -2,8 +2,9 @@
 
 Equality is checked first (cheap, and the common case); deepdiff only runs for what differs.
 Paths are relative to the aspect and read like the spec: ``rules[expire-logs].expiration.days``,
-``grants[group:AllUsers]``, ``Statement[0].Action``. Children of keyed collections (``rules``,
-``grants``, ``target_grants``) and keys that are not plain names are written in brackets.
+``grants[group:AllUsers]``, ``Statement[0].Action``, ``origins[site].origin_path``. Children of
+keyed collections (``rules``, ``grants``, ``target_grants``, ``origins``,
+``custom_error_responses``) and keys that are not plain names are written in brackets.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from deepdiff.helper import NotPresent
 
 from reconciler.plan.model import DiffEntry
 
-_KEYED = {"rules", "grants", "target_grants"}
+_KEYED = {"rules", "grants", "target_grants", "origins", "custom_error_responses"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

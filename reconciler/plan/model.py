@@ -70,7 +70,10 @@ class AspectChange:
 @dataclass(frozen=True)
 class ResourceChange:
     """One resource's change. ``region`` is where the bucket is (or will be); for a replace,
-    ``previous_region`` is where it is now. ``force_destroy`` lets a delete empty the bucket."""
+    ``previous_region`` is where it is now. ``force_destroy`` lets a delete empty the bucket.
+    A distribution's change names its CloudFront ``id`` when it exists, whether apply waits for
+    the deployment (``wait_for_deployment``), and ``positions``: where in the spec each aspect
+    is declared, so a failure AWS reports can point there."""
 
     address: str
     kind: str
@@ -83,6 +86,12 @@ class ResourceChange:
     previous_region: str | None = None
     force_destroy: bool = False
     reason: str | None = None
+    id: str | None = None
+    wait_for_deployment: bool = True
+    positions: tuple[tuple[str, str], ...] = ()
+
+    def position(self, aspect: str) -> str | None:
+        return dict(self.positions).get(aspect)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -101,6 +110,12 @@ class ResourceChange:
             out["force_destroy"] = True
         if self.reason:
             out["reason"] = self.reason
+        if self.id:
+            out["id"] = self.id
+        if not self.wait_for_deployment:
+            out["wait_for_deployment"] = False
+        if self.positions:
+            out["positions"] = dict(self.positions)
         return out
 
 
@@ -200,6 +215,9 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
             previous_region=c.get("previous_region"),
             force_destroy=bool(c.get("force_destroy", False)),
             reason=c.get("reason"),
+            id=c.get("id"),
+            wait_for_deployment=bool(c.get("wait_for_deployment", True)),
+            positions=tuple(sorted(c.get("positions", {}).items())),
         )
         for c in data["changes"]
     )

@@ -1,9 +1,11 @@
 """Order across resources: what must happen before what, and what ``--target`` takes in.
 
 A bucket that logs into another declared bucket depends on it (the target, with its
-log-delivery permission, must exist first). Deletes come after every other change, and a bucket
-is deleted only after the buckets that log into it stopped doing so. Within those rules changes
-are listed by address, so the same inputs always give the same plan.
+log-delivery permission, must exist first); a distribution depends on its origin buckets and its
+logging bucket. Deletes come after every other change, and a bucket is deleted only after the
+buckets that log into it stopped doing so and the distributions that use it (as an origin or for
+logs) changed or are gone. Within those rules changes are listed by address, so the same inputs
+always give the same plan.
 """
 
 from __future__ import annotations
@@ -26,13 +28,47 @@ def logging_target(spec: Spec, name: str) -> str | None:
     return bucket.logging.target_bucket
 
 
+def distribution_buckets(spec: Spec, name: str) -> set[str]:
+    """The buckets a declared distribution uses: its S3 origins and its logging bucket."""
+    dist = spec.distributions.get(name)
+    if dist is None or dist.state == "absent":
+        return set()
+    used = {o.bucket for o in dist.origins or [] if o.bucket}
+    if dist.logging:
+        used.add(dist.logging.bucket)
+    return used
+
+
+def _live_distribution_buckets(live: LiveState, distribution_id: str | None) -> set[str]:
+    found = next((d for d in live.distributions or () if d.id == distribution_id), None)
+    if found is None or not found.fields:
+        return set()
+    used = {o["bucket"] for o in found.fields.get("origins") or [] if o.get("bucket")}
+    if found.fields.get("logging"):
+        used.add(found.fields["logging"]["bucket"])
+    return used
+
+
+def distribution_scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:
+    """The distribution names a targeted plan covers; ``None`` when there is no target."""
+    if not targets:
+        return None
+    return frozenset(_name(t) for t in targets if t.startswith("distribution."))
+
+
 def scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:
-    """The bucket names a targeted plan covers: the targets and, transitively, the declared
-    buckets they log into. ``None`` when there is no target (everything)."""
+    """The bucket names a targeted plan covers: the targeted buckets, the buckets targeted
+    distributions use and, transitively, the declared buckets they log into. ``None`` when there
+    is no target (everything)."""
     if not targets:
         return None
     names: set[str] = set()
-    pending = [_name(t) for t in targets]
+    pending = [_name(t) for t in targets if t.startswith("bucket.")]
+    for wanted in targets:
+        if wanted.startswith("distribution."):
+            pending += sorted(
+                b for b in distribution_buckets(spec, _name(wanted)) if b in spec.buckets
+            )
     while pending:
         name = pending.pop()
         if name in names:
@@ -45,26 +81,34 @@ def scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:
 
 
 def _edges(changes: list[ResourceChange], spec: Spec, live: LiveState) -> dict[str, set[str]]:
-    by_name = {c.name: c for c in changes}
-    deleted = {c.name for c in changes if c.action is Action.DELETE}
+    buckets = {c.name: c for c in changes if c.kind == "bucket"}
+    deleted = {c.name for c in buckets.values() if c.action is Action.DELETE}
     edges: dict[str, set[str]] = {c.address: set() for c in changes}
     for change in changes:
         if change.action is Action.DELETE:
             continue
-        target = logging_target(spec, change.name)
-        if target and target in by_name and target not in deleted and target != change.name:
-            edges[change.address].add(by_name[target].address)
+        if change.kind == "distribution":
+            uses = distribution_buckets(spec, change.name)
+        else:
+            target = logging_target(spec, change.name)
+            uses = {target} - {change.name} if target else set()
+        edges[change.address] |= {
+            buckets[b].address for b in uses if b in buckets and b not in deleted
+        }
     for name in deleted:
-        # A delete waits for the buckets that log into it now to stop doing so.
-        edges[by_name[name].address] |= {
+        # A delete waits for the buckets that log into it now to stop doing so, and for the
+        # distributions that use it now to change or go.
+        edges[buckets[name].address] |= {
             c.address
             for c in changes
-            if c.action is not Action.DELETE and _logs_into(c, name, live)
+            if (c.kind == "bucket" and c.action is not Action.DELETE and _logs_into(c, name, live))
+            or (c.kind == "distribution" and name in _live_distribution_buckets(live, c.id))
         }
     return edges
 
 
 def _logs_into(change: ResourceChange, name: str, live: LiveState) -> bool:
+    """Whether a bucket logs into ``name`` now."""
     live_bucket = live.buckets.get(change.name)
     old = live_bucket.aspects.get("logging") if live_bucket else None
     return getattr(old, "target_bucket", None) == name

@@ -1,6 +1,7 @@
 """The planner: spec + live state → plan. Pure: no I/O, no clock.
 
-Per declared bucket it decides create / update / adopt / delete / replace / no-op and, per
+Distributions are planned by `reconciler.plan.distributions`, in the same plan. Per declared
+bucket it decides create / update / adopt / delete / replace / no-op and, per
 declared aspect, compares canonical forms (`reconciler.spec.canonical`) of the desired and the
 live value; only what differs becomes a change, with its attribute-level diff. Buckets this
 stack owns that the spec no longer declares are pruned. The safety rules of the contract (§3)
@@ -17,8 +18,9 @@ from typing import Any
 
 from reconciler.live.model import ASPECT_ORDER, STACK_TAG, LiveBucket, LiveState
 from reconciler.plan.differ import diff
+from reconciler.plan.distributions import DistributionPlanner
 from reconciler.plan.model import Action, AspectChange, Diagnostic, Plan, ResourceChange
-from reconciler.plan.order import order_changes, scope
+from reconciler.plan.order import distribution_scope, order_changes, scope
 from reconciler.spec import canonical
 from reconciler.spec.bucket import AclGrants, Bucket
 from reconciler.spec.common import SpecModel
@@ -286,6 +288,19 @@ class _Planner:
             reason=None if name in self.spec.buckets else "owned by this stack, no longer declared",
         )
 
+    def plan_distributions(self, covered: frozenset[str] | None) -> None:
+        planner = DistributionPlanner(
+            self.spec, self.live, self.options.default_region, self.options.position
+        )
+        for name in sorted(self.spec.distributions):
+            if covered is None or name in covered:
+                planner.plan(name, self.spec.distributions[name])
+        if covered is None:
+            planner.plan_pruned()
+        self.changes += planner.changes
+        self.diagnostics += planner.diagnostics
+        self.unchanged += planner.unchanged
+
     def plan_pruned(self, name: str) -> None:
         live = self.live.buckets[name]
         if live.empty is False:
@@ -312,17 +327,10 @@ def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     for name in live.owned_undeclared:
         if covered is None or name in covered:
             planner.plan_pruned(name)
-    for name in sorted(spec.distributions):
-        if covered is None:
-            planner.diagnostics.append(
-                Diagnostic(
-                    "warning",
-                    f"distribution.{name}",
-                    "CloudFront distributions are not reconciled yet: it is neither read nor "
-                    "changed",
-                    options.position(("distributions", name)) if options.position else None,
-                )
-            )
+    if live.distributions is not None:
+        planner.plan_distributions(distribution_scope(spec, options.targets))
+    elif spec.distributions:
+        raise ValueError("the live state holds no distributions: they were not read")
     return Plan(
         stack=spec.stack,
         spec_digest=options.spec_digest,

@@ -12,7 +12,8 @@ MARKS = {"done": ("done", "green"), "failed": ("FAILED", "red"), "skipped": ("sk
 
 def step_line(step: dict[str, Any], *, style: Style = plain) -> str:
     mark, colour = MARKS[step["status"]]
-    label = step["address"] if step["step"] == "bucket" else f"{step['address']}.{step['step']}"
+    resource = step["step"] in ("bucket", "distribution")
+    label = step["address"] if resource else f"{step['address']}.{step['step']}"
     reason = f": {step['reason']}" if step.get("reason") else ""
     return f"  {style(mark, colour)} {label} ({step['action']}){reason}"
 

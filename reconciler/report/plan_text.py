@@ -34,8 +34,13 @@ def value_text(value: Any) -> str:
 def _headline(change: dict[str, Any]) -> str:
     address, action = change["address"], change["action"]
     reason = f" ({change['reason']})" if change.get("reason") else ""
+    known = f" ({change['id']})" if change.get("id") else ""
+    if action == "create" and change.get("region"):
+        return f"{address} will be created in {change['region']}{reason}"
     if action == "create":
-        return f"{address} will be created in {change.get('region')}{reason}"
+        return f"{address} will be created{reason}"
+    if action == "delete" and change.get("kind") == "distribution":
+        return f"{address}{known} will be disabled, then deleted{reason}"
     if action == "delete":
         emptied = ", with every object version" if change.get("force_destroy") else ""
         return f"{address} will be deleted{emptied}{reason}"
@@ -45,8 +50,8 @@ def _headline(change: dict[str, Any]) -> str:
             f"object, created in {change.get('region')}{reason}"
         )
     if action == "adopt":
-        return f"{address} will be adopted{reason}"
-    return f"{address} will be updated in place"
+        return f"{address}{known} will be adopted{reason}"
+    return f"{address}{known} will be updated in place"
 
 
 def _diff_line(entry: dict[str, Any], style: Style) -> str:

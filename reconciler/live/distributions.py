@@ -1,0 +1,58 @@
+"""Reading the account's distributions: one listing, one tag read each, and the configuration of
+those a plan may change.
+
+A distribution is found by its tags (``reconciler:stack`` and ``reconciler:name``), so every
+distribution's tags are read; the listing already tells the aliases and the status. The
+configuration (one ``GetDistributionConfig``) is read only for this stack's distributions and for
+untagged ones holding an alias the spec declares (adoption candidates): a no-change plan of N
+tagged distributions costs one listing plus 2 N requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.cloudfront_config import read_config
+from reconciler.live.model import LiveDistribution
+
+Run = Callable[[str, list[Callable[[], None]]], None]
+
+
+def read_distributions(
+    cloudfront: CloudFrontClient, run: Run, *, stack: str, aliases: frozenset[str]
+) -> tuple[LiveDistribution, ...]:
+    found = [
+        LiveDistribution(
+            id=s.id,
+            arn=s.arn,
+            status=s.status,
+            enabled=s.enabled,
+            aliases=tuple(a.lower() for a in s.aliases),
+        )
+        for s in cloudfront.list_distributions()
+    ]
+    tags: dict[str, dict[str, str]] = {}
+
+    def read_tags(one: LiveDistribution) -> None:
+        tags[one.id] = cloudfront.list_tags(one.arn, address=f"distribution {one.id}")
+
+    run("distributions", [_bind(read_tags, d) for d in found])
+    found = [replace(d, tags=tags[d.id]) for d in found]
+
+    def relevant(one: LiveDistribution) -> bool:
+        return one.stack == stack or (one.stack is None and bool(set(one.aliases) & aliases))
+
+    fields: dict[str, dict[str, object]] = {}
+
+    def read_fields(one: LiveDistribution) -> None:
+        config, _ = cloudfront.get_distribution_config(one.id, address=f"distribution {one.id}")
+        fields[one.id] = read_config(config)
+
+    run("distribution configs", [_bind(read_fields, d) for d in found if relevant(d)])
+    return tuple(replace(d, fields=fields.get(d.id)) for d in found)
+
+
+def _bind(fn: Callable[[LiveDistribution], None], one: LiveDistribution) -> Callable[[], None]:
+    return lambda: fn(one)

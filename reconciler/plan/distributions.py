@@ -1,0 +1,309 @@
+"""Planning distributions: find each declared one, compare its declared fields, decide.
+
+A declared distribution is the one tagged ``reconciler:stack=<stack>`` and
+``reconciler:name=<name>``. Without such a match, an untagged distribution holding one of its
+aliases is adopted (the plan says so); otherwise it is created. An alias held by a distribution of
+another stack, or by another distribution than the one being planned, is an error: CloudFront
+would refuse it, and two stacks never fight over a resource. Distributions of this stack the
+spec no longer declares are pruned (disabled, then deleted). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
+from reconciler.plan.differ import diff
+from reconciler.plan.model import Action, AspectChange, Diagnostic, ResourceChange
+from reconciler.spec import canonical_distribution as canon
+from reconciler.spec.common import SpecModel
+from reconciler.spec.distribution import Distribution
+from reconciler.spec.model import Spec
+
+Position = Callable[[tuple[str, ...]], str | None]
+
+
+def address(name: str) -> str:
+    return f"distribution.{name}"
+
+
+def declared_fields(dist: Distribution) -> list[str]:
+    """The configuration fields a distribution declares, in plan order."""
+    return [f for f in canon.CONFIG_FIELDS if getattr(dist, f) is not None]
+
+
+def s3_origin_domain(bucket: str, region: str) -> str:
+    """The regional REST endpoint CloudFront reaches a bucket origin by."""
+    return f"{bucket}.s3.{region}.amazonaws.com"
+
+
+def fingerprint(live: LiveDistribution | None, fields: list[str]) -> str:
+    """A digest of what was read: id, tags, and the named fields' canonical forms (not the
+    status, which moves on by itself while CloudFront deploys)."""
+    state: dict[str, Any] = {"exists": live is not None}
+    if live is not None:
+        state |= {
+            "id": live.id,
+            "tags": dict(sorted(live.tags.items())),
+            "fields": {
+                f: canon.canonical(f, (live.fields or {}).get(f)) for f in sorted(set(fields))
+            },
+        }
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, SpecModel):
+        return _prune(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+@dataclass
+class DistributionPlanner:
+    """Plans the spec's distributions against ``live`` (whose ``distributions`` were read)."""
+
+    spec: Spec
+    live: LiveState
+    default_region: str
+    position: Position | None = None
+    changes: list[ResourceChange] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unchanged: int = 0
+
+    def _at(self, name: str, *where: str | int) -> str | None:
+        if self.position is None:
+            return None
+        return self.position(("distributions", name, *(str(w) for w in where)))
+
+    def error(self, name: str, summary: str, *where: str | int) -> None:
+        self.diagnostics.append(Diagnostic("error", address(name), summary, self._at(name, *where)))
+
+    # -- finding ---------------------------------------------------------------------------
+
+    @property
+    def distributions(self) -> tuple[LiveDistribution, ...]:
+        return self.live.distributions or ()
+
+    def tagged(self, name: str) -> list[LiveDistribution]:
+        return [d for d in self.distributions if d.stack == self.spec.stack and d.name == name]
+
+    def holders(self, dist: Distribution) -> dict[str, LiveDistribution]:
+        """Declared alias → the distribution that holds it now."""
+        wanted = {a.lower() for a in dist.aliases or []}
+        return {a: d for d in self.distributions for a in d.aliases if a in wanted}
+
+    # -- desired values ----------------------------------------------------------------------
+
+    def origin_region(self, bucket: str) -> str | None:
+        declared = self.spec.buckets.get(bucket)
+        if declared is not None:
+            return declared.region or self.default_region
+        live = self.live.buckets.get(bucket)
+        if live is not None and live.exists:
+            return live.region
+        return self.live.other_buckets.get(bucket)
+
+    def desired(self, name: str, dist: Distribution, field_name: str) -> Any:
+        value = _json(getattr(dist, field_name))
+        if field_name != "origins":
+            return value
+        out = []
+        for index, given in enumerate(value):
+            origin = dict(given)
+            if origin.get("bucket"):
+                region = self.origin_region(origin["bucket"])
+                if region is None:
+                    self.error(
+                        name,
+                        f"origin bucket {origin['bucket']!r} does not exist and is not declared",
+                        "origins",
+                        index,
+                        "bucket",
+                    )
+                    region = self.default_region
+                origin = origin | {"domain_name": s3_origin_domain(origin["bucket"], region)}
+            out.append(origin)
+        return out
+
+    def desired_tags(self, name: str, dist: Distribution, live: LiveDistribution | None) -> Any:
+        have = live.tags if live else {}
+        base = dict(dist.tags) if dist.tags is not None else dict(have)
+        base.update({k: v for k, v in have.items() if k.startswith("aws:")})
+        base[STACK_TAG] = self.spec.stack
+        base[NAME_TAG] = name
+        return dict(sorted(base.items()))
+
+    def positions(
+        self, name: str, dist: Distribution, fields: list[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """Where the given fields are declared (tags only when the spec declares them)."""
+        found = [(f, self._at(name, f)) for f in fields if getattr(dist, f) is not None]
+        return tuple((f, p) for f, p in found if p)
+
+    # -- per distribution --------------------------------------------------------------------
+
+    def plan(self, name: str, dist: Distribution) -> None:
+        mine = self.tagged(name)
+        if len(mine) > 1:
+            ids = ", ".join(sorted(d.id for d in mine))
+            self.error(
+                name,
+                f"{len(mine)} distributions carry {STACK_TAG}={self.spec.stack} and "
+                f"{NAME_TAG}={name} ({ids}): remove the tags from all but one",
+            )
+            return
+        live = mine[0] if mine else None
+        if dist.state == "absent":
+            self.plan_absent(name, dist, live)
+            return
+        holders = self.holders(dist)
+        adopt: LiveDistribution | None = None
+        for index, alias in enumerate(dist.aliases or []):
+            holder = holders.get(alias.lower())
+            if holder is None or (live is not None and holder.id == live.id):
+                continue
+            if holder.stack not in (None, self.spec.stack):
+                self.error(
+                    name,
+                    f"alias {alias!r} is held by distribution {holder.id} of stack "
+                    f"{holder.stack!r}; two stacks never manage one resource",
+                    "aliases",
+                    index,
+                )
+            elif holder.stack == self.spec.stack:
+                self.error(
+                    name,
+                    f"alias {alias!r} is held by distribution {holder.id} "
+                    f"({NAME_TAG}={holder.name}) of this stack: an alias belongs to one "
+                    "distribution",
+                    "aliases",
+                    index,
+                )
+            elif live is not None or (adopt is not None and adopt.id != holder.id):
+                self.error(
+                    name,
+                    f"alias {alias!r} is held by distribution {holder.id}, which this stack "
+                    "does not own: remove the alias there first",
+                    "aliases",
+                    index,
+                )
+            else:
+                adopt = holder
+        if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
+            return
+        if live is None and adopt is None:
+            self.plan_create(name, dist)
+        else:
+            self.plan_existing(name, dist, live or adopt, adopting=live is None)  # type: ignore[arg-type]
+
+    def plan_create(self, name: str, dist: Distribution) -> None:
+        missing = [f for f in ("origins", "default_cache_behavior") if not getattr(dist, f)]
+        if missing:
+            self.error(
+                name,
+                f"no distribution to adopt or update, and it cannot be created without "
+                f"{' and '.join(missing)}",
+            )
+            return
+        fields = declared_fields(dist)
+        aspects = [
+            AspectChange(f, Action.CREATE, None, self.desired(name, dist, f)) for f in fields
+        ]
+        aspects.append(
+            AspectChange("tags", Action.CREATE, None, self.desired_tags(name, dist, None))
+        )
+        self.changes.append(
+            ResourceChange(
+                address=address(name),
+                kind="distribution",
+                name=name,
+                action=Action.CREATE,
+                aspects=tuple(aspects),
+                live_fingerprint=fingerprint(None, fields),
+                wait_for_deployment=dist.wait_for_deployment,
+                positions=self.positions(name, dist, [*fields, "tags"]),
+            )
+        )
+
+    def plan_existing(
+        self, name: str, dist: Distribution, live: LiveDistribution, *, adopting: bool
+    ) -> None:
+        have_fields = live.fields or {}
+        aspects: list[AspectChange] = []
+        for f in declared_fields(dist):
+            want = self.desired(name, dist, f)
+            have = have_fields.get(f)
+            entries = diff(canon.canonical(f, have), canon.canonical(f, want))
+            if entries:
+                aspects.append(AspectChange(f, Action.UPDATE, have, want, entries))
+        want_tags = self.desired_tags(name, dist, live)
+        entries = diff(canon.canonical("tags", live.tags), canon.canonical("tags", want_tags))
+        if entries:
+            aspects.append(AspectChange("tags", Action.UPDATE, live.tags, want_tags, entries))
+        if not aspects:
+            self.unchanged += 1
+            return
+        self.changes.append(
+            ResourceChange(
+                address=address(name),
+                kind="distribution",
+                name=name,
+                action=Action.ADOPT if adopting else Action.UPDATE,
+                aspects=tuple(aspects),
+                live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+                reason=(
+                    f"distribution {live.id} holds a declared alias and has no {STACK_TAG} tag"
+                    if adopting
+                    else None
+                ),
+                id=live.id,
+                wait_for_deployment=dist.wait_for_deployment,
+                positions=self.positions(name, dist, [a.aspect for a in aspects]),
+            )
+        )
+
+    def plan_absent(self, name: str, dist: Distribution, live: LiveDistribution | None) -> None:
+        if live is None:
+            self.unchanged += 1
+            return
+        if dist.prevent_destroy:
+            self.error(name, "declared absent with prevent_destroy set", "prevent_destroy")
+            return
+        self.changes.append(self.deletion(name, live, reason=None))
+
+    def deletion(self, name: str, live: LiveDistribution, *, reason: str | None) -> ResourceChange:
+        return ResourceChange(
+            address=address(name),
+            kind="distribution",
+            name=name,
+            action=Action.DELETE,
+            live_fingerprint=fingerprint(live, []),
+            reason=reason,
+            id=live.id,
+        )
+
+    def plan_pruned(self) -> None:
+        declared = set(self.spec.distributions)
+        for live in sorted(self.distributions, key=lambda d: (d.name or "", d.id)):
+            if live.stack != self.spec.stack or (live.name or "") in declared:
+                continue
+            self.changes.append(
+                self.deletion(
+                    live.name or live.id, live, reason="owned by this stack, no longer declared"
+                )
+            )
