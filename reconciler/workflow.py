@@ -69,7 +69,7 @@ def make_plan(
     check_targets(targets)
     live = reader.read(read_request(spec, targets))
 
-    def position(path: tuple[str, ...]) -> str | None:
+    def position(path: tuple[str | int, ...]) -> str | None:
         # A resource-level finding points at the resource's name; others at their value.
         found = loaded.source.key_at(path) if len(path) == 2 else None
         found = found or loaded.source.at(path)

@@ -137,7 +137,7 @@ def test_planner_case(case: str) -> None:
     }
     live = live_state(where, declared)
 
-    def position(path: tuple[str, ...]) -> str | None:
+    def position(path: tuple[str | int, ...]) -> str | None:
         found = (loaded.source.key_at(path) if len(path) == 2 else None) or loaded.source.at(path)
         return str(found) if found else None
 

@@ -24,7 +24,7 @@ from reconciler.spec.common import SpecModel
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
 
-Position = Callable[[tuple[str, ...]], str | None]
+Position = Callable[[tuple[str | int, ...]], str | None]
 
 
 def address(name: str) -> str:
@@ -88,7 +88,7 @@ class DistributionPlanner:
     def _at(self, name: str, *where: str | int) -> str | None:
         if self.position is None:
             return None
-        return self.position(("distributions", name, *(str(w) for w in where)))
+        return self.position(("distributions", name, *where))
 
     def error(self, name: str, summary: str, *where: str | int) -> None:
         self.diagnostics.append(Diagnostic("error", address(name), summary, self._at(name, *where)))

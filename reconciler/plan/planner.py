@@ -26,7 +26,7 @@ from reconciler.spec.bucket import AclGrants, Bucket
 from reconciler.spec.common import SpecModel
 from reconciler.spec.model import Spec
 
-Position = Callable[[tuple[str, ...]], str | None]
+Position = Callable[[tuple[str | int, ...]], str | None]
 
 
 @dataclass(frozen=True)
