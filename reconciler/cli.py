@@ -19,6 +19,8 @@ from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
+from reconciler.invalidate import check_paths, find_distribution
+from reconciler.invalidate import invalidate as invalidate_paths
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan, plan_from_json
 from reconciler.report import apply_text, plan_text
@@ -318,6 +320,44 @@ def apply(
             raise PlanError("the apply was interrupted; run apply again to continue")
         if not report.ok:
             raise PlanError(f"{report.count('failed')} step(s) failed")
+
+
+@cli.command()
+@_spec_options
+@click.argument("name")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--wait", is_flag=True, help="Wait until CloudFront has completed it.")
+@_aws_options
+def invalidate(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    name: str,
+    paths: tuple[str, ...],
+    wait: bool,
+    **aws: Any,
+) -> None:
+    """Invalidate PATHs (such as /index.html or /img/*) of the distribution declared as NAME."""
+    terminal = _terminal(aws["no_color"])
+    loaded = _load(files, variables)
+    if name not in loaded.spec.distributions:
+        raise PlanError(f"distribution.{name}: not declared in the spec")
+    check_paths(name, list(paths))  # before any credential or API call
+    address = f"distribution.{name}"
+    with _session(aws) as session:
+        run = _Run(session, terminal)
+        found = find_distribution(session.cloudfront, stack=loaded.spec.stack, name=name)
+        made = invalidate_paths(
+            session.cloudfront,
+            found,
+            list(paths),
+            address=address,
+            wait=wait,
+            sleep=time.sleep,
+            progress=terminal.note if terminal.interactive else None,
+        )
+        terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}")
+        terminal.note(run.closing())
 
 
 @cli.command()

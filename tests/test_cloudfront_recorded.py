@@ -18,6 +18,7 @@ from reconciler.aws.config import RetryPolicy
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
+from reconciler.invalidate import invalidate
 from reconciler.live.model import LiveState
 from reconciler.plan.model import Action, AspectChange, ResourceChange
 from reconciler.plan.planner import PlanOptions, plan
@@ -243,3 +244,35 @@ def test_an_alias_held_elsewhere_is_reported_with_the_alias_and_its_position(
     assert "CNAMEAlreadyExists" in reason
     assert f"{tmp_path / 'reconciler.yaml'}:7:" in reason
     assert [r.status for r in report.results] == ["failed", "skipped"]
+
+
+def invalidation_answer(status: str) -> Answer:
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Invalidation xmlns="{NS}"><Id>I2J0I21PCUYOIK</Id>'
+        f"<Status>{status}</Status><CreateTime>2026-11-21T10:00:00Z</CreateTime>"
+        "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/index.html</Path></Items>"
+        "</Paths><CallerReference>reconciler-1</CallerReference></InvalidationBatch></Invalidation>"
+    ).encode()
+    return Answer(201 if status == "InProgress" else 200, body)
+
+
+def test_invalidate_waits_until_cloudfront_says_completed() -> None:
+    slept: list[float] = []
+    with stub_server(
+        invalidation_answer("InProgress"),
+        invalidation_answer("InProgress"),
+        invalidation_answer("Completed"),
+    ) as stub:
+        made = invalidate(
+            client(stub),
+            "E1ABCDEF",
+            ["/index.html"],
+            address="distribution.site-cdn",
+            wait=True,
+            interval=7.0,
+            sleep=slept.append,
+        )
+    assert made.status == "Completed"
+    assert slept == [7.0, 7.0]
+    assert [r.method for r in stub.received] == ["POST", "GET", "GET"]
+    assert b"<CallerReference>reconciler-" in stub.received[0].body
