@@ -1,11 +1,12 @@
 """Apply: walk the plan in dependency order and make each change; never re-diff.
 
 Resources run in parallel on a bounded pool as soon as what they depend on is done; the steps of
-one bucket run serially, in the plan's order (S3 answers concurrent configuration writes to one
-bucket with ``OperationAborted``). A failed step stops the rest of its bucket and everything that
-depends on it; independent work carries on. The result is a per-step report: done, failed (with
-the reason) or skipped (with why), so a user knows exactly where things stand, and running the
-same spec again converges from there.
+one resource run serially, in the plan's order (S3 answers concurrent configuration writes to one
+bucket with ``OperationAborted``); a distribution's steps (create, tags, configuration, waits,
+the delete sequence) come from `reconciler.apply.distributions`. A failed step stops the rest of
+its resource and everything that depends on it; independent work carries on. The result is a
+per-step report: done, failed (with the reason) or skipped (with why), so a user knows exactly
+where things stand, and running the same spec again converges from there.
 
 S3 is eventually consistent right after a bucket is created or deleted: ``NoSuchBucket`` on a
 bucket this apply just created, and ``OperationAborted``, are retried with capped backoff, a
