@@ -374,7 +374,7 @@ def schema(output: str | None) -> None:
 @cli.command()
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
 def demo(*, no_color: bool) -> None:
-    """The whole story on an embedded S3 emulator on loopback: plan, apply, drift, converge."""
+    """The whole story on an embedded S3 + CloudFront emulator: plan, apply, drift, converge."""
     from reconciler.demo import run_demo  # noqa: PLC0415 - needs the optional emulator
 
     terminal = _terminal(no_color)

@@ -1,8 +1,9 @@
-"""``reconciler demo``: the whole story on an embedded S3 emulator on loopback.
+"""``reconciler demo``: the whole story on an embedded S3 + CloudFront emulator on loopback.
 
-A small website spec is planned, applied, planned again (no changes), changed behind its back
-through the reconciler's own client, planned (the plan shows exactly that change) and applied
-to converge. Nothing leaves this machine and nothing is written outside a temporary directory.
+A small website spec (two buckets and a distribution in front of them) is planned, applied,
+planned again (no changes), changed behind its back through the reconciler's own client, planned
+(the plan shows exactly those changes) and applied to converge. Nothing leaves this machine and
+nothing is written outside a temporary directory.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.apply.executor import Executor
+from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.cloudfront_config import write_config
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.s3_types import Versioning
 from reconciler.aws.signing import Credentials
@@ -58,6 +61,17 @@ buckets:
     cors: [{allowed_methods: [GET], allowed_origins: ["*"], max_age_seconds: 3000}]
     website: {index_document: index.html, error_document: 404.html}
     logging: {target_bucket: demo-web-logs, target_prefix: site/}
+distributions:
+  demo-cdn:
+    comment: demo site
+    default_root_object: index.html
+    origins:
+      - {id: site, bucket: demo-web-site}
+    default_cache_behavior:
+      target_origin: site
+      viewer_protocol_policy: redirect-to-https
+      cache_policy_id: 658327ea-f89d-4fab-a63d-7e88639e58f6
+    logging: {bucket: demo-web-logs, prefix: cdn/}
 """
 
 
@@ -71,7 +85,8 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         spec_path.write_text(DEMO_SPEC, encoding="utf-8")
         loaded = load_spec([str(spec_path)], cli_vars={}, env={})
         s3 = S3Client(transport, region=REGION, endpoint_url=endpoint)
-        reader = LiveReader(s3)
+        cloudfront = CloudFrontClient(transport, endpoint_url=endpoint)
+        reader = LiveReader(s3, cloudfront=cloudfront)
 
         def step(title: str) -> None:
             echo("\n" + style(f"== {title}", "cyan"))
@@ -88,11 +103,14 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
 
         def apply(result: Plan) -> None:
             writes = transport.writes_sent
-            report = Executor(s3).apply(result)
+            report = Executor(s3, cloudfront=cloudfront).apply(result)
             echo(apply_text.render([r.to_json() for r in report.results], style=style).rstrip())
             echo(f"({transport.writes_sent - writes} write requests)")
 
-        echo(f"An S3 emulator is running on {endpoint}; this spec describes two buckets:\n")
+        echo(
+            f"An S3 + CloudFront emulator is running on {endpoint}; this spec describes two "
+            "buckets and a distribution:\n"
+        )
         echo(DEMO_SPEC.rstrip())
 
         step("1. reconciler apply: nothing exists yet, so the plan creates everything")
@@ -101,11 +119,16 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         step("2. reconciler plan again: the live state matches the spec")
         plan()
 
-        step("3. Someone changes the site bucket by hand (versioning off, a tag edited)")
+        step("3. Someone changes things by hand (versioning off, a tag, the CDN's comment)")
         s3.put_bucket_versioning("demo-web-site", Versioning("Suspended"))
         tags = s3.get_bucket_tagging("demo-web-site") or {}
         s3.put_bucket_tagging("demo-web-site", {**tags, "env": "staging"})
-        echo("  versioning: Suspended; tag env=staging")
+        cdn = next(iter(cloudfront.list_distributions())).id
+        config, etag = cloudfront.get_distribution_config(cdn)
+        cloudfront.update_distribution(
+            cdn, write_config({"comment": "edited by hand"}, config), if_match=etag
+        )
+        echo("  versioning: Suspended; tag env=staging; distribution comment edited")
 
         step("4. reconciler plan: exactly that drift, attribute by attribute")
         drift = plan()

@@ -15,15 +15,16 @@ def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     result = run_cli("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "An S3 emulator is running on http://127.0.0.1:" in out
-    assert "Plan: 2 to create, 0 to update" in out
-    assert "Apply complete: 14 step(s) done." in out
+    assert "An S3 + CloudFront emulator is running on http://127.0.0.1:" in out
+    assert "Plan: 3 to create, 0 to update" in out
+    assert "Apply complete: 16 step(s) done." in out
     assert out.count("No changes for stack demo-web") == 2
     drift = out.split("== 4.")[1].split("== 5.")[0]
     assert '~ env: "staging" -> "prod"' in drift
     assert '~ (value): "suspended" -> "enabled"' in drift
-    assert "Plan: 0 to create, 1 to update" in drift
-    assert "Apply complete: 2 step(s) done." in out
+    assert '~ comment: "edited by hand" -> "demo site"' in drift
+    assert "Plan: 0 to create, 2 to update" in drift
+    assert "Apply complete: 4 step(s) done." in out
     assert "API requests in all, every one signed with SigV4." in out
     assert "demo-secret" not in out + result.stderr
     assert result.stderr == ""  # the emulator's access log stays quiet
