@@ -1,8 +1,9 @@
 """Benchmark of planning: 500 buckets with six aspects each (tags, versioning, public access
-block, encryption, lifecycle, CORS), applied to the emulator (in its own process), then planned
-again with no changes. Prints requests made, wall time and requests per second; asserts nothing.
+block, encryption, lifecycle, CORS) and 50 distributions, applied to the emulator (in its own
+process), then planned again with no changes. Prints requests made, wall time and requests per
+second; asserts nothing.
 
-    .venv/bin/python bench/bench_plan.py [--buckets N] [--parallelism P]
+    .venv/bin/python bench/bench_plan.py [--buckets N] [--distributions N] [--parallelism P]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.apply.executor import Executor
+from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
@@ -37,16 +39,29 @@ BUCKET = """\
       - {{allowed_methods: [GET], allowed_origins: ["https://example.com"]}}
 """
 
+DISTRIBUTION = """\
+  bench-cdn-{i:04d}:
+    comment: bench {i}
+    origins: [{{id: api, domain_name: api{i}.example.org}}]
+    default_cache_behavior: {{target_origin: api, viewer_protocol_policy: https-only}}
+    tags: {{index: "{i}"}}
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--buckets", type=int, default=500)
+    parser.add_argument("--distributions", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=16)
     args = parser.parse_args()
 
     text = "version: 1\nstack: bench\nbuckets:\n" + "".join(
         BUCKET.format(i=i) for i in range(args.buckets)
     )
+    if args.distributions:
+        text += "distributions:\n" + "".join(
+            DISTRIBUTION.format(i=i) for i in range(args.distributions)
+        )
     with (
         tempfile.TemporaryDirectory() as workdir,
         emulator_process() as endpoint,
@@ -56,7 +71,8 @@ def main() -> None:
         path.write_text(text, encoding="utf-8")
         loaded = load_spec([str(path)], cli_vars={}, env={})
         s3 = S3Client(transport, region="us-east-1", endpoint_url=endpoint)
-        reader = LiveReader(s3, parallelism=args.parallelism)
+        cloudfront = CloudFrontClient(transport, endpoint_url=endpoint)
+        reader = LiveReader(s3, cloudfront=cloudfront, parallelism=args.parallelism)
 
         def timed(label: str, run: Callable[[], None]) -> None:
             sent, started = transport.requests_sent, time.perf_counter()
@@ -70,7 +86,8 @@ def main() -> None:
 
         def create() -> None:
             plan, _ = make_plan(loaded, reader, default_region="us-east-1")
-            report = Executor(s3, parallelism=args.parallelism).apply(plan)
+            executor = Executor(s3, cloudfront=cloudfront, parallelism=args.parallelism)
+            report = executor.apply(plan)
             if not report.ok:
                 raise SystemExit("the apply failed")
 
@@ -79,7 +96,10 @@ def main() -> None:
             if plan.has_changes:
                 raise SystemExit("the plan after apply is not empty")
 
-        print(f"{args.buckets} buckets, six aspects each")
+        print(
+            f"{args.buckets} buckets, six aspects each; {args.distributions} distributions "
+            "(no-change plan: 1 + 7 per bucket + 1 listing + 2 per distribution)"
+        )
         timed("plan + apply (create)", create)
         timed("no-change plan", no_change)
 
