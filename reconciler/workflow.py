@@ -117,13 +117,6 @@ def stale_resources(
     deletable = frozenset(c.name for c in buckets if c.action is Action.DELETE)
     if progress:
         progress(f"re-reading {len(saved.changes)} resource(s) to check the plan is current")
-    aliases = frozenset(
-        a.lower()
-        for c in distributions
-        for aspect in c.aspects
-        if aspect.aspect == "aliases"
-        for a in aspect.after or []
-    )
     live = reader.read(
         ReadRequest(
             stack=saved.stack,
@@ -131,7 +124,7 @@ def stale_resources(
             deletable=deletable,
             prune=False,
             distributions=bool(distributions),
-            aliases=aliases,
+            distribution_ids=frozenset(c.id for c in distributions if c.id),
         )
     )
     stale = []

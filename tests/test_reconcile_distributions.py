@@ -5,7 +5,7 @@ and what a no-change plan costs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import TransportError
 from reconciler.plan.model import Action
+from reconciler.spec.loader import LoadedSpec
+from reconciler.workflow import stale_resources
 from tests.reconcile import Harness, spec_file
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
@@ -61,6 +63,14 @@ def find(boto: Any, name: str) -> str:
     return str(found[0])
 
 
+def edit(boto: Any, ident: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change a distribution behind the spec's back, as someone with boto3 would."""
+    answer = boto.get_distribution_config(Id=ident)
+    config = answer["DistributionConfig"]
+    change(config)
+    boto.update_distribution(Id=ident, DistributionConfig=config, IfMatch=answer["ETag"])
+
+
 @pytest.fixture
 def harness(s3: S3Client, transport: Transport) -> Harness:
     return Harness(s3, transport)
@@ -80,19 +90,26 @@ def deploying_slowly(endpoint: str) -> Iterator[None]:
     requests.post(f"{url}/unset-transition", json=model, timeout=5).raise_for_status()
 
 
-def test_out_of_band_changes_are_found_with_their_paths_and_fixed(
-    tmp_path: Path, harness: Harness, boto_cloudfront: Any
-) -> None:
+@pytest.fixture
+def applied(tmp_path: Path, harness: Harness, boto_cloudfront: Any) -> tuple[LoadedSpec, str]:
+    """The site spec applied: the spec, and the id of its distribution."""
     loaded = spec_file(tmp_path, site())
     harness.apply(loaded)
-    ident = find(boto_cloudfront, "site-cdn")
-    answer = boto_cloudfront.get_distribution_config(Id=ident)
-    config = answer["DistributionConfig"]
-    config["Comment"] = "changed by hand"
-    config["Aliases"] = {"Quantity": 1, "Items": ["old.example.org"]}
-    config["Enabled"] = False
-    config["CacheBehaviors"]["Items"][0]["Compress"] = False
-    boto_cloudfront.update_distribution(Id=ident, DistributionConfig=config, IfMatch=answer["ETag"])
+    return loaded, find(boto_cloudfront, "site-cdn")
+
+
+def test_out_of_band_changes_are_found_with_their_paths_and_fixed(
+    applied: tuple[LoadedSpec, str], harness: Harness, boto_cloudfront: Any
+) -> None:
+    loaded, ident = applied
+
+    def by_hand(config: dict[str, Any]) -> None:
+        config["Comment"] = "changed by hand"
+        config["Aliases"] = {"Quantity": 1, "Items": ["old.example.org"]}
+        config["Enabled"] = False
+        config["CacheBehaviors"]["Items"][0]["Compress"] = False
+
+    edit(boto_cloudfront, ident, by_hand)
     arn = boto_cloudfront.get_distribution(Id=ident)["Distribution"]["ARN"]
     boto_cloudfront.tag_resource(Resource=arn, Tags={"Items": [{"Key": "team", "Value": "ops"}]})
 
@@ -117,6 +134,17 @@ def test_out_of_band_changes_are_found_with_their_paths_and_fixed(
     assert config["Enabled"] is True
     assert config["CacheBehaviors"]["Items"][0]["Compress"] is True
     assert not harness.plan(loaded).has_changes
+
+
+def test_a_saved_plan_is_stale_once_the_distribution_changed(
+    applied: tuple[LoadedSpec, str], harness: Harness, boto_cloudfront: Any
+) -> None:
+    loaded, ident = applied
+    edit(boto_cloudfront, ident, lambda config: config.update(Comment="first edit"))
+    saved = harness.plan(loaded)
+    assert stale_resources(saved, harness.reader()) == []
+    edit(boto_cloudfront, ident, lambda config: config.update(Comment="second edit"))
+    assert stale_resources(saved, harness.reader()) == ["distribution.site-cdn"]
 
 
 def test_an_untagged_distribution_holding_a_declared_alias_is_adopted(
@@ -148,6 +176,7 @@ def test_an_untagged_distribution_holding_a_declared_alias_is_adopted(
     )["Distribution"]
     loaded = spec_file(tmp_path, site())
     plan = harness.plan(loaded)
+    assert stale_resources(plan, harness.reader()) == []  # a saved adoption stays applicable
     change = plan.change("distribution.site-cdn")
     assert change is not None
     assert change.action is Action.ADOPT

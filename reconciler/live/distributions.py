@@ -21,8 +21,15 @@ Run = Callable[[str, list[Callable[[], None]]], None]
 
 
 def read_distributions(
-    cloudfront: CloudFrontClient, run: Run, *, stack: str, aliases: frozenset[str]
+    cloudfront: CloudFrontClient,
+    run: Run,
+    *,
+    stack: str,
+    aliases: frozenset[str],
+    ids: frozenset[str] = frozenset(),
 ) -> tuple[LiveDistribution, ...]:
+    """Every distribution with its tags; the configuration of this stack's, of those holding
+    one of ``aliases``, and of those named by ``ids`` (a saved plan's)."""
     found = [
         LiveDistribution(
             id=s.id,
@@ -42,7 +49,11 @@ def read_distributions(
     found = [replace(d, tags=tags[d.id]) for d in found]
 
     def relevant(one: LiveDistribution) -> bool:
-        return one.stack == stack or (one.stack is None and bool(set(one.aliases) & aliases))
+        return (
+            one.stack == stack
+            or one.id in ids
+            or (one.stack is None and bool(set(one.aliases) & aliases))
+        )
 
     fields: dict[str, dict[str, object]] = {}
 

@@ -59,7 +59,8 @@ class ReadRequest:
     """What to read: declared buckets with their declared aspects, whether to look for owned
     undeclared buckets (pruning), and which declared buckets may be deleted (emptiness).
     ``distributions``: read the account's distributions (``aliases``: the declared ones, whose
-    holders may be adopted); ``other_buckets``: undeclared buckets whose region a distribution
+    holders may be adopted; ``distribution_ids``: those whose configuration must be read in any
+    case); ``other_buckets``: undeclared buckets whose region a distribution
     needs (origins)."""
 
     stack: str
@@ -69,6 +70,7 @@ class ReadRequest:
     only_undeclared: frozenset[str] | None = None
     distributions: bool = True
     aliases: frozenset[str] = frozenset()
+    distribution_ids: frozenset[str] = frozenset()
     other_buckets: frozenset[str] = frozenset()
 
 
@@ -126,7 +128,11 @@ class LiveReader:
         distributions = None
         if self._cloudfront is not None and request.distributions:
             distributions = read_distributions(
-                self._cloudfront, self._run, stack=request.stack, aliases=request.aliases
+                self._cloudfront,
+                self._run,
+                stack=request.stack,
+                aliases=request.aliases,
+                ids=request.distribution_ids,
             )
         s3 = self._s3
         others: dict[str, str | None] = {}

@@ -20,7 +20,7 @@ from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveSta
 from reconciler.plan.differ import diff
 from reconciler.plan.model import Action, AspectChange, Diagnostic, ResourceChange
 from reconciler.spec import canonical_distribution as canon
-from reconciler.spec.common import SpecModel
+from reconciler.spec.common import spec_json
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
 
@@ -55,22 +55,6 @@ def fingerprint(live: LiveDistribution | None, fields: list[str]) -> str:
         }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
     return f"sha256:{digest}"
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, SpecModel):
-        return _prune(value.model_dump(mode="json", exclude_none=True))
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value
-
-
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v != []}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
 
 
 @dataclass
@@ -119,7 +103,7 @@ class DistributionPlanner:
         return self.live.other_buckets.get(bucket)
 
     def desired(self, name: str, dist: Distribution, field_name: str) -> Any:
-        value = _json(getattr(dist, field_name))
+        value = spec_json(getattr(dist, field_name))
         if field_name != "origins":
             return value
         out = []

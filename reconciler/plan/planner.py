@@ -23,7 +23,7 @@ from reconciler.plan.model import Action, AspectChange, Diagnostic, Plan, Resour
 from reconciler.plan.order import distribution_scope, order_changes, scope
 from reconciler.spec import canonical
 from reconciler.spec.bucket import AclGrants, Bucket
-from reconciler.spec.common import SpecModel
+from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
 
 Position = Callable[[tuple[str | int, ...]], str | None]
@@ -49,23 +49,6 @@ def address(name: str) -> str:
 def declared_aspects(bucket: Bucket) -> list[str]:
     """The aspects a bucket declares, in write order (tags always: they carry ownership)."""
     return [a for a in ASPECT_ORDER if a == "tags" or getattr(bucket, a) is not None]
-
-
-def spec_json(value: Any) -> Any:
-    """A spec value as the user would write it: models without unset fields or empty lists."""
-    if isinstance(value, SpecModel):
-        return _prune(value.model_dump(mode="json", exclude_none=True))
-    if isinstance(value, list):
-        return [spec_json(v) for v in value]
-    return value
-
-
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v != []}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
 
 
 def fingerprint(live: LiveBucket, aspects: Iterable[str]) -> str:

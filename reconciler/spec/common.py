@@ -46,3 +46,20 @@ SWITCH = Discriminator(_switch)
 
 
 Tags = dict[str, str]
+
+
+def spec_json(value: Any) -> Any:
+    """A spec value as the user would write it: models without unset fields or empty lists."""
+    if isinstance(value, SpecModel):
+        return _prune(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, list):
+        return [spec_json(v) for v in value]
+    return value
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
