@@ -3,9 +3,9 @@
 CloudFront is a global service: every request is signed for ``us-east-1`` with service
 ``cloudfront``. The endpoint is overridable like S3's (``--endpoint-url``,
 ``AWS_ENDPOINT_URL_CLOUDFRONT``). A distribution's configuration travels as its
-``DistributionConfig`` XML element: building it from a spec and reading it back is the job of the
-mapping layer, not of this client. Updates and deletes take the ETag of a fresh read
-(``If-Match``); errors come back typed (`NoSuchDistribution`, `PreconditionFailed`,
+``DistributionConfig`` XML element: building it from a spec and reading it back is the job of
+`reconciler.aws.cloudfront_config`, not of this client. Updates and deletes take the ETag of a
+fresh read (``If-Match``); errors come back typed (`NoSuchDistribution`, `PreconditionFailed`,
 `DistributionNotDisabled`, `CNAMEAlreadyExists`, ...), naming the distribution.
 """
 
