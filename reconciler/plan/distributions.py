@@ -190,10 +190,11 @@ class DistributionPlanner:
                 adopt = holder
         if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
             return
-        if live is None and adopt is None:
+        found = live or adopt
+        if found is None:
             self.plan_create(name, dist)
         else:
-            self.plan_existing(name, dist, live or adopt, adopting=live is None)  # type: ignore[arg-type]
+            self.plan_existing(name, dist, found, adopting=live is None)
 
     def plan_create(self, name: str, dist: Distribution) -> None:
         missing = [f for f in ("origins", "default_cache_behavior") if not getattr(dist, f)]
