@@ -58,16 +58,6 @@ class Invalidation:
     paths: tuple[str, ...] = ()
 
 
-def _items(parent: Element | None, list_tag: str, item_tag: str) -> list[Element]:
-    """The ``Items`` of a ``Quantity``/``Items`` list (empty when absent)."""
-    if parent is None:
-        return []
-    holder = parent.find(list_tag)
-    if holder is None:
-        return []
-    return _children(holder.find("Items"), item_tag)
-
-
 def _require(parent: Element, name: str, what: str) -> str:
     value = xml.text(parent, name)
     if value is None:
@@ -227,7 +217,7 @@ class CloudFrontClient:
                 query += (("Marker", marker),)
             response = self._call("ListDistributions", "GET", "/distribution", query=query)
             root = self._xml(response, "ListDistributions", None)
-            for node in _children(root.find("Items"), "DistributionSummary"):
+            for node in root.findall("Items/DistributionSummary"):
                 yield DistributionSummary(
                     id=_require(node, "Id", "ListDistributions"),
                     arn=_require(node, "ARN", "ListDistributions"),
@@ -235,7 +225,7 @@ class CloudFrontClient:
                     domain_name=xml.text(node, "DomainName") or "",
                     enabled=bool(xml.boolean(node, "Enabled")),
                     comment=xml.text(node, "Comment") or "",
-                    aliases=tuple(a.text or "" for a in _items(node, "Aliases", "CNAME")),
+                    aliases=tuple(xml.item_texts(node, "Aliases", "CNAME")),
                 )
             marker = xml.text(root, "NextMarker") or ""
             if not xml.boolean(root, "IsTruncated") or not marker:
@@ -250,7 +240,7 @@ class CloudFrontClient:
         root = self._xml(response, "ListTagsForResource", address)
         return {
             xml.text(tag, "Key") or "": xml.text(tag, "Value") or ""
-            for tag in _children(root.find("Items"), "Tag")
+            for tag in root.findall("Items/Tag")
         }
 
     def tag_resource(
@@ -338,7 +328,7 @@ class CloudFrontClient:
                 address=address,
             )
             root = self._xml(response, "ListInvalidations", address)
-            for node in _children(root.find("Items"), "InvalidationSummary"):
+            for node in root.findall("Items/InvalidationSummary"):
                 found.append(
                     Invalidation(
                         id=_require(node, "Id", "ListInvalidations"),
@@ -350,13 +340,9 @@ class CloudFrontClient:
                 return found
 
 
-def _children(parent: Element | None, tag: str) -> list[Element]:
-    return [] if parent is None else list(parent.findall(tag))
-
-
 def _invalidation(root: Element) -> Invalidation:
     batch = root.find("InvalidationBatch")
-    paths = tuple(p.text or "" for p in _items(batch, "Paths", "Path")) if batch is not None else ()
+    paths = tuple(xml.item_texts(batch, "Paths", "Path"))
     return Invalidation(
         id=_require(root, "Id", "Invalidation"),
         status=xml.text(root, "Status") or "",

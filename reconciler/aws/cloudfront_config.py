@@ -54,11 +54,6 @@ _S3_DOMAIN = re.compile(
 _LOG_SUFFIX = ".s3.amazonaws.com"
 
 
-def s3_origin_domain(bucket: str, region: str) -> str:
-    """The regional REST endpoint CloudFront reaches an S3 bucket origin by."""
-    return f"{bucket}.s3.{region}.amazonaws.com"
-
-
 def bucket_of_domain(domain: str) -> str | None:
     """The bucket an S3 REST endpoint names (``b.s3.amazonaws.com``, ``b.s3.eu-west-1...``);
     ``None`` for anything else, including S3 website endpoints (custom origins)."""
@@ -73,20 +68,6 @@ def logging_bucket_domain(bucket: str) -> str:
 
 
 # -- reading ---------------------------------------------------------------------------------
-
-
-def _items(parent: Element | None, holder: str, item: str) -> list[Element]:
-    if parent is None:
-        return []
-    found = parent.find(holder)
-    if found is None:
-        return []
-    items = found.find("Items")
-    return [] if items is None else list(items.findall(item))
-
-
-def _texts(parent: Element | None, holder: str, item: str) -> list[str]:
-    return [e.text or "" for e in _items(parent, holder, item)]
 
 
 def _str(parent: Element, name: str) -> str:
@@ -120,7 +101,7 @@ def _origin(node: Element) -> Json:
     out["origin_access_control_id"] = _opt(node, "OriginAccessControlId")
     out["custom_headers"] = {
         _str(h, "HeaderName"): _str(h, "HeaderValue")
-        for h in _items(node, "CustomHeaders", "OriginCustomHeader")
+        for h in xml.items(node, "CustomHeaders", "OriginCustomHeader")
     }
     custom = node.find("CustomOriginConfig")
     if custom is not None:
@@ -128,7 +109,7 @@ def _origin(node: Element) -> Json:
             "http_port": _int(custom, "HTTPPort"),
             "https_port": _int(custom, "HTTPSPort"),
             "protocol_policy": _str(custom, "OriginProtocolPolicy"),
-            "ssl_protocols": _texts(custom, "OriginSslProtocols", "SslProtocol"),
+            "ssl_protocols": xml.item_texts(custom, "OriginSslProtocols", "SslProtocol"),
             "read_timeout": _int(custom, "OriginReadTimeout"),
             "keepalive_timeout": _int(custom, "OriginKeepaliveTimeout"),
         }
@@ -145,8 +126,8 @@ def _behavior(node: Element) -> Json:
     out |= {
         "target_origin": _str(node, "TargetOriginId"),
         "viewer_protocol_policy": _str(node, "ViewerProtocolPolicy"),
-        "allowed_methods": _texts(node, "AllowedMethods", "Method") or ["GET", "HEAD"],
-        "cached_methods": _texts(methods, "CachedMethods", "Method") or ["GET", "HEAD"],
+        "allowed_methods": xml.item_texts(node, "AllowedMethods", "Method") or ["GET", "HEAD"],
+        "cached_methods": xml.item_texts(methods, "CachedMethods", "Method") or ["GET", "HEAD"],
         "compress": _bool(node, "Compress"),
         "cache_policy_id": _opt(node, "CachePolicyId"),
         "origin_request_policy_id": _opt(node, "OriginRequestPolicyId"),
@@ -198,13 +179,9 @@ def _restrictions(node: Element | None) -> Json:
     return {
         "geo_restriction": {
             "type": _str(geo, "RestrictionType") or "none",
-            "locations": [e.text or "" for e in _children(geo.find("Items"), "Location")],
+            "locations": [e.text or "" for e in geo.findall("Items/Location")],
         }
     }
-
-
-def _children(parent: Element | None, tag: str) -> list[Element]:
-    return [] if parent is None else list(parent.findall(tag))
 
 
 def read_config(config: Element) -> dict[str, Json]:
@@ -214,19 +191,19 @@ def read_config(config: Element) -> dict[str, Json]:
     return {
         "enabled": _bool(config, "Enabled"),
         "comment": _str(config, "Comment"),
-        "aliases": _texts(config, "Aliases", "CNAME"),
+        "aliases": xml.item_texts(config, "Aliases", "CNAME"),
         "default_root_object": _str(config, "DefaultRootObject"),
         "price_class": _str(config, "PriceClass") or "PriceClass_All",
         "http_version": _str(config, "HttpVersion") or "http2",
         "ipv6": _bool(config, "IsIPV6Enabled"),
-        "origins": [_origin(o) for o in _items(config, "Origins", "Origin")],
+        "origins": [_origin(o) for o in xml.items(config, "Origins", "Origin")],
         "default_cache_behavior": _behavior(default) if default is not None else None,
         "cache_behaviors": [
-            _behavior(b) for b in _items(config, "CacheBehaviors", "CacheBehavior")
+            _behavior(b) for b in xml.items(config, "CacheBehaviors", "CacheBehavior")
         ],
         "custom_error_responses": [
             _error_response(r)
-            for r in _items(config, "CustomErrorResponses", "CustomErrorResponse")
+            for r in xml.items(config, "CustomErrorResponses", "CustomErrorResponse")
         ],
         "restrictions": _restrictions(config.find("Restrictions")),
         "viewer_certificate": _viewer_certificate(config.find("ViewerCertificate")),
@@ -432,7 +409,7 @@ def _field_elements(name: str, value: Json, base: Element) -> list[Element]:
     if name == "aliases":
         _list(holder, "Aliases", "CNAME", sorted(value))
     elif name == "origins":
-        old = _by_key(_items(base, "Origins", "Origin"), "Id")
+        old = _by_key(xml.items(base, "Origins", "Origin"), "Id")
 
         def origin(items: Element, one: Json) -> None:
             items.append(_render_origin(one, old.get(one["id"])))
@@ -443,7 +420,7 @@ def _field_elements(name: str, value: Json, base: Element) -> list[Element]:
             _render_behavior("DefaultCacheBehavior", value, base.find("DefaultCacheBehavior"))
         )
     elif name == "cache_behaviors":
-        old = _by_key(_items(base, "CacheBehaviors", "CacheBehavior"), "PathPattern")
+        old = _by_key(xml.items(base, "CacheBehaviors", "CacheBehavior"), "PathPattern")
 
         def behavior(items: Element, one: Json) -> None:
             items.append(_render_behavior("CacheBehavior", one, old.get(one["path_pattern"])))

@@ -67,6 +67,18 @@ def children(parent: Element, name: str) -> Iterator[Element]:
     return iter(parent.findall(name))
 
 
+def items(parent: Element | None, holder: str, item: str) -> list[Element]:
+    """The ``item`` elements of a CloudFront ``Quantity``/``Items`` list named ``holder``
+    (empty when the list, its ``Items`` or ``parent`` itself is absent)."""
+    found = parent.find(holder) if parent is not None else None
+    listed = found.find("Items") if found is not None else None
+    return [] if listed is None else list(listed.findall(item))
+
+
+def item_texts(parent: Element | None, holder: str, item: str) -> list[str]:
+    return [e.text or "" for e in items(parent, holder, item)]
+
+
 def root(tag: str, *, namespace: str | None = S3_NS) -> Element:
     element = Element(tag)
     if namespace:
