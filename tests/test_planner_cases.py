@@ -3,7 +3,7 @@ answered it (``live.yaml``: the response bodies of the reads, XML as AWS sends i
 JSON text) and the expected plan. One generic test decodes the answers with the client's own
 codecs, normalises them as the live layer does, plans, and compares the plan's JSON form.
 
-Distributions are recorded as ``distributions:`` entries: the id, the tags, the status and the
+Distributions are recorded as ``distributions:`` entries: the id, the tags and the
 ``DistributionConfig`` body GetDistributionConfig answered (``config``; left out for a
 distribution whose configuration a plan does not read).
 
@@ -105,8 +105,6 @@ def _distribution(raw: dict[str, Any]) -> LiveDistribution:
     return LiveDistribution(
         id=raw["id"],
         arn=f"arn:aws:cloudfront::123456789012:distribution/{raw['id']}",
-        status=raw.get("status", "Deployed"),
-        enabled=fields["enabled"] if fields else True,
         aliases=tuple(a.lower() for a in aliases),
         tags=raw.get("tags") or {},
         fields=fields,

@@ -2,7 +2,7 @@
 those a plan may change.
 
 A distribution is found by its tags (``reconciler:stack`` and ``reconciler:name``), so every
-distribution's tags are read; the listing already tells the aliases and the status. The
+distribution's tags are read; the listing already tells the aliases. The
 configuration (one ``GetDistributionConfig``) is read only for this stack's distributions and for
 untagged ones holding an alias the spec declares (adoption candidates): a no-change plan of N
 tagged distributions costs one listing plus 2 N requests.
@@ -34,8 +34,6 @@ def read_distributions(
         LiveDistribution(
             id=s.id,
             arn=s.arn,
-            status=s.status,
-            enabled=s.enabled,
             aliases=tuple(a.lower() for a in s.aliases),
         )
         for s in cloudfront.list_distributions()

@@ -50,14 +50,12 @@ class LiveBucket:
 
 @dataclass(frozen=True)
 class LiveDistribution:
-    """One distribution of the account. ``aliases`` and ``status`` come from the listing, the
-    tags from one read each; ``fields`` (every spec field, in the spec's spelling) is read only
+    """One distribution of the account. ``aliases`` come from the listing, the tags from one
+    read each; ``fields`` (every spec field, in the spec's spelling) is read only
     for the distributions a plan may change: this stack's, and those holding a declared alias."""
 
     id: str
     arn: str
-    status: str
-    enabled: bool
     aliases: tuple[str, ...]
     tags: dict[str, str] = field(default_factory=dict)
     fields: dict[str, Any] | None = None

@@ -10,15 +10,13 @@ spec no longer declares are pruned (disabled, then deleted). Pure: no I/O.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
 from reconciler.plan.differ import diff
-from reconciler.plan.model import Action, AspectChange, Diagnostic, ResourceChange
+from reconciler.plan.model import Action, AspectChange, Diagnostic, ResourceChange, digest
 from reconciler.spec import canonical_distribution as canon
 from reconciler.spec.common import spec_json
 from reconciler.spec.distribution import Distribution
@@ -53,8 +51,7 @@ def fingerprint(live: LiveDistribution | None, fields: list[str]) -> str:
                 f: canon.canonical(f, (live.fields or {}).get(f)) for f in sorted(set(fields))
             },
         }
-    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
-    return f"sha256:{digest}"
+    return digest(state)
 
 
 @dataclass

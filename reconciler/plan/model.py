@@ -19,6 +19,7 @@ the resource changed since.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,6 +38,12 @@ class Action(StrEnum):
 
 
 SUMMARY_KEYS = ("create", "update", "delete", "replace", "adopt", "no_op")
+
+
+def digest(state: Any) -> str:
+    """A ``live_fingerprint``: the SHA-256 of a JSON value in its sorted-key form."""
+    text = json.dumps(state, sort_keys=True, default=str)
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ are enforced here, as error diagnostics: a plan with errors is never applied.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +17,14 @@ from typing import Any
 from reconciler.live.model import ASPECT_ORDER, STACK_TAG, LiveBucket, LiveState
 from reconciler.plan.differ import diff
 from reconciler.plan.distributions import DistributionPlanner
-from reconciler.plan.model import Action, AspectChange, Diagnostic, Plan, ResourceChange
+from reconciler.plan.model import (
+    Action,
+    AspectChange,
+    Diagnostic,
+    Plan,
+    ResourceChange,
+    digest,
+)
 from reconciler.plan.order import distribution_scope, order_changes, scope
 from reconciler.spec import canonical
 from reconciler.spec.bucket import AclGrants, Bucket
@@ -67,8 +72,7 @@ def fingerprint(live: LiveBucket, aspects: Iterable[str]) -> str:
             if a in live.aspects
         },
     }
-    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
-    return f"sha256:{digest}"
+    return digest(state)
 
 
 @dataclass

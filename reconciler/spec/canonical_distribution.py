@@ -72,7 +72,7 @@ def _origin(value: Json) -> Json:
     return out
 
 
-def behavior(value: Json) -> Json:
+def _behavior(value: Json) -> Json:
     out: dict[str, Any] = {}
     if "path_pattern" in value:
         out["path_pattern"] = value["path_pattern"]
@@ -138,9 +138,9 @@ def _value(field: str, value: Json) -> Json:
     if field == "origins":
         return {o["id"]: _origin(o) for o in sorted(value or [], key=lambda o: o["id"])}
     if field == "default_cache_behavior":
-        return behavior(value) if value else None
+        return _behavior(value) if value else None
     if field == "cache_behaviors":
-        return [behavior(b) for b in value or []]
+        return [_behavior(b) for b in value or []]
     if field == "custom_error_responses":
         ordered = sorted(value or [], key=lambda r: r["error_code"])
         return {str(r["error_code"]): _error_response(r) for r in ordered}
