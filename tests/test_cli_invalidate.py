@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.invalidate import path_problems
-from tests.cli import run_cli
+from tests.cli import run_cli, user_env
 
 SPEC = """\
 version: 1
@@ -25,14 +25,7 @@ distributions:
 @pytest.fixture
 def env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
-    return {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "AKIDCLI",
-        "AWS_SECRET_ACCESS_KEY": "cli-secret-never-printed",
-        "AWS_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-    }
+    return user_env(tmp_path, endpoint=endpoint, secret="cli-secret-never-printed")
 
 
 def test_invalidate_finds_the_distribution_by_its_tags_and_waits(
@@ -61,9 +54,7 @@ def test_bad_paths_are_refused_before_any_call(tmp_path: Path) -> None:
     (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
     done = run_cli(
         "invalidate", "api-cdn", "index.html", "/a*b", cwd=tmp_path,
-        env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
-             "AWS_CONFIG_FILE": str(tmp_path / "none"),
-             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")},
+        env=user_env(tmp_path, endpoint=None),
     )  # fmt: skip
     assert done.returncode == 1
     assert "distribution.api-cdn: invalid path(s)" in done.stderr

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli import run_cli
+from tests.cli import run_cli, user_env
 
 SECRET = "cli-secret-never-printed"
 
@@ -27,14 +27,7 @@ buckets:
 @pytest.fixture
 def env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
-    return {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "AKIDCLI",
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-    }
+    return user_env(tmp_path, endpoint=endpoint, secret=SECRET)
 
 
 def test_plan_shows_the_ordered_creates_and_detailed_exitcode_says_changes(
@@ -135,18 +128,12 @@ def test_plan_errors_name_the_resource_and_the_spec_position(
 
 def test_a_bad_target_is_refused_before_credentials_are_needed(tmp_path: Path) -> None:
     (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
-    nowhere = str(tmp_path / "none")
     done = run_cli(
         "plan",
         "--target",
         "cli-site",
         cwd=tmp_path,
-        env={
-            "AWS_ACCESS_KEY_ID": "",
-            "AWS_SECRET_ACCESS_KEY": "",
-            "AWS_CONFIG_FILE": nowhere,
-            "AWS_SHARED_CREDENTIALS_FILE": nowhere,
-        },
+        env=user_env(tmp_path, endpoint=None),
     )
     assert done.returncode == 1
     assert (
