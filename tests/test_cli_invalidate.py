@@ -53,9 +53,13 @@ def test_invalidate_finds_the_distribution_by_its_tags_and_waits(
 def test_bad_paths_are_refused_before_any_call(tmp_path: Path) -> None:
     (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
     done = run_cli(
-        "invalidate", "api-cdn", "index.html", "/a*b", cwd=tmp_path,
+        "invalidate",
+        "api-cdn",
+        "index.html",
+        "/a*b",
+        cwd=tmp_path,
         env=user_env(tmp_path, endpoint=None),
-    )  # fmt: skip
+    )
     assert done.returncode == 1
     assert "distribution.api-cdn: invalid path(s)" in done.stderr
     assert "'index.html': a path starts with '/'" in done.stderr
