@@ -53,6 +53,7 @@ def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
         prune=True,
         only_undeclared=None if covered is None else covered,
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
+        distribution_ids=frozenset(d.id for d in distributions if d.id),
         other_buckets=frozenset(used - set(spec.buckets)),
     )
 

@@ -193,6 +193,63 @@ def test_an_untagged_distribution_holding_a_declared_alias_is_adopted(
     assert not harness.plan(loaded).has_changes
 
 
+BY_ID = """\
+version: 1
+stack: cdn
+distributions:
+  %s:
+    id: %s
+    comment: named by its id
+"""
+
+
+def test_an_untagged_distribution_named_by_its_id_is_adopted_and_a_wrong_id_is_an_error(
+    tmp_path: Path, harness: Harness, boto_cloudfront: Any
+) -> None:
+    made = boto_cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "no-alias",
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "web",
+                        "DomainName": "example.org",
+                        "CustomOriginConfig": {
+                            "HTTPPort": 80,
+                            "HTTPSPort": 443,
+                            "OriginProtocolPolicy": "https-only",
+                        },
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "web",
+                "ViewerProtocolPolicy": "allow-all",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+            "Comment": "made by hand",
+            "Enabled": True,
+        }
+    )["Distribution"]
+    wrong = harness.plan(spec_file(tmp_path, BY_ID % ("edge", "E0000000000000"), name="w.yaml"))
+    assert [(d.address, d.position) for d in wrong.errors] == [
+        ("distribution.edge", f"{tmp_path / 'w.yaml'}:5:9")
+    ]
+    assert "E0000000000000" in wrong.errors[0].summary
+    loaded = spec_file(tmp_path, BY_ID % ("edge", made["Id"]))
+    plan = harness.plan(loaded)
+    change = plan.change("distribution.edge")
+    assert change is not None
+    assert (change.action, change.id) == (Action.ADOPT, made["Id"])
+    assert "named by its id" in (change.reason or "")
+    harness.execute(plan)
+    assert not harness.plan(loaded).has_changes
+    again = harness.plan(spec_file(tmp_path, BY_ID % ("second", made["Id"]), name="2.yaml"))
+    assert [d.address for d in again.errors] == ["distribution.second"]
+    assert "reconciler:name=edge" in again.errors[0].summary
+
+
 def test_an_alias_held_by_another_stack_is_an_error_at_its_position(
     tmp_path: Path, harness: Harness
 ) -> None:

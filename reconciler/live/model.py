@@ -71,11 +71,13 @@ class LiveDistribution:
 
 @dataclass(frozen=True)
 class LiveState:
-    """Declared buckets (found or not), the account's other buckets this stack owns, its
+    """Declared buckets (found or not), the account's other buckets this stack owns, those that
+    no stack owns (``unowned``: undeclared and without a ``reconciler:stack`` tag), its
     distributions (``None``: not read), and the regions of buckets that distributions use but the
     spec does not declare (``None``: no such bucket)."""
 
     buckets: dict[str, LiveBucket]
     owned_undeclared: tuple[str, ...] = ()
+    unowned: tuple[str, ...] = ()
     distributions: tuple[LiveDistribution, ...] | None = None
     other_buckets: dict[str, str | None] = field(default_factory=dict)

@@ -218,6 +218,7 @@ class LiveReader:
         return LiveState(
             buckets=buckets,
             owned_undeclared=tuple(sorted(n for n in owned if owned[n].exists)),
+            unowned=tuple(sorted(n for n, f in undeclared.items() if STACK_TAG not in f.tags)),
             distributions=distributions,
             other_buckets=others,
         )

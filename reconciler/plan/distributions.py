@@ -1,8 +1,9 @@
 """Planning distributions: find each declared one, compare its declared fields, decide.
 
 A declared distribution is the one tagged ``reconciler:stack=<stack>`` and
-``reconciler:name=<name>``. Without such a match, an untagged distribution holding one of its
-aliases is adopted (the plan says so); otherwise it is created. An alias held by a distribution of
+``reconciler:name=<name>``. Without such a match, an untagged distribution named by the spec's
+``id`` (as ``import`` writes it) or holding one of its aliases is adopted (the plan says so);
+otherwise it is created. An alias held by a distribution of
 another stack, or by another distribution than the one being planned, is an error: CloudFront
 would refuse it, and two stacks never fight over a resource. Distributions of this stack the
 spec no longer declares are pruned (disabled, then deleted). Pure: no I/O.
@@ -185,6 +186,8 @@ class DistributionPlanner:
                 )
             else:
                 adopt = holder
+        if live is None:
+            adopt = self.by_id(name, dist, adopt)
         if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
             return
         found = live or adopt
@@ -192,6 +195,36 @@ class DistributionPlanner:
             self.plan_create(name, dist)
         else:
             self.plan_existing(name, dist, found, adopting=live is None)
+
+    def by_id(
+        self, name: str, dist: Distribution, adopt: LiveDistribution | None
+    ) -> LiveDistribution | None:
+        """The adoption candidate once the spec's ``id`` is taken into account (no tagged
+        distribution matched): the one with that id, when no stack owns it."""
+        if dist.id is None:
+            return adopt
+        named = next((d for d in self.distributions if d.id == dist.id), None)
+        if named is None:
+            self.error(
+                name,
+                f"distribution {dist.id} (its id) does not exist: remove id to create a new one",
+                "id",
+            )
+        elif named.stack is not None:
+            owner = "this stack" if named.stack == self.spec.stack else f"stack {named.stack!r}"
+            self.error(
+                name,
+                f"distribution {dist.id} is tagged by {owner} ({NAME_TAG}={named.name}); "
+                "a distribution is declared once",
+                "id",
+            )
+        elif adopt is not None and adopt.id != named.id:
+            self.error(
+                name,
+                f"its id names distribution {named.id}, but its aliases are held by {adopt.id}",
+                "id",
+            )
+        return named
 
     def plan_create(self, name: str, dist: Distribution) -> None:
         missing = [f for f in ("origins", "default_cache_behavior") if not getattr(dist, f)]
@@ -249,7 +282,9 @@ class DistributionPlanner:
                 aspects=tuple(aspects),
                 live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
                 reason=(
-                    f"distribution {live.id} holds a declared alias and has no {STACK_TAG} tag"
+                    f"distribution {live.id} "
+                    + ("is named by its id" if dist.id == live.id else "holds a declared alias")
+                    + f" and has no {STACK_TAG} tag"
                     if adopting
                     else None
                 ),

@@ -158,6 +158,11 @@ DistributionLoggingSwitch = Annotated[
 class Distribution(SpecModel):
     """One distribution; its logical name is the key it is declared under."""
 
+    id: Annotated[str, Field(pattern=r"^[A-Z0-9]{8,20}$")] | None = Field(
+        None,
+        description="The CloudFront id of an existing, untagged distribution to adopt when none "
+        "carries this stack's tags (import writes it).",
+    )
     state: ResourceState = Field("present", description="present, or absent to delete it.")
     prevent_destroy: bool = Field(False, description="Make any plan that deletes it an error.")
     wait_for_deployment: bool = Field(

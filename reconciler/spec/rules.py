@@ -69,7 +69,7 @@ def check(
         findings.extend(_bucket(context, name, bucket))
     for name, distribution in spec.distributions.items():
         findings.extend(_distribution(context, name, distribution))
-    findings.extend(_alias_uniqueness(spec))
+    findings.extend(_distribution_uniqueness(spec))
     return findings
 
 
@@ -843,7 +843,7 @@ def _geo(dist: Distribution, path: Path) -> Iterator[Finding]:
             )
 
 
-def _alias_uniqueness(spec: Spec) -> Iterator[Finding]:
+def _distribution_uniqueness(spec: Spec) -> Iterator[Finding]:
     owners: dict[str, str] = {}
     for name, dist in spec.distributions.items():
         if dist.state == "absent":
@@ -858,3 +858,14 @@ def _alias_uniqueness(spec: Spec) -> Iterator[Finding]:
                     "to one distribution",
                 )
             owners.setdefault(key, name)
+    ids: dict[str, str] = {}
+    for name, dist in spec.distributions.items():
+        if dist.id is None:
+            continue
+        if dist.id in ids:
+            yield Finding(
+                ("distributions", name, "id"),
+                f"id {dist.id} is also given by distribution {ids[dist.id]!r}: a distribution "
+                "is declared once",
+            )
+        ids.setdefault(dist.id, name)
