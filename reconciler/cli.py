@@ -18,12 +18,14 @@ from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
+from reconciler.drift import drift_report
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
 from reconciler.invalidate import check_paths, find_distribution
 from reconciler.invalidate import invalidate as invalidate_paths
+from reconciler.live.model import LiveState
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan, plan_from_json
-from reconciler.report import apply_text, plan_text
+from reconciler.report import apply_text, drift_formats, drift_text, plan_markdown, plan_text
 from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
 from reconciler.spec.variables import parse_cli_vars
@@ -158,8 +160,14 @@ class _Run:
             f"in {elapsed:.1f} s."
         )
 
-    def plan(self, loaded: LoadedSpec, targets: tuple[str, ...], replace: tuple[str, ...]) -> Plan:
-        plan, _ = make_plan(
+    def plan(
+        self,
+        loaded: LoadedSpec,
+        targets: tuple[str, ...] = (),
+        replace: tuple[str, ...] = (),
+    ) -> tuple[Plan, LiveState]:
+        """The plan, and the live state it was made against."""
+        found = make_plan(
             loaded,
             self.reader,
             default_region=self.session.config.region,
@@ -167,7 +175,7 @@ class _Run:
             replace=frozenset(replace),
         )
         self.terminal.clear_progress()
-        return plan
+        return found
 
 
 def _terminal(no_color: bool) -> Terminal:
@@ -203,10 +211,10 @@ def _refuse_errors(plan: Plan, terminal: Terminal, *, shown: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
-    help="Human text, or the plan's JSON document on stdout.",
+    help="Human text, the plan's JSON document, or Markdown for a pull-request comment.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -231,9 +239,11 @@ def plan(
     check_targets(frozenset(targets))  # before any credential or API call
     with _session(aws) as session:
         run = _Run(session, terminal)
-        result = run.plan(loaded, targets, replace)
+        result, _ = run.plan(loaded, targets, replace)
         if fmt == "json":
             terminal.out(result.dumps())
+        elif fmt == "markdown":
+            terminal.out(plan_markdown.render(result.to_json()))
         else:
             terminal.out(plan_text.render(result.to_json(), style=terminal.style))
         terminal.note(run.closing())
@@ -290,7 +300,7 @@ def apply(
             result = saved
         else:
             assert loaded is not None
-            result = run.plan(loaded, targets, replace)
+            result, _ = run.plan(loaded, targets, replace)
             terminal.out(plan_text.render(result.to_json(), style=terminal.style))
             _refuse_errors(result, terminal, shown=True)
         if not result.has_changes:
@@ -320,6 +330,62 @@ def apply(
             raise PlanError("the apply was interrupted; run apply again to continue")
         if not report.ok:
             raise PlanError(f"{report.count('failed')} step(s) failed")
+
+
+@cli.command()
+@_spec_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(drift_formats.FORMATS),
+    default="text",
+    show_default=True,
+    help="Human text, JSON, Markdown (CI summaries), a self-contained HTML page, or JUnit XML.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of stdout (the exit code still tells drift).",
+)
+@click.option(
+    "--include-unmanaged",
+    is_flag=True,
+    help="Also list buckets and distributions that the spec does not declare and no stack owns.",
+)
+@_aws_options
+def drift(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    include_unmanaged: bool,
+    **aws: Any,
+) -> None:
+    """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
+    terminal = _terminal(aws["no_color"])
+    loaded = _load(files, variables)
+    with _session(aws) as session:
+        run = _Run(session, terminal)
+        result, live = run.plan(loaded)
+        if result.errors:
+            for diag in result.diagnostics:
+                terminal.note(str(diag))
+            raise PlanError(
+                f"the drift check found {len(result.errors)} error(s); no report was written"
+            )
+        report = drift_report(loaded.spec, result, live, include_unmanaged=include_unmanaged)
+        style = plan_text.plain if output else terminal.style
+        document = drift_formats.render(report, fmt, style=style)
+        if output:
+            Path(output).write_text(document, encoding="utf-8")
+            terminal.note(f"{drift_text.summary_line(report.to_json())} Report: {output}")
+        else:
+            terminal.out(document)
+        terminal.note(run.closing())
+    if report.has_drift:
+        sys.exit(2)
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter, WaitSettings
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
+from reconciler.drift import DriftReport, drift_report
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
 from reconciler.spec.loader import LoadedSpec, load_spec
@@ -61,6 +62,12 @@ class Harness:
             replace=replace,
         )
         return plan
+
+    def drift(self, loaded: LoadedSpec, *, include_unmanaged: bool = False) -> DriftReport:
+        """The drift report, as ``reconciler drift`` makes it."""
+        plan, live = make_plan(loaded, self.reader(), default_region=self.s3.region)
+        assert not plan.errors, [str(d) for d in plan.errors]
+        return drift_report(loaded.spec, plan, live, include_unmanaged=include_unmanaged)
 
     def execute(self, plan: Plan) -> ApplyReport:
         assert not plan.errors, [str(d) for d in plan.errors]

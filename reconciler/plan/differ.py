@@ -33,6 +33,15 @@ def format_path(parts: list[Any]) -> str:
     return out
 
 
+def resource_path(kind: str, aspect: str, path: str) -> str:
+    """A plan's diff path seen from the resource: a bucket's paths are relative to the aspect
+    (``env`` in ``tags``: ``tags.env``); a distribution's already start with the field, as its
+    values are compared in their ``{field: value}`` form."""
+    if kind == "distribution" or not path:
+        return path or aspect
+    return f"{aspect}{path}" if path.startswith("[") else f"{aspect}.{path}"
+
+
 def _plain(value: Any) -> Any:
     return None if isinstance(value, NotPresent) else value
 

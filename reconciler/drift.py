@@ -1,0 +1,211 @@
+"""Drift: what changed behind the spec's back, per resource, read from a plan of the same spec.
+
+A plan already says, attribute by attribute, how the live state differs from the spec; drift
+reads it the other way round. Per declared resource: no change planned → ``in_sync``; a create
+→ ``missing``; anything else → ``drifted``, with each difference's path (aspect first, as in the
+spec: ``tags.env``, ``lifecycle.rules[expire-logs].expiration.days``), the ``expected`` (spec)
+and ``actual`` (live) values and a ``type``:
+
+- ``add``: the live state has something the spec does not (a tag added by hand, a resource this
+  stack owns that the spec no longer declares);
+- ``remove``: the spec expects something the live state lacks (a configuration deleted by hand,
+  the ownership tag of a resource not adopted yet);
+- ``not_equal``: both have it, with different values.
+
+With ``include_unmanaged``, buckets and distributions that the spec does not declare and no stack
+owns are listed as ``unmanaged``; they are not drift. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.live.model import LiveState
+from reconciler.plan.differ import resource_path
+from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
+from reconciler.spec.model import Spec
+
+FORMAT_VERSION = "1"
+STATUSES = ("in_sync", "drifted", "missing", "unmanaged")
+LABELS = {
+    "in_sync": "in sync",
+    "drifted": "drifted",
+    "missing": "missing",
+    "unmanaged": "unmanaged",
+}
+TYPES = ("add", "remove", "not_equal")
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    expected: Any
+    actual: Any
+    type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "expected": self.expected,
+            "actual": self.actual,
+            "type": self.type,
+        }
+
+
+@dataclass(frozen=True)
+class ResourceDrift:
+    """One resource's standing. ``id`` is a distribution's CloudFront id when it exists;
+    ``reason`` says why a resource is drifted or unmanaged in words."""
+
+    address: str
+    kind: str
+    name: str
+    status: str
+    differences: tuple[Difference, ...] = ()
+    id: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "status": self.status,
+            "differences": [d.to_json() for d in self.differences],
+        }
+        if self.id:
+            out["id"] = self.id
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    stack: str
+    resources: tuple[ResourceDrift, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    include_unmanaged: bool = False
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for resource in self.resources:
+            counts[resource.status] += 1
+        return {"managed": len(self.resources) - counts["unmanaged"], **counts}
+
+    @property
+    def has_drift(self) -> bool:
+        """Drifted or missing resources (unmanaged ones are reported, not drift)."""
+        return any(r.status in ("drifted", "missing") for r in self.resources)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "stack": self.stack,
+            "mode": "drift",
+            "include_unmanaged": self.include_unmanaged,
+            "summary": self.summary,
+            "resources": [r.to_json() for r in self.resources],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+
+def kind_of(expected: Any, actual: Any) -> str:
+    if actual is None and expected is not None:
+        return "remove"
+    if expected is None and actual is not None:
+        return "add"
+    return "not_equal"
+
+
+def differences(change: ResourceChange) -> tuple[Difference, ...]:
+    """How the live resource differs from the spec, as the plan's change says it."""
+    if change.action is Action.DELETE:
+        return (Difference("state", "absent", "present", "add"),)
+    if change.action is Action.REPLACE:
+        return (Difference("region", change.region, change.previous_region, "not_equal"),)
+    out: list[Difference] = []
+    for aspect in change.aspects:
+        entries = aspect.diff or ()
+        if not entries:
+            out.append(
+                Difference(
+                    aspect.aspect, aspect.after, aspect.before, kind_of(aspect.after, aspect.before)
+                )
+            )
+        for entry in entries:
+            out.append(
+                Difference(
+                    resource_path(change.kind, aspect.aspect, entry.path),
+                    entry.after,
+                    entry.before,
+                    kind_of(entry.after, entry.before),
+                )
+            )
+    return tuple(out)
+
+
+def _standing(change: ResourceChange | None, address: str, kind: str, name: str) -> ResourceDrift:
+    if change is None:
+        return ResourceDrift(address, kind, name, "in_sync")
+    if change.action is Action.CREATE:
+        return ResourceDrift(address, kind, name, "missing", reason="declared, and not found")
+    return ResourceDrift(
+        address,
+        kind,
+        name,
+        "drifted",
+        differences(change),
+        id=change.id,
+        reason=change.reason,
+    )
+
+
+def drift_report(
+    spec: Spec, plan: Plan, live: LiveState, *, include_unmanaged: bool = False
+) -> DriftReport:
+    """The drift report of ``plan`` (made for ``spec`` against ``live``, untargeted)."""
+    by_address = {c.address: c for c in plan.changes}
+    resources: list[ResourceDrift] = []
+    for kind, names in (("bucket", spec.buckets), ("distribution", spec.distributions)):
+        for name in sorted(names):
+            address = f"{kind}.{name}"
+            resources.append(_standing(by_address.pop(address, None), address, kind, name))
+    # What is left is owned by this stack and no longer declared: due to be pruned.
+    resources += [_standing(c, c.address, c.kind, c.name) for c in by_address.values()]
+    if include_unmanaged:
+        resources += _unmanaged(plan, live)
+    resources.sort(key=lambda r: (r.status == "unmanaged", r.kind, r.address))
+    warnings = tuple(d for d in plan.diagnostics if d.severity != "error")
+    return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged)
+
+
+def _unmanaged(plan: Plan, live: LiveState) -> list[ResourceDrift]:
+    adopted = {c.id for c in plan.changes if c.action is Action.ADOPT and c.id}
+    out = [
+        ResourceDrift(
+            f"bucket.{name}", "bucket", name, "unmanaged", reason="not declared, no stack owns it"
+        )
+        for name in live.unowned
+    ]
+    for dist in live.distributions or ():
+        if dist.stack is not None or dist.id in adopted:
+            continue
+        aliases = f" (aliases: {', '.join(dist.aliases)})" if dist.aliases else ""
+        out.append(
+            ResourceDrift(
+                f"distribution.{dist.id}",
+                "distribution",
+                dist.id,
+                "unmanaged",
+                id=dist.id,
+                reason=f"not declared, no stack owns it{aliases}",
+            )
+        )
+    return out

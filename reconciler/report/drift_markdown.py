@@ -1,0 +1,71 @@
+"""A drift report in Markdown, for a pull-request comment or a CI job summary: a summary table,
+then a collapsible section per resource that is drifted, missing or unmanaged. Nothing in it
+changes from run to run unless the drift does (no times, no counts of requests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.drift import LABELS
+from reconciler.report.markup import md_code, md_diagnostics, md_text, md_value
+
+ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔"}
+
+
+def _summary(report: dict[str, Any]) -> list[str]:
+    s = report["summary"]
+    statuses = ["in_sync", "drifted", "missing"]
+    if report.get("include_unmanaged"):
+        statuses.append("unmanaged")
+    lines = ["| status | resources |", "|---|---:|"]
+    lines += [f"| {ICONS[k]} {LABELS[k]} | {s[k]} |" for k in statuses]
+    lines.append(f"| managed in all | {s['managed']} |")
+    return lines
+
+
+def _details(resource: dict[str, Any]) -> list[str]:
+    status = resource["status"]
+    known = f" ({md_text(resource['id'])})" if resource.get("id") else ""
+    count = len(resource["differences"])
+    noun = "difference" if count == 1 else "differences"
+    what = f"{count} {noun}" if count else LABELS[status]
+    lines = [
+        "<details>",
+        f"<summary>{ICONS[status]} {md_code(resource['address'])}{known}: {what}</summary>",
+        "",
+    ]
+    if resource.get("reason"):
+        lines += [md_text(resource["reason"][0].upper() + resource["reason"][1:]) + ".", ""]
+    if resource["differences"]:
+        lines += ["| path | expected (spec) | actual (live) | type |", "|---|---|---|---|"]
+        lines += [
+            f"| {md_code(d['path'])} | {md_value(d['expected'])} | {md_value(d['actual'])} "
+            f"| {d['type']} |"
+            for d in resource["differences"]
+        ]
+        lines.append("")
+    lines += ["</details>", ""]
+    return lines
+
+
+def render(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    verdict = (
+        f"**{s['drifted']} drifted, {s['missing']} missing** of {s['managed']} managed resources."
+        if s["drifted"] or s["missing"]
+        else f"All {s['managed']} managed resources are in sync with the spec."
+    )
+    lines = [
+        f"<!-- reconciler drift: stack {md_text(report['stack'])} -->",
+        f"## Drift report for stack {md_code(report['stack'])}",
+        "",
+        verdict,
+        "",
+        *_summary(report),
+        "",
+    ]
+    for resource in report["resources"]:
+        if resource["status"] != "in_sync":
+            lines += _details(resource)
+    lines += md_diagnostics(report.get("diagnostics") or [])
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""A plan in Markdown, for a pull-request comment: a summary table, a collapsible section per
+resource with its attribute-level changes, and the diagnostics. It is drawn from the plan's JSON
+form alone and holds nothing that changes between runs (no times, no request counts, no live
+fingerprints), so a bot can find its comment by the first line and update it in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.plan.differ import resource_path
+from reconciler.report.markup import md_code, md_diagnostics, md_text, md_value
+from reconciler.report.plan_text import SYMBOLS, leaves
+
+VERBS = {
+    "create": "create",
+    "update": "update",
+    "adopt": "adopt",
+    "replace": "replace",
+    "delete": "delete",
+    "no_op": "unchanged",
+}
+
+
+def _summary(summary: dict[str, int]) -> list[str]:
+    lines = ["| action | resources |", "|---|---:|"]
+    lines += [f"| {VERBS[k]} | {summary[k]} |" for k in VERBS]
+    return lines
+
+
+def _rows(aspect: dict[str, Any], change: dict[str, Any]) -> list[str]:
+    name = aspect["aspect"]
+    if change["action"] in ("create", "replace") or not aspect["diff"]:
+        return [
+            f"| {md_code(resource_path('bucket', name, path))} | | {md_value(value)} |"
+            for path, value in leaves(aspect["after"])
+        ]
+    return [
+        f"| {md_code(resource_path(change['kind'], name, d['path']))} | {md_value(d['before'])} "
+        f"| {md_value(d['after'])} |"
+        for d in aspect["diff"]
+    ]
+
+
+def _details(change: dict[str, Any]) -> list[str]:
+    action = change["action"]
+    known = f" ({md_text(change['id'])})" if change.get("id") else ""
+    region = change.get("region") if action != "delete" else None
+    where = f" in {md_text(region)}" if region else ""
+    lines = [
+        "<details>",
+        f"<summary><code>{SYMBOLS[action]}</code> {md_code(change['address'])}{known}: "
+        f"{VERBS[action]}{where}</summary>",
+        "",
+    ]
+    if change.get("reason"):
+        lines += [md_text(change["reason"][0].upper() + change["reason"][1:]) + ".", ""]
+    if change["depends_on"]:
+        lines += ["After " + ", ".join(md_code(d) for d in change["depends_on"]) + ".", ""]
+    rows = [row for aspect in change["aspects"] for row in _rows(aspect, change)]
+    if rows:
+        lines += ["| attribute | before | after |", "|---|---|---|", *rows, ""]
+    lines += ["</details>", ""]
+    return lines
+
+
+def render(plan: dict[str, Any]) -> str:
+    changes = plan["changes"]
+    target = (
+        " (limited to " + ", ".join(md_code(t) for t in plan["targets"]) + ")"
+        if plan.get("targets")
+        else ""
+    )
+    s = plan["summary"]
+    verdict = (
+        f"**{s['create']} to create, {s['update']} to update, {s['adopt']} to adopt, "
+        f"{s['replace']} to replace, {s['delete']} to delete**; {s['no_op']} unchanged."
+        if changes
+        else "No changes: the live state matches the spec."
+    )
+    lines = [
+        f"<!-- reconciler plan: stack {md_text(plan['stack'])} -->",
+        f"## Plan for stack {md_code(plan['stack'])}{target}",
+        "",
+        verdict,
+        "",
+        *_summary(s),
+        "",
+    ]
+    for change in changes:
+        lines += _details(change)
+    lines += md_diagnostics(plan["diagnostics"])
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""``reconciler drift`` and ``plan --format markdown`` as a scheduled CI job and a pull-request
+bot run them: real processes against the emulator, exit codes 0/2/1, reports on stdout or in a
+file, human messages on stderr, the same Markdown for the same state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli import run_cli, user_env
+from tests.report_checks import valid_json_report
+
+SECRET = "drift-secret-never-printed"
+
+SPEC = """\
+version: 1
+stack: cli-drift
+buckets:
+  cli-drift-site: {tags: {env: prod}, versioning: enabled}
+"""
+
+
+@pytest.fixture
+def env(endpoint: str, tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "reconciler.yaml").write_text(SPEC, encoding="utf-8")
+    return user_env(tmp_path, endpoint=endpoint, secret=SECRET)
+
+
+def test_exit_codes_say_in_sync_drift_and_error(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    missing = run_cli("drift", cwd=tmp_path, env=env)
+    assert missing.returncode == 2, missing.stderr
+    assert "bucket.cli-drift-site missing" in missing.stdout
+
+    assert run_cli("apply", "--auto-approve", cwd=tmp_path, env=env).returncode == 0
+    clean = run_cli("drift", "--format", "json", cwd=tmp_path, env=env)
+    assert clean.returncode == 0, clean.stderr
+    assert valid_json_report(clean.stdout)["summary"]["in_sync"] == 1
+
+    boto_s3.put_bucket_versioning(
+        Bucket="cli-drift-site", VersioningConfiguration={"Status": "Suspended"}
+    )
+    drifted = run_cli("drift", "--format", "json", cwd=tmp_path, env=env)
+    assert drifted.returncode == 2
+    (resource,) = valid_json_report(drifted.stdout)["resources"]
+    assert resource["differences"] == [
+        {"path": "versioning", "expected": "enabled", "actual": "suspended", "type": "not_equal"}
+    ]
+    for done in (missing, clean, drifted):
+        assert SECRET not in done.stdout + done.stderr
+        assert "\x1b[" not in done.stdout + done.stderr  # no colour, no progress off a terminal
+
+    (tmp_path / "bad.yaml").write_text("version: 1\nstack: cli-drift\nbuckets: {Bad_Name: {}}\n")
+    broken = run_cli("drift", "-f", "bad.yaml", "-o", "never.json", cwd=tmp_path, env=env)
+    assert broken.returncode == 1
+    assert "bad.yaml:3:" in broken.stderr
+    assert not (tmp_path / "never.json").exists()
+
+
+def test_a_resource_of_another_stack_is_an_error_and_no_report(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    boto_s3.create_bucket(Bucket="cli-drift-site")
+    boto_s3.put_bucket_tagging(
+        Bucket="cli-drift-site",
+        Tagging={"TagSet": [{"Key": "reconciler:stack", "Value": "other"}]},
+    )
+    done = run_cli("drift", "--output", "report.html", "--format", "html", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert "bucket.cli-drift-site: error: the bucket belongs to stack 'other'" in done.stderr
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "junit"])
+def test_output_writes_the_report_and_the_exit_code_still_tells_drift(
+    fmt: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run_cli("drift", "--format", fmt, "--output", f"report.{fmt}", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert f"Report: report.{fmt}" in done.stderr
+    assert "1 missing" in done.stderr
+    written = (tmp_path / f"report.{fmt}").read_text(encoding="utf-8")
+    assert "cli-drift-site" in written
+    assert SECRET not in written
+    if fmt == "json":
+        assert json.loads(written)["summary"]["missing"] == 1
+
+
+def test_plan_markdown_is_a_stable_pull_request_comment(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    first = run_cli("plan", "--format", "markdown", cwd=tmp_path, env=env)
+    second = run_cli("plan", "--format", "markdown", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout  # a bot can update one comment in place
+    lines = first.stdout.splitlines()
+    assert lines[0] == "<!-- reconciler plan: stack cli-drift -->"
+    assert "| create | 1 |" in lines
+    assert "<summary><code>+</code> <code>bucket.cli-drift-site</code>: create in us-east-1" in (
+        first.stdout
+    )
+    assert '| <code>versioning</code> | | <code>"enabled"</code> |' in lines
+    assert '| <code>tags.env</code> | | <code>"prod"</code> |' in lines
+    assert "API requests" in first.stderr
+    assert "API requests" not in first.stdout
