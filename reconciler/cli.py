@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, importer
 from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
@@ -424,6 +424,55 @@ def invalidate(
         )
         terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}")
         terminal.note(run.closing())
+
+
+@cli.command(name="import")
+@click.option("--bucket", "buckets", multiple=True, metavar="NAME", help="A bucket; repeatable.")
+@click.option(
+    "--distribution", "distributions", multiple=True, metavar="ID", help="A distribution's id."
+)
+@click.option(
+    "--all-unmanaged",
+    is_flag=True,
+    help="Every bucket and distribution of the account that no stack owns.",
+)
+@click.option(
+    "--stack",
+    default="imported",
+    show_default=True,
+    help="The stack the spec declares (the ownership scope the plan adopts them into).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the spec here.")
+@_aws_options
+def import_(
+    *,
+    buckets: tuple[str, ...],
+    distributions: tuple[str, ...],
+    all_unmanaged: bool,
+    stack: str,
+    output: str | None,
+    **aws: Any,
+) -> None:
+    """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
+    terminal = _terminal(aws["no_color"])
+    if not (buckets or distributions or all_unmanaged):
+        raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
+    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged)
+    with _session(aws) as session:
+        run = _Run(session, terminal)
+        imported = importer.render(importer.read(run.reader, request), request)
+        terminal.clear_progress()
+        for note in imported.notes:
+            terminal.note(note)
+        if output:
+            Path(output).write_text(imported.text, encoding="utf-8")
+        else:
+            terminal.out(imported.text)
+        where = f" to {output}" if output else ""
+        terminal.note(
+            f"Imported {len(imported.declared)} resource(s) for stack {stack}{where}; "
+            f"{run.closing()}"
+        )
 
 
 @cli.command()
