@@ -1,9 +1,9 @@
 """``reconciler demo``: the whole story on an embedded S3 + CloudFront emulator on loopback.
 
 A small website spec (two buckets and a distribution in front of them) is planned, applied,
-planned again (no changes), changed behind its back through the reconciler's own client, planned
-(the plan shows exactly those changes) and applied to converge. Nothing leaves this machine and
-nothing is written outside a temporary directory.
+planned again (no changes), changed behind its back through the reconciler's own client, checked
+for drift (the report shows exactly those changes), planned and applied to converge. Nothing
+leaves this machine and nothing is written outside a temporary directory.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.s3_types import Versioning
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
+from reconciler.drift import drift_report
 from reconciler.emulator import embedded_emulator
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
-from reconciler.report import apply_text, plan_text
+from reconciler.report import apply_text, drift_text, plan_text
 from reconciler.report.plan_text import Style, plain
 from reconciler.spec.loader import load_spec
 from reconciler.workflow import make_plan
@@ -130,12 +131,18 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         )
         echo("  versioning: Suspended; tag env=staging; distribution comment edited")
 
-        step("4. reconciler plan: exactly that drift, attribute by attribute")
+        step("4. reconciler drift: the scheduled check's report (exit code 2: drift)")
+        found, live = make_plan(loaded, reader, default_region=REGION)
+        report = drift_report(loaded.spec, found, live)
+        echo(drift_text.render(report.to_json(), style=style).rstrip())
+        echo("  (also --format json, markdown, html or junit, with --output FILE)")
+
+        step("5. reconciler plan: how apply will put exactly that right")
         drift = plan()
 
-        step("5. reconciler apply: back to the spec")
+        step("6. reconciler apply: back to the spec")
         apply(drift)
 
-        step("6. reconciler plan: converged")
+        step("7. reconciler plan: converged")
         plan()
         echo(f"\n{transport.requests_sent} API requests in all, every one signed with SigV4.")

@@ -19,7 +19,12 @@ def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     assert "Plan: 3 to create, 0 to update" in out
     assert "Apply complete: 16 step(s) done." in out
     assert out.count("No changes for stack demo-web") == 2
-    drift = out.split("== 4.")[1].split("== 5.")[0]
+    report = out.split("== 4.")[1].split("== 5.")[0]
+    assert "Drift for stack demo-web: 2 drifted, 0 missing, 1 in sync of 3 managed." in report
+    assert 'tags.env: expected "prod", live has "staging"' in report
+    assert 'versioning: expected "enabled", live has "suspended"' in report
+    assert 'comment: expected "demo site", live has "edited by hand"' in report
+    drift = out.split("== 5.")[1].split("== 6.")[0]
     assert '~ env: "staging" -> "prod"' in drift
     assert '~ (value): "suspended" -> "enabled"' in drift
     assert '~ comment: "edited by hand" -> "demo site"' in drift
