@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from reconciler import importer
 from reconciler.apply.executor import Executor
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
+from reconciler.drift import drift_report
 from reconciler.emulator import emulator_process
 from reconciler.live.reader import LiveReader
+from reconciler.report import drift_formats
 from reconciler.spec.loader import load_spec
 from reconciler.workflow import make_plan
 
@@ -96,12 +99,28 @@ def main() -> None:
             if plan.has_changes:
                 raise SystemExit("the plan after apply is not empty")
 
+        def drift_and_import() -> None:
+            plan, live = make_plan(loaded, reader, default_region="us-east-1")
+            report = drift_report(loaded.spec, plan, live, include_unmanaged=True)
+            started = time.perf_counter()
+            sizes = {f: len(drift_formats.render(report, f)) for f in drift_formats.FORMATS}
+            rendered = time.perf_counter() - started
+            print(
+                f"  drift report: {report.summary['in_sync']} in sync; every format rendered in "
+                f"{rendered * 1000:.0f} ms ("
+                + ", ".join(f"{f} {n / 1024:.0f} KiB" for f, n in sizes.items())
+                + ")"
+            )
+            request = importer.ImportRequest("bench", tuple(loaded.spec.buckets))
+            importer.render(importer.read(reader, request), request)
+
         print(
             f"{args.buckets} buckets, six aspects each; {args.distributions} distributions "
             "(no-change plan: 1 + 7 per bucket + 1 listing + 2 per distribution)"
         )
         timed("plan + apply (create)", create)
         timed("no-change plan", no_change)
+        timed("drift (every format) + import of every bucket", drift_and_import)
 
 
 if __name__ == "__main__":
