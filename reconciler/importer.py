@@ -134,7 +134,7 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
     if found.foreign:
         raise PlanError(f"{address}: the name belongs to another AWS account", address=address)
     _refuse(address, found.stack, stack)
-    doc: dict[str, Any] = {"region": found.region}
+    doc: dict[str, Any] = {"region": found.region} if found.region else {}
     tags = _own_tags(found.tags)
     if tags:
         doc["tags"] = tags
@@ -174,8 +174,8 @@ def _errors(doc: dict[str, Any]) -> int:
 def minimal(doc: dict[str, Any]) -> dict[str, Any]:
     """A distribution's fields without what compares equal to leaving it out (CloudFront's
     defaults, legacy TTLs beside a cache policy, ...): inside each field, a key is dropped when
-    every field's canonical form stays the same without it and no offline rule breaks for it, so
-    what is written plans clean and validates by construction."""
+    every field's canonical form stays the same without it and no more offline rules break than
+    before (the live configuration itself may break some), so what is written plans clean."""
     fields = [f for f in canon.CONFIG_FIELDS if f in doc]
     target = [canon.canonical(f, doc[f]) for f in fields]
     worst = [_errors(doc)]  # never more errors than so far (moto's answers may start with some)
@@ -261,7 +261,7 @@ def render(live: LiveState, request: ImportRequest) -> Imported:
     buckets = {}
     for name in sorted(live.buckets):
         buckets[name] = bucket_document(name, live, request.stack)
-        declared[f"bucket.{name}"] = str(buckets[name]["region"])
+        declared[f"bucket.{name}"] = str(buckets[name].get("region", ""))
     wanted = set(request.distribution_ids)
     found = {d.id: d for d in live.distributions or () if d.fields is not None}
     missing = sorted(wanted - set(found))
