@@ -194,6 +194,13 @@ def _session(aws: dict[str, Any]) -> Any:
     return open_session(config, env=os.environ, profile=aws["profile"])
 
 
+def _write(path: str, text: str, what: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot write {what}: {exc.strerror}") from exc
+
+
 def _refuse_errors(plan: Plan, terminal: Terminal, *, shown: bool) -> None:
     """A plan with errors is never applied (nor saved); the errors are listed once."""
     errors = plan.errors
@@ -249,7 +256,7 @@ def plan(
         terminal.note(run.closing())
         _refuse_errors(result, terminal, shown=True)
         if out:
-            Path(out).write_text(result.dumps(), encoding="utf-8")
+            _write(out, result.dumps(), "the plan")
             terminal.note(f"Plan saved to {out}; apply it exactly with: reconciler apply {out}")
     if detailed_exitcode and result.has_changes:
         sys.exit(2)
@@ -379,7 +386,7 @@ def drift(
         style = plan_text.plain if output else terminal.style
         document = drift_formats.render(report, fmt, style=style)
         if output:
-            Path(output).write_text(document, encoding="utf-8")
+            _write(output, document, "the report")
             terminal.note(f"{drift_text.summary_line(report.to_json())} Report: {output}")
         else:
             terminal.out(document)
@@ -465,7 +472,7 @@ def import_(
         for note in imported.notes:
             terminal.note(note)
         if output:
-            Path(output).write_text(imported.text, encoding="utf-8")
+            _write(output, imported.text, "the spec")
         else:
             terminal.out(imported.text)
         where = f" to {output}" if output else ""
@@ -481,7 +488,7 @@ def schema(output: str | None) -> None:
     """Print the spec's JSON Schema (for editor completion and checks)."""
     text = spec_schema_text()
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write(output, text, "the schema")
     else:
         click.echo(text, nl=False)
 

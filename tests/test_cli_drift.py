@@ -60,6 +60,13 @@ def test_exit_codes_say_in_sync_drift_and_error(
     assert "bad.yaml:3:" in broken.stderr
     assert not (tmp_path / "never.json").exists()
 
+    nowhere = run_cli("drift", "--output", "no/such/dir/r.json", cwd=tmp_path, env=env)
+    assert nowhere.returncode == 1
+    assert "no/such/dir/r.json: cannot write the report: No such file or directory" in (
+        nowhere.stderr
+    )
+    assert "Traceback" not in nowhere.stderr
+
 
 def test_a_resource_of_another_stack_is_an_error_and_no_report(
     env: dict[str, str], tmp_path: Path, boto_s3: Any
