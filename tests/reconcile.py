@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reconciler.apply.executor import ApplyReport, Backoff, Executor
 from reconciler.aws.cloudfront import CloudFrontClient
@@ -86,3 +87,35 @@ class Harness:
         report = self.execute(plan)
         assert report.ok, [r for r in report.results if r.status != "done"]
         return plan, report
+
+
+def made_by_hand(boto_cloudfront: Any, *, reference: str, comment: str) -> dict[str, Any]:
+    """A distribution made with boto3 alone: no tags, no alias, one custom origin."""
+    made: dict[str, Any] = boto_cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": reference,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "web",
+                        "DomainName": "example.org",
+                        "CustomOriginConfig": {
+                            "HTTPPort": 80,
+                            "HTTPSPort": 443,
+                            "OriginProtocolPolicy": "https-only",
+                            "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]},
+                        },
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "web",
+                "ViewerProtocolPolicy": "allow-all",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+            "Comment": comment,
+            "Enabled": True,
+        }
+    )["Distribution"]
+    return made

@@ -18,7 +18,7 @@ from reconciler.drift import STATUSES, TYPES, DriftReport
 from reconciler.report import drift_formats
 from reconciler.report.markup import md_code, md_value
 from reconciler.report.plan_text import value_text
-from tests.reconcile import Harness, spec_file
+from tests.reconcile import Harness, made_by_hand, spec_file
 from tests.report_checks import SCHEMA, html_text, junit_cases, valid_json_report
 from tests.test_reconcile_aspects import CASES, MAIN, SPEC
 from tests.test_reconcile_distributions import edit, find, site
@@ -202,32 +202,7 @@ def test_missing_unmanaged_and_pruned_resources(
 def test_an_untagged_distribution_is_unmanaged(
     tmp_path: Path, s3: S3Client, transport: Transport, boto_cloudfront: Any
 ) -> None:
-    made = boto_cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": "by-hand",
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "web",
-                        "DomainName": "example.org",
-                        "CustomOriginConfig": {
-                            "HTTPPort": 80,
-                            "HTTPSPort": 443,
-                            "OriginProtocolPolicy": "https-only",
-                        },
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "web",
-                "ViewerProtocolPolicy": "allow-all",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-            "Comment": "",
-            "Enabled": True,
-        }
-    )["Distribution"]
+    made = made_by_hand(boto_cloudfront, reference="by-hand", comment="")
     loaded = spec_file(tmp_path, "version: 1\nstack: drift\n")
     report = Harness(s3, transport).drift(loaded, include_unmanaged=True)
     (found,) = report.resources

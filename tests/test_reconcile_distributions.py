@@ -19,7 +19,7 @@ from reconciler.errors import TransportError
 from reconciler.plan.model import Action
 from reconciler.spec.loader import LoadedSpec
 from reconciler.workflow import stale_resources
-from tests.reconcile import Harness, spec_file
+from tests.reconcile import Harness, made_by_hand, spec_file
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
 
@@ -206,32 +206,7 @@ distributions:
 def test_an_untagged_distribution_named_by_its_id_is_adopted_and_a_wrong_id_is_an_error(
     tmp_path: Path, harness: Harness, boto_cloudfront: Any
 ) -> None:
-    made = boto_cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": "no-alias",
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "web",
-                        "DomainName": "example.org",
-                        "CustomOriginConfig": {
-                            "HTTPPort": 80,
-                            "HTTPSPort": 443,
-                            "OriginProtocolPolicy": "https-only",
-                        },
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "web",
-                "ViewerProtocolPolicy": "allow-all",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-            "Comment": "made by hand",
-            "Enabled": True,
-        }
-    )["Distribution"]
+    made = made_by_hand(boto_cloudfront, reference="no-alias", comment="made by hand")
     wrong = harness.plan(spec_file(tmp_path, BY_ID % ("edge", "E0000000000000"), name="w.yaml"))
     assert [(d.address, d.position) for d in wrong.errors] == [
         ("distribution.edge", f"{tmp_path / 'w.yaml'}:5:9")
