@@ -14,8 +14,9 @@ import pytest
 
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.drift import STATUSES, TYPES, DriftReport
-from reconciler.report import drift_formats
+from reconciler.drift import STATUSES, TYPES, Difference, DriftReport, ResourceDrift
+from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.report import drift_formats, drift_markdown, plan_markdown
 from reconciler.report.markup import md_code, md_value
 from reconciler.report.plan_text import value_text
 from tests.reconcile import Harness, made_by_hand, spec_file
@@ -247,3 +248,37 @@ def test_values_cannot_break_the_markup(
     assert "<script>" not in row
     assert "&lt;script&gt;" in row
     assert json.dumps(hostile) in read["junit"]["bucket.drift-markup"].result[0].text
+
+
+def test_markdown_stays_under_githubs_comment_limit_and_counts_the_rest() -> None:
+    many = DriftReport(
+        "big",
+        tuple(
+            ResourceDrift(
+                f"bucket.big-{i:04}",
+                "bucket",
+                f"big-{i:04}",
+                "drifted",
+                (Difference("tags.env", "prod", "dev", "not_equal"),),
+            )
+            for i in range(2000)
+        ),
+    )
+    text = drift_markdown.render(many.to_json())
+    assert len(text) < 65_536
+    shown = text.count("<details>")
+    assert 0 < shown < 2000
+    assert f"*… and {2000 - shown} more resource(s): too long for one comment" in text
+    assert "| ⚠️ drifted | 2000 |" in text
+    plan = Plan(
+        "big",
+        "sha256:x",
+        tuple(
+            ResourceChange(f"bucket.big-{i:04}", "bucket", f"big-{i:04}", Action.CREATE)
+            for i in range(4000)
+        ),
+    )
+    text = plan_markdown.render(plan.to_json())
+    assert len(text) < 65_536
+    assert "more resource(s): too long for one comment" in text
+    assert "| create | 4000 |" in text

@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.drift import LABELS
-from reconciler.report.markup import md_code, md_diagnostics, md_text, md_value
+from reconciler.report.markup import (
+    COMMENT_BUDGET,
+    md_code,
+    md_diagnostics,
+    md_sections,
+    md_text,
+    md_value,
+)
 
 ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔"}
 
@@ -48,7 +55,8 @@ def _details(resource: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
+    """The Markdown; past ``budget`` characters the remaining resources are only counted."""
     s = report["summary"]
     verdict = (
         f"**{s['drifted']} drifted, {s['missing']} missing** of {s['managed']} managed resources."
@@ -64,8 +72,9 @@ def render(report: dict[str, Any]) -> str:
         *_summary(report),
         "",
     ]
-    for resource in report["resources"]:
-        if resource["status"] != "in_sync":
-            lines += _details(resource)
-    lines += md_diagnostics(report.get("diagnostics") or [])
+    diagnostics = md_diagnostics(report.get("diagnostics") or [])
+    room = budget - sum(len(line) + 1 for line in [*lines, *diagnostics])
+    shown = [_details(r) for r in report["resources"] if r["status"] != "in_sync"]
+    lines += md_sections(shown, budget=room, noun="resource(s)")
+    lines += diagnostics
     return "\n".join(lines)

@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 CELL_WIDTH = 120
+#: GitHub refuses comments over 65,536 characters; sections stop short of it.
+COMMENT_BUDGET = 60_000
 
 
 def json_text(value: Any, *, width: int | None = None) -> str:
@@ -48,3 +50,23 @@ def md_diagnostics(diagnostics: list[dict[str, Any]]) -> list[str]:
         for d in diagnostics
     ]
     return [*lines, ""]
+
+
+def md_sections(sections: list[list[str]], *, budget: int, noun: str) -> list[str]:
+    """Per-resource sections, as many as fit in ``budget`` characters; the rest are counted in
+    one closing line (the complete report is in the JSON form or the saved plan)."""
+    out: list[str] = []
+    used = 0
+    for index, section in enumerate(sections):
+        size = sum(len(line) + 1 for line in section)
+        if used + size > budget:
+            left = len(sections) - index
+            return [
+                *out,
+                f"*… and {left} more {noun}: too long for one comment; the JSON form "
+                "has every one.*",
+                "",
+            ]
+        out += section
+        used += size
+    return out

@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.plan.differ import resource_path
-from reconciler.report.markup import md_code, md_diagnostics, md_text, md_value
+from reconciler.report.markup import (
+    COMMENT_BUDGET,
+    md_code,
+    md_diagnostics,
+    md_sections,
+    md_text,
+    md_value,
+)
 from reconciler.report.plan_text import SYMBOLS, leaves
 
 VERBS = {
@@ -63,7 +70,8 @@ def _details(change: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render(plan: dict[str, Any]) -> str:
+def render(plan: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
+    """The Markdown; past ``budget`` characters the remaining resources are only counted."""
     changes = plan["changes"]
     target = (
         " (limited to " + ", ".join(md_code(t) for t in plan["targets"]) + ")"
@@ -86,7 +94,8 @@ def render(plan: dict[str, Any]) -> str:
         *_summary(s),
         "",
     ]
-    for change in changes:
-        lines += _details(change)
-    lines += md_diagnostics(plan["diagnostics"])
+    diagnostics = md_diagnostics(plan["diagnostics"])
+    room = budget - sum(len(line) + 1 for line in [*lines, *diagnostics])
+    lines += md_sections([_details(c) for c in changes], budget=room, noun="resource(s)")
+    lines += diagnostics
     return "\n".join(lines)
