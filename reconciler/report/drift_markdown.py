@@ -11,7 +11,8 @@ from reconciler.report.markup import (
     COMMENT_BUDGET,
     md_code,
     md_diagnostics,
-    md_sections,
+    md_fit,
+    md_sentence,
     md_text,
     md_value,
 )
@@ -42,7 +43,7 @@ def _details(resource: dict[str, Any]) -> list[str]:
         "",
     ]
     if resource.get("reason"):
-        lines += [md_text(resource["reason"][0].upper() + resource["reason"][1:]) + ".", ""]
+        lines += [md_sentence(resource["reason"]), ""]
     if resource["differences"]:
         lines += ["| path | expected (spec) | actual (live) | type |", "|---|---|---|---|"]
         lines += [
@@ -72,9 +73,6 @@ def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
         *_summary(report),
         "",
     ]
-    diagnostics = md_diagnostics(report.get("diagnostics") or [])
-    room = budget - sum(len(line) + 1 for line in [*lines, *diagnostics])
-    shown = [_details(r) for r in report["resources"] if r["status"] != "in_sync"]
-    lines += md_sections(shown, budget=room, noun="resource(s)")
-    lines += diagnostics
-    return "\n".join(lines)
+    sections = [_details(r) for r in report["resources"] if r["status"] != "in_sync"]
+    tail = md_diagnostics(report.get("diagnostics") or [])
+    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)")

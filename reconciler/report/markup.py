@@ -52,21 +52,28 @@ def md_diagnostics(diagnostics: list[dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
-def md_sections(sections: list[list[str]], *, budget: int, noun: str) -> list[str]:
-    """Per-resource sections, as many as fit in ``budget`` characters; the rest are counted in
-    one closing line (the complete report is in the JSON form or the saved plan)."""
-    out: list[str] = []
-    used = 0
+def md_sentence(text: str) -> str:
+    """A reason as a sentence of its own: capitalised, with a full stop."""
+    return md_text(text[:1].upper() + text[1:]) + "."
+
+
+def md_fit(
+    head: list[str], sections: list[list[str]], tail: list[str], *, budget: int, noun: str
+) -> str:
+    """``head``, as many per-resource ``sections`` as fit in ``budget`` characters with ``tail``
+    (the rest are counted in one line: the JSON form has every one), then ``tail``."""
+    lines = list(head)
+    used = sum(len(line) + 1 for line in [*head, *tail])
     for index, section in enumerate(sections):
         size = sum(len(line) + 1 for line in section)
         if used + size > budget:
             left = len(sections) - index
-            return [
-                *out,
-                f"*… and {left} more {noun}: too long for one comment; the JSON form "
-                "has every one.*",
+            lines += [
+                f"*… and {left} more {noun}: too long for one comment; the JSON form has every "
+                "one.*",
                 "",
             ]
-        out += section
+            break
+        lines += section
         used += size
-    return out
+    return "\n".join([*lines, *tail])

@@ -12,7 +12,8 @@ from reconciler.report.markup import (
     COMMENT_BUDGET,
     md_code,
     md_diagnostics,
-    md_sections,
+    md_fit,
+    md_sentence,
     md_text,
     md_value,
 )
@@ -60,7 +61,7 @@ def _details(change: dict[str, Any]) -> list[str]:
         "",
     ]
     if change.get("reason"):
-        lines += [md_text(change["reason"][0].upper() + change["reason"][1:]) + ".", ""]
+        lines += [md_sentence(change["reason"]), ""]
     if change["depends_on"]:
         lines += ["After " + ", ".join(md_code(d) for d in change["depends_on"]) + ".", ""]
     rows = [row for aspect in change["aspects"] for row in _rows(aspect, change)]
@@ -94,8 +95,6 @@ def render(plan: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
         *_summary(s),
         "",
     ]
-    diagnostics = md_diagnostics(plan["diagnostics"])
-    room = budget - sum(len(line) + 1 for line in [*lines, *diagnostics])
-    lines += md_sections([_details(c) for c in changes], budget=room, noun="resource(s)")
-    lines += diagnostics
-    return "\n".join(lines)
+    sections = [_details(c) for c in changes]
+    tail = md_diagnostics(plan["diagnostics"])
+    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)")
