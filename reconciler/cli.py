@@ -201,14 +201,21 @@ def _write(path: str, text: str, what: str) -> None:
         raise PlanError(f"{path}: cannot write {what}: {exc.strerror}") from exc
 
 
-def _refuse_errors(plan: Plan, terminal: Terminal, *, shown: bool) -> None:
-    """A plan with errors is never applied (nor saved); the errors are listed once."""
+def _refuse_errors(
+    plan: Plan,
+    terminal: Terminal,
+    *,
+    shown: bool,
+    what: str = "the plan",
+    outcome: str = "nothing was changed",
+) -> None:
+    """A plan with errors is never applied, saved or reported on; the errors are listed once."""
     errors = plan.errors
     if errors:
         if not shown:
             for diag in plan.diagnostics:
                 terminal.note(str(diag))
-        raise PlanError(f"the plan has {len(errors)} error(s); nothing was changed")
+        raise PlanError(f"{what} has {len(errors)} error(s); {outcome}")
 
 
 @cli.command()
@@ -376,12 +383,13 @@ def drift(
     with _session(aws) as session:
         run = _Run(session, terminal)
         result, live = run.plan(loaded)
-        if result.errors:
-            for diag in result.diagnostics:
-                terminal.note(str(diag))
-            raise PlanError(
-                f"the drift check found {len(result.errors)} error(s); no report was written"
-            )
+        _refuse_errors(
+            result,
+            terminal,
+            shown=False,
+            what="the plan behind the drift check",
+            outcome="no report was written",
+        )
         report = drift_report(loaded.spec, result, live, include_unmanaged=include_unmanaged)
         style = plan_text.plain if output else terminal.style
         document = drift_formats.render(report, fmt, style=style)

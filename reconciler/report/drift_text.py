@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.report.plan_text import Style, plain, value_text
+from reconciler.report.plan_text import Style, diagnostic_lines, plain, value_text
 
 MARKS = {"drifted": ("~", "yellow"), "missing": ("!", "red"), "unmanaged": ("?", "cyan")}
 
@@ -41,10 +41,5 @@ def render(report: dict[str, Any], *, style: Style = plain) -> str:
             f"  {style(mark, colour)} {resource['address']}{known} {resource['status']}{reason}"
         )
         lines += [f"      {_difference(d)}" for d in resource["differences"]]
-    diagnostics = report.get("diagnostics") or []
-    if diagnostics:
-        lines.append("")
-        for diag in diagnostics:
-            where = f"{diag['position']}: " if diag.get("position") else ""
-            lines.append(f"{where}{diag['address']}: {diag['severity']}: {diag['summary']}")
+    lines += diagnostic_lines(report.get("diagnostics") or [], style)
     return "\n".join(lines) + "\n"

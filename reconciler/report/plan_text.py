@@ -98,6 +98,18 @@ def _aspect_lines(aspect: dict[str, Any], resource_action: str, style: Style) ->
     return lines
 
 
+def diagnostic_lines(diagnostics: list[dict[str, Any]], style: Style) -> list[str]:
+    """``FILE:LINE:COL: ADDRESS: severity: summary`` per diagnostic, after a blank line."""
+    lines = [""] if diagnostics else []
+    for diag in diagnostics:
+        where = f"{diag['position']}: " if diag.get("position") else ""
+        colour = "red" if diag["severity"] == "error" else "yellow"
+        lines.append(
+            f"{where}{diag['address']}: {style(diag['severity'], colour)}: {diag['summary']}"
+        )
+    return lines
+
+
 def summary_line(summary: dict[str, int]) -> str:
     return (
         f"Plan: {summary['create']} to create, {summary['update']} to update, "
@@ -126,15 +138,7 @@ def render(plan: dict[str, Any], *, style: Style = plain) -> str:
                 lines += [
                     "      " + line for line in _aspect_lines(aspect, change["action"], style)
                 ]
-    diagnostics = plan["diagnostics"]
-    if diagnostics:
-        lines.append("")
-        for diag in diagnostics:
-            where = f"{diag['position']}: " if diag.get("position") else ""
-            colour = "red" if diag["severity"] == "error" else "yellow"
-            lines.append(
-                f"{where}{diag['address']}: {style(diag['severity'], colour)}: {diag['summary']}"
-            )
+    lines += diagnostic_lines(plan["diagnostics"], style)
     lines.append("")
     lines.append(summary_line(plan["summary"]))
     return "\n".join(lines) + "\n"
