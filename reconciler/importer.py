@@ -34,9 +34,10 @@ from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.spec import canonical, rules
 from reconciler.spec import canonical_distribution as canon
 from reconciler.spec.bucket import Bucket
-from reconciler.spec.common import spec_json
+from reconciler.spec.common import is_union_tag, spec_json
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
+from reconciler.spec.source import format_path
 
 #: The examples' modeline: the schema kept in ``schemas/`` beside the specs' directory
 #: (``reconciler schema -o schemas/reconciler.schema.json`` writes it).
@@ -54,11 +55,11 @@ class ImportRequest:
 
 @dataclass
 class Imported:
-    """The spec's text, what it declares (address → CloudFront id or bucket region), and notes
-    for the person running the import (environment variables to set)."""
+    """The spec's text, the addresses it declares, and notes for the person running the import
+    (environment variables to set)."""
 
     text: str
-    declared: dict[str, str] = field(default_factory=dict)
+    declared: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -104,7 +105,7 @@ def _checked(model: type[Bucket] | type[Distribution], address: str, value: dict
         return model.model_validate(value)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'] if not str(p).startswith('<'))}: {e['msg']}"
+            f"{format_path(tuple(p for p in e['loc'] if not is_union_tag(p)))}: {e['msg']}"
             for e in exc.errors()
         )
         raise PlanError(
@@ -257,11 +258,11 @@ class _Dumper(yaml.SafeDumper):
 
 def render(live: LiveState, request: ImportRequest) -> Imported:
     notes: list[str] = []
-    declared: dict[str, str] = {}
+    declared: list[str] = []
     buckets = {}
     for name in sorted(live.buckets):
         buckets[name] = bucket_document(name, live, request.stack)
-        declared[f"bucket.{name}"] = str(buckets[name].get("region", ""))
+        declared.append(f"bucket.{name}")
     wanted = set(request.distribution_ids)
     found = {d.id: d for d in live.distributions or () if d.fields is not None}
     missing = sorted(wanted - set(found))
@@ -274,7 +275,7 @@ def render(live: LiveState, request: ImportRequest) -> Imported:
         taken.add(name)
         address = f"distribution.{name}"
         distributions[name] = distribution_document(dist, request.stack, notes, address)
-        declared[address] = dist.id
+        declared.append(address)
     refs = frozenset(
         v
         for d in distributions.values()
