@@ -94,7 +94,7 @@ def _own_tags(tags: dict[str, str]) -> dict[str, str]:
 def _refuse(address: str, owner: str | None, stack: str) -> None:
     if owner is not None and owner != stack:
         raise PlanError(
-            f"{address}: tagged {STACK_TAG}={owner}; import it with --stack {owner}, or remove "
+            f"tagged {STACK_TAG}={owner}; import it with --stack {owner}, or remove "
             "the tag first: two stacks never manage one resource",
             address=address,
         )
@@ -109,7 +109,7 @@ def _checked(model: type[Bucket] | type[Distribution], address: str, value: dict
             for e in exc.errors()
         )
         raise PlanError(
-            f"{address}: its live configuration cannot be written as a spec ({problems})",
+            f"its live configuration cannot be written as a spec ({problems})",
             address=address,
         ) from exc
 
@@ -131,9 +131,9 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
     found = live.buckets[name]
     address = f"bucket.{name}"
     if not found.exists:
-        raise PlanError(f"{address}: no such bucket", address=address)
+        raise PlanError("no such bucket", address=address)
     if found.foreign:
-        raise PlanError(f"{address}: the name belongs to another AWS account", address=address)
+        raise PlanError("the name belongs to another AWS account", address=address)
     _refuse(address, found.stack, stack)
     doc: dict[str, Any] = {"region": found.region} if found.region else {}
     tags = _own_tags(found.tags)

@@ -279,10 +279,10 @@ def test_import_refuses_what_it_cannot_describe(
         "import", "--bucket", "owned-elsewhere", "--stack", "mine", cwd=tmp_path, env=env
     )
     assert other.returncode == 1
-    assert "bucket.owned-elsewhere: tagged reconciler:stack=other" in other.stderr
+    assert "Error: bucket.owned-elsewhere: tagged reconciler:stack=other" in other.stderr
     gone = run_cli("import", "--bucket", "not-there", "-o", "x.yaml", cwd=tmp_path, env=env)
     assert gone.returncode == 1
-    assert "bucket.not-there: no such bucket" in gone.stderr
+    assert "Error: bucket.not-there: no such bucket" in gone.stderr
     assert not (tmp_path / "x.yaml").exists()
     nothing = run_cli("import", cwd=tmp_path, env=env)
     assert nothing.returncode == 1
