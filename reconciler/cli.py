@@ -444,7 +444,11 @@ def invalidate(
 @cli.command(name="import")
 @click.option("--bucket", "buckets", multiple=True, metavar="NAME", help="A bucket; repeatable.")
 @click.option(
-    "--distribution", "distributions", multiple=True, metavar="ID", help="A distribution's id."
+    "--distribution",
+    "distributions",
+    multiple=True,
+    metavar="ID",
+    help="A distribution's CloudFront id; repeatable.",
 )
 @click.option(
     "--all-unmanaged",

@@ -10,9 +10,9 @@ FORMATS = ("text", "json", "markdown", "html", "junit")
 
 
 def render(report: DriftReport, fmt: str, *, style: Style = plain) -> str:
-    data = report.to_json()
     if fmt == "json":
         return report.dumps()
+    data = report.to_json()
     if fmt == "markdown":
         return drift_markdown.render(data)
     if fmt == "html":
