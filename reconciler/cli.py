@@ -191,7 +191,13 @@ def _session(aws: dict[str, Any]) -> Any:
         profile=aws["profile"],
         parallelism=aws["parallelism"],
     )
-    return open_session(config, env=os.environ, profile=aws["profile"])
+    # An MFA code for an assume-role profile is asked for on a terminal, never without one.
+    prompt = _ask if sys.stdin.isatty() and sys.stderr.isatty() else None
+    return open_session(config, env=os.environ, profile=aws["profile"], prompt=prompt)
+
+
+def _ask(question: str) -> str:
+    return str(click.prompt(question, hide_input=True, err=True))
 
 
 def _write(path: str, text: str, what: str) -> None:

@@ -176,6 +176,13 @@ class ServerError(ApiError):
     """AWS failed on its side (HTTP 5xx)."""
 
 
+class Unsupported(ApiError):
+    """The endpoint does not implement the operation (HTTP 501, or 405 on a configuration
+    sub-resource): an S3-compatible store without that feature. Never retried."""
+
+    codes = ("NotImplemented", "XNotImplemented", "MethodNotAllowed")
+
+
 class Redirect(ApiError):
     """AWS answered that the resource lives elsewhere (HTTP 301/307); ``region`` says where."""
 
@@ -328,6 +335,8 @@ _BY_STATUS: Mapping[int, type[ApiError]] = {
 
 
 def _class_for_status(status: int) -> type[ApiError]:
+    if status == 501:
+        return Unsupported
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, BadRequest)

@@ -3,6 +3,7 @@ under test talks to it over the wire exactly as it talks to AWS."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,11 @@ from reconciler.aws.transport import Transport
 from reconciler.emulator import embedded_emulator, reset_emulator
 
 TEST_CREDENTIALS = Credentials("AKIDTESTING", "test-secret-not-real")
+
+# No test may look for the EC2 instance metadata service at its link-local address: the tests
+# that exercise it set AWS_EC2_METADATA_SERVICE_ENDPOINT to a server of their own on loopback.
+# Set for the whole run, so the command-line processes the tests start inherit it too.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +34,8 @@ class Stub:
     url: str
     script: list[Answer]
     received: list[Received] = field(default_factory=list)
+    #: When set, answers every request from what it asks (the script is not used).
+    route: Callable[[Received], Answer] | None = None
 
 
 def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
@@ -57,7 +59,10 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
                         body,
                     )
                 )
-                answer = stub.script.pop(0) if stub.script else Answer(500, b"script exhausted")
+                if stub.route is not None:
+                    answer = stub.route(stub.received[-1])
+                else:
+                    answer = stub.script.pop(0) if stub.script else Answer(500, b"script exhausted")
             if answer.delay:
                 threading.Event().wait(answer.delay)
             if answer.reset:
@@ -88,8 +93,11 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def stub_server(*answers: Answer) -> Iterator[Stub]:
-    stub = Stub(url="", script=list(answers))
+def stub_server(
+    *answers: Answer, route: Callable[[Received], Answer] | None = None
+) -> Iterator[Stub]:
+    """A server on loopback answering from ``answers`` in turn, or by ``route``."""
+    stub = Stub(url="", script=list(answers), route=route)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
     server.daemon_threads = True
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -1,10 +1,18 @@
-"""Client settings: endpoints, region, timeouts, retries and pool size, with their sources.
+"""Client settings: endpoints, region, timeouts, retries, addressing and pool size, read as the
+AWS CLI reads them: the command line first, then the environment, then the profile in
+``~/.aws/config``.
 
-Endpoints follow the AWS CLI: ``--endpoint-url`` first, then ``AWS_ENDPOINT_URL_S3`` /
-``AWS_ENDPOINT_URL_CLOUDFRONT``, then ``AWS_ENDPOINT_URL``; none means AWS itself. The region
-comes from ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``, and
-finally ``us-east-1``. A private CA bundle comes from ``AWS_CA_BUNDLE`` (or
-``REQUESTS_CA_BUNDLE``); proxies from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
+- Endpoints, per service (``s3``, ``cloudfront``, ``sts``, ``sso``): ``--endpoint-url``, then
+  ``AWS_ENDPOINT_URL_<SERVICE>``, then ``AWS_ENDPOINT_URL``, then the profile's
+  ``[services NAME]`` section (``s3 =`` / ``endpoint_url = ...``), then its ``endpoint_url``;
+  none means AWS itself.
+- Region: ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``, then
+  ``us-east-1``.
+- A private CA bundle: ``AWS_CA_BUNDLE`` (or ``REQUESTS_CA_BUNDLE``), then ``ca_bundle``.
+- Retries: ``AWS_MAX_ATTEMPTS`` then ``max_attempts``; ``AWS_RETRY_MODE`` then ``retry_mode``
+  (``legacy``, ``standard`` or ``adaptive``; all retry the same way here).
+- S3 addressing: the profile's ``s3 =`` / ``addressing_style = auto | path | virtual``.
+Proxies come from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
 """
 
 from __future__ import annotations
@@ -13,11 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from reconciler.aws.profiles import SharedFiles, profile_settings
+from reconciler.aws.profiles import SharedFiles, nested, profile_settings, section
 from reconciler.errors import ConfigError
 
 DEFAULT_REGION = "us-east-1"
-_SERVICE_ENV = {"s3": "AWS_ENDPOINT_URL_S3", "cloudfront": "AWS_ENDPOINT_URL_CLOUDFRONT"}
+#: The services the reconciler calls, as the AWS CLI names their endpoint settings.
+SERVICES = ("s3", "cloudfront", "sts", "sso")
+RETRY_MODES = ("legacy", "standard", "adaptive")
+ADDRESSING_STYLES = ("auto", "path", "virtual")
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,8 @@ class ClientConfig:
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
     ca_bundle: str | None = None
+    addressing_style: str = "auto"
+    profile: str | None = None
 
     def endpoint(self, service: str) -> str | None:
         return self.endpoints.get(service)
@@ -63,15 +76,57 @@ def _check_url(url: str, source: str) -> str:
     return url.rstrip("/")
 
 
-def resolve_endpoints(*, cli_url: str | None, env: Mapping[str, str]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Profile:
+    """The settings of the profile in use, from ``~/.aws/config`` (and the credentials file)."""
+
+    name: str
+    settings: Mapping[str, str]
+    services: Mapping[str, str]
+    origin: str
+
+    @classmethod
+    def read(cls, env: Mapping[str, str], profile: str | None) -> _Profile:
+        name = profile or env.get("AWS_PROFILE") or "default"
+        files = SharedFiles.from_environment(env)
+        settings, _ = profile_settings(files, name)
+        services: dict[str, str] = {}
+        services_name = settings.get("services", "").strip()
+        if services_name:
+            found = section(files.config, f"services {services_name}")
+            if found is None:
+                raise ConfigError(
+                    f"profile {name!r} names services {services_name!r}, but {files.config} has "
+                    f"no [services {services_name}] section"
+                )
+            for service, value in found.items():
+                url = nested(value).get("endpoint_url")
+                if url:
+                    services[service] = url
+        return cls(name, settings, services, f"profile {name!r} in {files.config}")
+
+    def get(self, key: str) -> str:
+        return self.settings.get(key, "").strip()
+
+
+def resolve_endpoints(
+    *, cli_url: str | None, env: Mapping[str, str], profile: _Profile | None = None
+) -> dict[str, str]:
     endpoints: dict[str, str] = {}
-    for service, variable in _SERVICE_ENV.items():
+    for service in SERVICES:
+        variable = f"AWS_ENDPOINT_URL_{service.upper()}"
         if cli_url:
             endpoints[service] = _check_url(cli_url, "--endpoint-url")
         elif env.get(variable):
             endpoints[service] = _check_url(env[variable], variable)
         elif env.get("AWS_ENDPOINT_URL"):
             endpoints[service] = _check_url(env["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
+        elif profile is not None and profile.services.get(service):
+            where = f"{profile.origin}: services {service} endpoint_url"
+            endpoints[service] = _check_url(profile.services[service], where)
+        elif profile is not None and profile.get("endpoint_url"):
+            where = f"{profile.origin}: endpoint_url"
+            endpoints[service] = _check_url(profile.get("endpoint_url"), where)
     return endpoints
 
 
@@ -79,9 +134,33 @@ def resolve_region(*, cli_region: str | None, env: Mapping[str, str], profile: s
     for candidate in (cli_region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")):
         if candidate:
             return candidate
-    name = profile or env.get("AWS_PROFILE") or "default"
-    settings, _ = profile_settings(SharedFiles.from_environment(env), name)
-    return settings.get("region") or DEFAULT_REGION
+    return _Profile.read(env, profile).get("region") or DEFAULT_REGION
+
+
+def _retry(env: Mapping[str, str], profile: _Profile) -> RetryPolicy:
+    mode = env.get("AWS_RETRY_MODE") or profile.get("retry_mode")
+    if mode and mode not in RETRY_MODES:
+        source = "AWS_RETRY_MODE" if env.get("AWS_RETRY_MODE") else f"{profile.origin}: retry_mode"
+        raise ConfigError(f"{source}: {mode!r} is not one of {', '.join(RETRY_MODES)}")
+    given = env.get("AWS_MAX_ATTEMPTS") or profile.get("max_attempts")
+    if not given:
+        return RetryPolicy()
+    source = (
+        "AWS_MAX_ATTEMPTS" if env.get("AWS_MAX_ATTEMPTS") else f"{profile.origin}: max_attempts"
+    )
+    if not given.isdigit() or int(given) < 1:
+        raise ConfigError(f"{source}: {given!r} is not a whole number of at least 1")
+    return RetryPolicy(max_attempts=int(given))
+
+
+def _addressing(profile: _Profile) -> str:
+    style = nested(profile.settings.get("s3")).get("addressing_style", "auto")
+    if style not in ADDRESSING_STYLES:
+        raise ConfigError(
+            f"{profile.origin}: s3 addressing_style {style!r} is not one of "
+            + ", ".join(ADDRESSING_STYLES)
+        )
+    return style
 
 
 def resolve_client_config(
@@ -94,9 +173,17 @@ def resolve_client_config(
 ) -> ClientConfig:
     if parallelism < 1:
         raise ConfigError(f"--parallelism: must be at least 1 (got {parallelism})")
+    settings = _Profile.read(env, profile)
+    region = cli_region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     return ClientConfig(
-        region=resolve_region(cli_region=cli_region, env=env, profile=profile),
-        endpoints=resolve_endpoints(cli_url=cli_endpoint_url, env=env),
+        region=region or settings.get("region") or DEFAULT_REGION,
+        endpoints=resolve_endpoints(cli_url=cli_endpoint_url, env=env, profile=settings),
         parallelism=parallelism,
-        ca_bundle=env.get("AWS_CA_BUNDLE") or env.get("REQUESTS_CA_BUNDLE") or None,
+        retry=_retry(env, settings),
+        ca_bundle=env.get("AWS_CA_BUNDLE")
+        or env.get("REQUESTS_CA_BUNDLE")
+        or settings.get("ca_bundle")
+        or None,
+        addressing_style=_addressing(settings),
+        profile=profile,
     )

@@ -65,6 +65,26 @@ def lookup(path: Path, profile: str, *, config_style: bool) -> ProfileLookup:
     return ProfileLookup(path, dict(parser.items(section)))
 
 
+def section(path: Path, name: str) -> dict[str, str] | None:
+    """A whole section of one config-style file (``[sso-session NAME]``, ``[services NAME]``),
+    or ``None`` when the file or the section is not there."""
+    parser = _read(path)
+    if parser is None or not parser.has_section(name):
+        return None
+    return dict(parser.items(name))
+
+
+def nested(value: str | None) -> dict[str, str]:
+    """A nested setting, as the AWS CLI writes them (``s3 =`` then indented ``key = value``
+    lines)."""
+    found: dict[str, str] = {}
+    for line in (value or "").splitlines():
+        key, sep, rest = line.partition("=")
+        if sep and key.strip():
+            found[key.strip()] = rest.strip()
+    return found
+
+
 def profile_settings(
     files: SharedFiles, profile: str
 ) -> tuple[dict[str, str], list[ProfileLookup]]:

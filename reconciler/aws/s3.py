@@ -64,12 +64,17 @@ class S3Client:
     """Typed S3 operations over a shared `Transport`. Thread-safe."""
 
     def __init__(
-        self, transport: Transport, *, region: str, endpoint_url: str | None = None
+        self,
+        transport: Transport,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        addressing_style: str = "auto",
     ) -> None:
         self._transport = transport
         self._region = region
         self.endpoint_url = endpoint_url
-        self._addressing = S3Addressing(endpoint_url)
+        self._addressing = S3Addressing(endpoint_url, addressing_style)
         self._regions: dict[str, str] = {}
         self._lock = threading.Lock()
 

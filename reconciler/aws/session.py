@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.config import ClientConfig
-from reconciler.aws.credentials import resolve_credentials
+from reconciler.aws.credentials.chain import resolve_provider
+from reconciler.aws.credentials.context import Prompt, SourceContext
+from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
+from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
@@ -29,16 +32,36 @@ def open_session(
     *,
     env: Mapping[str, str],
     profile: str | None = None,
-    credentials: Credentials | None = None,
+    credentials: Credentials | CredentialProvider | None = None,
+    prompt: Prompt | None = None,
 ) -> Iterator[Session]:
-    found = credentials or resolve_credentials(env=env, profile=profile)
-    with Transport(
-        credentials=found,
-        pool_size=config.parallelism,
-        timeouts=config.timeouts,
-        retry=config.retry,
+    sources = SourceContext(
+        env=env,
+        files=SharedFiles.from_environment(env),
+        region=config.region,
+        sts_url=config.endpoint("sts"),
+        sso_url=config.endpoint("sso"),
+        prompt=prompt,
         ca_bundle=config.ca_bundle,
-    ) as transport:
-        s3 = S3Client(transport, region=config.region, endpoint_url=config.endpoint("s3"))
-        cloudfront = CloudFrontClient(transport, endpoint_url=config.endpoint("cloudfront"))
-        yield Session(config=config, transport=transport, s3=s3, cloudfront=cloudfront)
+    )
+    if isinstance(credentials, Credentials):
+        credentials = StaticProvider(credentials)
+    found = credentials or resolve_provider(sources, profile=profile)
+    try:
+        with Transport(
+            credentials=found,
+            pool_size=config.parallelism,
+            timeouts=config.timeouts,
+            retry=config.retry,
+            ca_bundle=config.ca_bundle,
+        ) as transport:
+            s3 = S3Client(
+                transport,
+                region=config.region,
+                endpoint_url=config.endpoint("s3"),
+                addressing_style=config.addressing_style,
+            )
+            cloudfront = CloudFrontClient(transport, endpoint_url=config.endpoint("cloudfront"))
+            yield Session(config=config, transport=transport, s3=s3, cloudfront=cloudfront)
+    finally:
+        sources.close()

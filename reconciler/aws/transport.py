@@ -31,6 +31,7 @@ from requests.structures import CaseInsensitiveDict
 
 from reconciler.aws import xml
 from reconciler.aws.config import RetryPolicy, Timeouts
+from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.signing import (
     UNSIGNED_PAYLOAD,
     Clock,
@@ -40,7 +41,14 @@ from reconciler.aws.signing import (
     payload_sha256,
     utc_now,
 )
-from reconciler.errors import ApiError, ServerError, Throttled, TransportError, api_error
+from reconciler.errors import (
+    ApiError,
+    CredentialsError,
+    ServerError,
+    Throttled,
+    TransportError,
+    api_error,
+)
 
 log = logging.getLogger("reconciler.aws")
 
@@ -71,6 +79,9 @@ class Request:
     bucket: str | None = None
     address: str | None = None
     unsigned_payload: bool = False
+    #: ``False`` for the few calls that carry no signature (web identity, SSO, container and
+    #: instance credential endpoints): they prove who is asking in another way.
+    signed: bool = True
 
     @property
     def subject(self) -> str | None:
@@ -182,7 +193,7 @@ class Transport:
     def __init__(
         self,
         *,
-        credentials: Credentials,
+        credentials: Credentials | CredentialProvider | None,
         pool_size: int = 16,
         timeouts: Timeouts = Timeouts(),
         retry: RetryPolicy = RetryPolicy(),
@@ -192,7 +203,9 @@ class Transport:
         monotonic: Callable[[], float] = time.monotonic,
         ca_bundle: str | None = None,
     ) -> None:
-        self._credentials = credentials
+        self._provider: CredentialProvider | None = (
+            StaticProvider(credentials) if isinstance(credentials, Credentials) else credentials
+        )
         self._timeouts = timeouts
         self._retry = retry
         self._sleep = sleep
@@ -228,7 +241,10 @@ class Transport:
 
     @property
     def credentials(self) -> Credentials:
-        return self._credentials
+        """The credentials the next request is signed with (refreshed when they near expiry)."""
+        if self._provider is None:
+            raise CredentialsError("this transport sends unsigned requests only")
+        return self._provider.get()
 
     def signer(self, service: str) -> SigV4Signer:
         signer = self._signers.get(service)
@@ -247,10 +263,12 @@ class Transport:
 
     def _signed_headers(self, request: Request) -> dict[str, str]:
         headers = dict(request.headers)
+        if not request.signed:
+            return headers
         payload = UNSIGNED_PAYLOAD if request.unsigned_payload else payload_sha256(request.body)
         headers.update(
             self.signer(request.service).sign(
-                credentials=self._credentials,
+                credentials=self.credentials,
                 region=request.region,
                 method=request.method,
                 host=host_of(request.root),

@@ -1,0 +1,143 @@
+"""What the transport signs with: a provider that hands out the current credentials.
+
+Static keys never change. Temporary credentials (assume-role, web identity, SSO, a
+``credential_process``, a container or instance endpoint) carry an expiry, and a run that lasts
+longer than their lifetime must not die half-way: `RefreshingProvider` fetches new ones before
+the old ones expire, safely across the worker threads.
+
+Two windows, as the AWS SDKs use them: inside the *advisory* window one thread refreshes while
+the others go on signing with the still-valid credentials (a failed advisory refresh is logged and
+retried later); inside the *mandatory* window every caller waits for fresh credentials. Both
+windows shrink for credentials whose whole lifetime is shorter than the default windows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from reconciler.aws.signing import Clock, Credentials, utc_now
+from reconciler.errors import ReconcilerError
+
+log = logging.getLogger("reconciler.aws.credentials")
+
+ADVISORY = timedelta(minutes=15)
+MANDATORY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Temporary:
+    """Credentials with the time they stop working (``None``: they do not expire)."""
+
+    credentials: Credentials
+    expires: datetime | None
+
+
+class CredentialProvider(Protocol):
+    """Anything the transport can ask for the credentials to sign the next request with."""
+
+    @property
+    def source(self) -> str: ...
+
+    def get(self) -> Credentials: ...
+
+
+class StaticProvider:
+    """Keys that never change: the environment's, or a profile's."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    @property
+    def source(self) -> str:
+        return self._credentials.source
+
+    def get(self) -> Credentials:
+        return self._credentials
+
+
+@dataclass(frozen=True)
+class _Held:
+    found: Temporary
+    advisory_at: datetime | None
+    mandatory_at: datetime | None
+
+
+class RefreshingProvider:
+    """Temporary credentials, fetched on first use and again before they expire.
+
+    ``fetch`` returns fresh credentials or raises a `ReconcilerError` that says why not.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Temporary],
+        *,
+        source: str,
+        clock: Clock = utc_now,
+        advisory: timedelta = ADVISORY,
+        mandatory: timedelta = MANDATORY,
+    ) -> None:
+        self._fetch = fetch
+        self._source = source
+        self._clock = clock
+        self._advisory = advisory
+        self._mandatory = mandatory
+        self._lock = threading.Lock()
+        self._held: _Held | None = None
+        self.fetches = 0
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def _hold(self, found: Temporary) -> _Held:
+        if found.expires is None:
+            return _Held(found, None, None)
+        now = self._clock()
+        lifetime = max(found.expires - now, timedelta(0))
+        # A credential that lives five seconds cannot wait for a fifteen-minute window.
+        advisory = min(self._advisory, lifetime / 2)
+        mandatory = min(self._mandatory, lifetime / 4)
+        return _Held(found, found.expires - advisory, found.expires - mandatory)
+
+    def _refresh(self) -> _Held:
+        found = self._fetch()
+        self.fetches += 1
+        if found.expires is not None and found.expires <= self._clock():
+            raise ReconcilerError(
+                f"{self._source}: the credentials it gave have already expired "
+                f"({found.expires.isoformat()}); check this machine's clock"
+            )
+        held = self._held = self._hold(found)
+        if found.expires is not None:
+            log.debug("%s: credentials valid until %s", self._source, found.expires.isoformat())
+        return held
+
+    def get(self) -> Credentials:
+        held = self._held
+        now = self._clock()
+        if held is not None and (held.advisory_at is None or now < held.advisory_at):
+            return held.found.credentials
+        if held is not None and held.mandatory_at is not None and now < held.mandatory_at:
+            # Advisory: one thread refreshes; the others keep signing with what still works.
+            if not self._lock.acquire(blocking=False):
+                return held.found.credentials
+            try:
+                if self._held is held:
+                    try:
+                        held = self._refresh()
+                    except ReconcilerError as exc:
+                        log.warning("%s; the current credentials are used meanwhile", exc)
+                return (self._held or held).found.credentials
+            finally:
+                self._lock.release()
+        with self._lock:
+            current = self._held
+            if current is None or current is held:
+                current = self._refresh()
+            return current.found.credentials
