@@ -52,6 +52,7 @@ def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
         deletable=deletable,
         prune=True,
         only_undeclared=None if covered is None else covered,
+        distributions=spec.manages_distributions,
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
         distribution_ids=frozenset(d.id for d in distributions if d.id),
         other_buckets=frozenset(used - set(spec.buckets)),

@@ -204,7 +204,7 @@ def test_an_untagged_distribution_is_unmanaged(
     tmp_path: Path, s3: S3Client, transport: Transport, boto_cloudfront: Any
 ) -> None:
     made = made_by_hand(boto_cloudfront, reference="by-hand", comment="")
-    loaded = spec_file(tmp_path, "version: 1\nstack: drift\n")
+    loaded = spec_file(tmp_path, "version: 1\nstack: drift\ndistributions: {}\n")
     report = Harness(s3, transport).drift(loaded, include_unmanaged=True)
     (found,) = report.resources
     assert (found.address, found.status, found.id) == (

@@ -248,7 +248,9 @@ def test_prune_disables_waits_and_deletes_an_owned_distribution(
     ident = find(boto_cloudfront, "site-cdn")
     assert harness.waits == []  # wait_for_deployment: false
 
-    kept = spec_file(tmp_path, "version: 1\nstack: cdn\nbuckets:\n  cdn-origin: {}\n")
+    kept = spec_file(
+        tmp_path, "version: 1\nstack: cdn\nbuckets:\n  cdn-origin: {}\ndistributions: {}\n"
+    )
     plan = harness.plan(kept)
     change = plan.change("distribution.site-cdn")
     assert change is not None

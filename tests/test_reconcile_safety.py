@@ -320,9 +320,9 @@ def test_a_no_change_plan_reads_k_plus_two_per_bucket_and_lists_once(
     harness.apply(loaded)
     before = transport.requests_sent
     assert not harness.plan(loaded).has_changes
-    # the bucket and the distribution listings; logs: head, tags, ownership, acl; site: head,
-    # tags, logging; other: head, tags, versioning
-    assert transport.requests_sent - before == 2 + 4 + 3 + 3
+    # the bucket listing (no CloudFront request: the spec has no distributions); logs: head,
+    # tags, ownership, acl; site: head, tags, logging; other: head, tags, versioning
+    assert transport.requests_sent - before == 1 + 4 + 3 + 3
 
 
 def test_a_saved_plan_limited_by_target_keeps_what_the_target_depends_on(

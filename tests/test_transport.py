@@ -97,7 +97,8 @@ def test_access_denied_is_final_and_typed() -> None:
         t.send(get(stub.url))
     assert len(stub.received) == 1
     assert str(caught.value) == (
-        "bucket.bucket: AccessDenied: GetBucketTagging: Access Denied (HTTP 403, request id REQ123)"
+        "bucket.bucket: AccessDenied: GetBucketTagging: Access Denied (the IAM action "
+        "s3:GetBucketTagging on arn:aws:s3:::bucket was refused) (HTTP 403, request id REQ123)"
     )
 
 

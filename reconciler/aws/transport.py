@@ -29,7 +29,7 @@ import requests.adapters
 import requests.utils
 from requests.structures import CaseInsensitiveDict
 
-from reconciler.aws import xml
+from reconciler.aws import iam, xml
 from reconciler.aws.config import RetryPolicy, Timeouts
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.signing import (
@@ -171,6 +171,10 @@ def parse_error(response: Response, request: Request) -> ApiError:
             message = HTTPStatus(status).phrase
         except ValueError:
             message = f"HTTP {status}"
+    if status == 403 and code in ("AccessDenied", "AccessDeniedException"):
+        hint = iam.refused(request.operation, request.bucket)
+        if hint:
+            message = f"{message} ({hint})"
     return api_error(
         code=code,
         message=f"{request.operation}: {message}",

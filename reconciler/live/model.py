@@ -42,6 +42,9 @@ class LiveBucket:
     aspects: dict[str, Any] = field(default_factory=dict)
     empty: bool | None = None
     foreign: bool = False
+    #: Reads that failed (each names the aspect, the reason and the request id): the bucket's
+    #: live state is unknown, so it is an error in the plan and nothing is changed on it.
+    failures: tuple[str, ...] = ()
 
     @property
     def stack(self) -> str | None:
@@ -81,3 +84,9 @@ class LiveState:
     unowned: tuple[str, ...] = ()
     distributions: tuple[LiveDistribution, ...] | None = None
     other_buckets: dict[str, str | None] = field(default_factory=dict)
+    #: ``False`` when the endpoint does not implement bucket tagging (some S3-compatible
+    #: stores): ownership cannot be recorded, so nothing is pruned or adopted by tag.
+    tagging: bool = True
+    #: Undeclared buckets whose tags could not be read, with why: whether this stack owns
+    #: them is unknown, so they are never pruned.
+    unreadable: dict[str, str] = field(default_factory=dict)

@@ -7,6 +7,13 @@ stack owns it, and an owned one its region and an emptiness check before it may 
 
 Reads are grouped in phases (existence → tags and aspects → emptiness) and each phase runs on
 one thread pool; no task waits on another, so the pool cannot deadlock.
+
+One odd answer is that bucket's problem, not the run's: a read that fails (an error answer after
+the retries, a body that cannot be read, no answer at all) is recorded on the bucket it was for,
+naming what was read and why it failed, and every other bucket is still read. An endpoint that
+does not implement bucket tagging (some S3-compatible stores) is noted once for the whole state.
+Only the account listing, credentials and the distributions are needed by every resource, so
+their failures still end the read.
 """
 
 from __future__ import annotations
@@ -18,6 +25,13 @@ from typing import Any, TypeVar
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
+from reconciler.errors import (
+    ApiError,
+    ReconcilerError,
+    ResponseParseError,
+    TransportError,
+    Unsupported,
+)
 from reconciler.live import normalise
 from reconciler.live.distributions import read_distributions
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
@@ -83,6 +97,25 @@ class _Found:
     owner_id: str | None = None
     aspects: dict[str, Any] = field(default_factory=dict)
     empty: bool | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+#: What a read of one bucket may fail with and still leave the other buckets readable.
+READ_FAILURES = (ApiError, ResponseParseError, TransportError)
+
+
+def describe_failure(what: str, exc: ReconcilerError) -> str:
+    """A read failure in words: what was read, what came back, what to do when there is
+    something to do."""
+    if isinstance(exc, Unsupported):
+        return (
+            f"the endpoint does not implement bucket {what.replace('_', ' ')} ({exc.code}, "
+            f"HTTP {exc.status}): remove `{what}` from this bucket or use a store that has it"
+        )
+    if isinstance(exc, ApiError):
+        request = f", request id {exc.request_id}" if exc.request_id else ""
+        return f"reading {what} failed: {exc.code}: {exc.message} (HTTP {exc.status}{request})"
+    return f"reading {what} failed: {exc.message}"
 
 
 class LiveReader:
@@ -146,64 +179,31 @@ class LiveReader:
         return distributions, others
 
     def read(self, request: ReadRequest) -> LiveState:
-        s3 = self._s3
-        listing = {b.name: b for b in s3.list_buckets()}
-        found = {name: _Found() for name in request.declared}
-
-        def head(name: str) -> None:
-            summary = listing.get(name)
-            if summary is not None and summary.region:
-                s3.remember_region(name, summary.region)
-                found[name].exists, found[name].region = True, summary.region
-                return
-            answer = s3.head_bucket(name)
-            if answer is not None:
-                found[name].exists, found[name].region = True, answer.region
-                found[name].foreign = not answer.accessible
-
-        heads = [_bind(head, n) for n in request.declared]
-        self._run("existence", heads)
-
-        def tags(name: str, target: _Found) -> None:
-            target.tags = s3.get_bucket_tagging(name) or {}
-
-        def aspect(name: str, which: str) -> None:
-            value, owner = _read_aspect(s3, name, which)
-            found[name].aspects[which] = value
-            if owner:
-                found[name].owner_id = owner
-
+        reading = _Reading(self._s3, request)
+        self._run("existence", [_bind(reading.head, n) for n in request.declared])
+        found = reading.found
         undeclared: dict[str, _Found] = {}
         if request.prune:
-            names = [n for n in listing if n not in request.declared]
+            names = [n for n in reading.listing if n not in request.declared]
             if request.only_undeclared is not None:
                 names = [n for n in names if n in request.only_undeclared]
             undeclared = {n: _Found(exists=True) for n in names}
-        readable = [n for n, f in found.items() if f.exists and not f.foreign]
-        second: list[Callable[[], None]] = [_bind(tags, n, found[n]) for n in readable]
+        readable = [n for n, f in found.items() if f.exists and not f.foreign and not f.failures]
+        second: list[Callable[[], None]] = [_bind(reading.tags, n, found[n]) for n in readable]
         second += [
-            _bind(aspect, n, a)
+            _bind(reading.aspect, n, a)
             for n in readable
             if n not in request.deletable
             for a in sorted(request.declared[n])
         ]
-        second += [_bind(tags, n, f) for n, f in undeclared.items()]
+        second += [_bind(reading.tags, n, f) for n, f in undeclared.items()]
         self._run("reading", second)
 
         owned = {n: f for n, f in undeclared.items() if f.tags.get(STACK_TAG) == request.stack}
-
-        def region(name: str) -> None:
-            answer = s3.head_bucket(name)
-            owned[name].region = answer.region if answer else None
-            owned[name].exists = answer is not None
-
-        def emptiness(name: str, target: _Found) -> None:
-            target.empty = not s3.has_objects(name)
-
-        self._run("regions", [_bind(region, n) for n in owned])
-        third = [_bind(emptiness, n, f) for n, f in owned.items() if f.exists]
+        self._run("regions", [_bind(reading.region, n, f) for n, f in owned.items()])
+        third = [_bind(reading.emptiness, n, f) for n, f in owned.items() if f.exists]
         third += [
-            _bind(emptiness, n, found[n])
+            _bind(reading.emptiness, n, found[n])
             for n in request.deletable
             if n in found
             and found[n].exists
@@ -215,13 +215,88 @@ class LiveReader:
         buckets = {n: _live(n, f) for n, f in found.items()}
         buckets.update({n: _live(n, f) for n, f in owned.items() if f.exists})
         distributions, others = self._read_for_distributions(request, found)
+        unreadable = reading.unreadable
         return LiveState(
             buckets=buckets,
             owned_undeclared=tuple(sorted(n for n in owned if owned[n].exists)),
-            unowned=tuple(sorted(n for n, f in undeclared.items() if STACK_TAG not in f.tags)),
+            unowned=tuple(
+                sorted(
+                    n
+                    for n, f in undeclared.items()
+                    if STACK_TAG not in f.tags and n not in unreadable
+                )
+            ),
             distributions=distributions,
             other_buckets=others,
+            tagging=reading.tagging,
+            unreadable=dict(sorted(unreadable.items())),
         )
+
+
+class _Reading:
+    """One read of the live state: the account listing, what was found per bucket, and the
+    reads each phase runs (each records its own failure on the bucket it was for)."""
+
+    def __init__(self, s3: S3Client, request: ReadRequest) -> None:
+        self.s3 = s3
+        self.listing = {b.name: b for b in s3.list_buckets()}
+        self.found = {name: _Found() for name in request.declared}
+        self.tagging = True
+        self.unreadable: dict[str, str] = {}
+
+    def head(self, name: str) -> None:
+        target = self.found[name]
+        summary = self.listing.get(name)
+        if summary is not None and summary.region:
+            self.s3.remember_region(name, summary.region)
+            target.exists, target.region = True, summary.region
+            return
+        try:
+            answer = self.s3.head_bucket(name)
+        except READ_FAILURES as exc:
+            target.failures.append(describe_failure("existence", exc))
+            return
+        if answer is not None:
+            target.exists, target.region = True, answer.region
+            target.foreign = not answer.accessible
+
+    def tags(self, name: str, target: _Found) -> None:
+        try:
+            target.tags = self.s3.get_bucket_tagging(name) or {}
+        except Unsupported:
+            self.tagging = False
+        except READ_FAILURES as exc:
+            if name in self.found:
+                target.failures.append(describe_failure("tags", exc))
+            else:
+                self.unreadable[name] = describe_failure("tags", exc)
+
+    def aspect(self, name: str, which: str) -> None:
+        target = self.found[name]
+        try:
+            value, owner = _read_aspect(self.s3, name, which)
+        except READ_FAILURES as exc:
+            target.failures.append(describe_failure(which, exc))
+            return
+        target.aspects[which] = value
+        if owner:
+            target.owner_id = owner
+
+    def region(self, name: str, target: _Found) -> None:
+        try:
+            answer = self.s3.head_bucket(name)
+        except READ_FAILURES as exc:
+            self.unreadable[name] = describe_failure("region", exc)
+            target.exists = False
+            return
+        target.region = answer.region if answer else None
+        target.exists = answer is not None
+
+    def emptiness(self, name: str, target: _Found) -> None:
+        try:
+            target.empty = not self.s3.has_objects(name)
+        except READ_FAILURES as exc:
+            target.failures.append(describe_failure("objects (emptiness)", exc))
 
 
 def _live(name: str, found: _Found) -> LiveBucket:
@@ -234,6 +309,7 @@ def _live(name: str, found: _Found) -> LiveBucket:
         aspects=found.aspects,
         empty=found.empty,
         foreign=found.foreign,
+        failures=tuple(found.failures),
     )
 
 

@@ -112,9 +112,26 @@ class _Planner:
 
     # -- per bucket -------------------------------------------------------------------------
 
+    def aspects_of(self, bucket: Bucket) -> list[str]:
+        """The aspects to plan: the declared ones, without tags where the store has none."""
+        found = declared_aspects(bucket)
+        return found if self.live.tagging else [a for a in found if a != "tags"]
+
     def plan_bucket(self, name: str, bucket: Bucket) -> None:
         live = self.live.buckets.get(name) or LiveBucket(name=name, exists=False)
         owner = live.stack
+        if live.failures:
+            for failure in live.failures:
+                self.error(name, failure)
+            return
+        if not self.live.tagging and bucket.tags is not None:
+            self.error(
+                name,
+                "the endpoint does not implement bucket tagging: remove `tags` from this bucket "
+                "or use a store that has it",
+                "tags",
+            )
+            return
         if live.foreign:
             self.error(name, "the name belongs to another AWS account (HeadBucket answered 403)")
             return
@@ -147,7 +164,7 @@ class _Planner:
                 before=None,
                 after=spec_json(self.desired(bucket, a, None)),
             )
-            for a in declared_aspects(bucket)
+            for a in self.aspects_of(bucket)
         )
         return ResourceChange(
             address=address(name),
@@ -205,7 +222,7 @@ class _Planner:
                     "acl",
                 )
         aspects: list[AspectChange] = []
-        for aspect in declared_aspects(bucket):
+        for aspect in self.aspects_of(bucket):
             want = self.desired(bucket, aspect, live)
             have = live.tags if aspect == "tags" else live.aspects.get(aspect)
             want_c = canonical.canonical(aspect, want, ctx, desired=True)
@@ -221,7 +238,7 @@ class _Planner:
                 else Action.UPDATE
             )
             aspects.append(AspectChange(aspect, action, spec_json(have), spec_json(want), entries))
-        adopting = live.stack is None
+        adopting = live.stack is None and self.live.tagging
         if not aspects and not adopting:
             self.unchanged += 1
             return
@@ -290,6 +307,10 @@ class _Planner:
 
     def plan_pruned(self, name: str) -> None:
         live = self.live.buckets[name]
+        if live.failures:
+            for failure in live.failures:
+                self.error(name, f"owned by this stack and no longer declared, but {failure}")
+            return
         if live.empty is False:
             self.diagnostics.append(
                 Diagnostic(
@@ -303,6 +324,28 @@ class _Planner:
             return
         self.changes.append(self.deletion(name, live, force=False))
 
+    def note_store(self, covered: frozenset[str] | None) -> None:
+        """What the store's answers mean for the whole plan: no tagging, unreadable buckets."""
+        if not self.live.tagging:
+            self.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    f"stack.{self.spec.stack}",
+                    "the endpoint does not implement bucket tagging: ownership cannot be "
+                    f"recorded ({STACK_TAG}), so no bucket is pruned or adopted by tag; the "
+                    "declared buckets are managed without it",
+                )
+            )
+        for name, why in self.live.unreadable.items():
+            if covered is None or name in covered:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "warning",
+                        address(name),
+                        f"whether this stack owns it is unknown ({why}); it is not pruned",
+                    )
+                )
+
 
 def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     """The plan for ``spec`` against ``live`` (read for the same spec and targets)."""
@@ -314,6 +357,7 @@ def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     for name in live.owned_undeclared:
         if covered is None or name in covered:
             planner.plan_pruned(name)
+    planner.note_store(covered)
     if live.distributions is not None:
         planner.plan_distributions(distribution_scope(spec, options.targets))
     elif spec.distributions:

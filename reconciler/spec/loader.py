@@ -286,7 +286,13 @@ def _validate(
                     valid[kind][name] = partial
     declared = set(resources["buckets"]) if isinstance(resources["buckets"], dict) else set()
     variables: dict[str, Any] = top["vars"] if isinstance(top.get("vars"), dict) else {}
+    # ``distributions:`` left out (or empty in YAML, which reads as null) is unmanaged; the
+    # fields set tell `Spec.manages_distributions` so.
+    given = {"version", "stack", "vars", "defaults", "buckets"}
+    if isinstance(resources["distributions"], dict):
+        given.add("distributions")
     spec = Spec.model_construct(
+        given,
         version=1,
         stack=data["stack"] if isinstance(data.get("stack"), str) else "",
         vars=variables,
@@ -374,5 +380,7 @@ def _load(
         raise _fail(issues)
     warnings = tuple(sorted(_dedupe(issues), key=_order))
     # Every part was validated above; the resources are reused, not validated again.
-    full = Spec.model_validate({**data, **{kind: getattr(spec, kind) for kind in RESOURCE_KINDS}})
+    # (``distributions`` only when given: left out, the stack does not manage them.)
+    kinds = [k for k in RESOURCE_KINDS if k != "distributions" or spec.manages_distributions]
+    full = Spec.model_validate({**data, **{kind: getattr(spec, kind) for kind in kinds}})
     return LoadedSpec(full, source, tuple(names), warnings, _digest(full))

@@ -46,5 +46,14 @@ class Spec(SpecModel):
         default_factory=dict, description="Buckets, by name. Names may use ${var.NAME}."
     )
     distributions: dict[str, Distribution] = Field(
-        default_factory=dict, description="CloudFront distributions, by logical name."
+        default_factory=dict,
+        description="CloudFront distributions, by logical name. Left out, the stack does not "
+        "manage distributions (no CloudFront request at all); {} means it owns none (owned "
+        "ones are deleted).",
     )
+
+    @property
+    def manages_distributions(self) -> bool:
+        """Whether the spec says anything about distributions: ``distributions:`` left out
+        means unmanaged (never read, never pruned), as for every other field."""
+        return "distributions" in self.model_fields_set

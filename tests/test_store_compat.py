@@ -1,0 +1,242 @@
+"""S3-compatible stores and odd answers: a small S3 on loopback that answers like MinIO, R2 or a
+broken proxy would, one aspect at a time. What must hold: an aspect the store does not implement
+is asked for once (no retries) and is that bucket's error, naming the aspect; every other bucket
+is still read and planned; a store without bucket tagging is still usable; a store that gives no
+region works with the configured one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.config import RetryPolicy
+from reconciler.aws.s3 import S3Client
+from reconciler.aws.transport import Transport
+from reconciler.live.reader import LiveReader
+from reconciler.plan.model import Plan
+from reconciler.spec.loader import load_spec
+from reconciler.workflow import make_plan
+from tests.conftest import TEST_CREDENTIALS
+from tests.stub_server import Answer, Received, s3_error, stub_server
+
+NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+
+
+def listing(names: list[str], *, region: str | None) -> bytes:
+    where = f"<BucketRegion>{region}</BucketRegion>" if region else ""
+    buckets = "".join(
+        f"<Bucket><Name>{n}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate>{where}"
+        "</Bucket>"
+        for n in names
+    )
+    return (
+        f'<?xml version="1.0"?><ListAllMyBucketsResult {NS}><Owner><ID>o</ID></Owner>'
+        f"<Buckets>{buckets}</Buckets></ListAllMyBucketsResult>"
+    ).encode()
+
+
+NOT_CONFIGURED = {
+    "lifecycle": "NoSuchLifecycleConfiguration",
+    "encryption": "ServerSideEncryptionConfigurationNotFoundError",
+    "tagging": "NoSuchTagSet",
+    "cors": "NoSuchCORSConfiguration",
+}
+
+
+class FakeStore:
+    """Buckets that exist and have nothing configured, except where ``odd`` says otherwise:
+    ``odd[(bucket, subresource)]`` is the answer for that read."""
+
+    def __init__(
+        self,
+        buckets: list[str],
+        odd: dict[tuple[str, str], Answer] | None = None,
+        *,
+        region: str | None = "us-east-1",
+    ) -> None:
+        self.buckets = buckets
+        self.odd = odd or {}
+        self.region = region
+        self.seen: Counter[tuple[str, str]] = Counter()
+
+    def __call__(self, received: Received) -> Answer:
+        parts = urlsplit(received.path)
+        bucket = parts.path.strip("/")
+        sub = next(iter(parse_qs(parts.query, keep_blank_values=True)), "")
+        self.seen[(bucket, sub or received.method)] += 1
+        if not bucket:
+            return Answer(200, listing(self.buckets, region=self.region))
+        if (bucket, sub) in self.odd:
+            return self.odd[(bucket, sub)]
+        if received.method == "HEAD":
+            headers = {"x-amz-bucket-region": self.region} if self.region else {}
+            return Answer(200, b"", headers)
+        if received.method != "GET":
+            return Answer(403, s3_error("AccessDenied", "the fake store takes no writes"))
+        if sub == "versioning":
+            return Answer(200, f"<VersioningConfiguration {NS}/>".encode())
+        return Answer(404, s3_error(NOT_CONFIGURED.get(sub, "NoSuchKey")))
+
+
+def plan_against(store: FakeStore, tmp_path: Path, spec: str) -> tuple[Plan, Transport]:
+    path = tmp_path / "reconciler.yaml"
+    path.write_text(spec)
+    loaded = load_spec((str(path),), cli_vars={}, env={})
+    with stub_server(route=store) as server:
+        transport = Transport(
+            credentials=TEST_CREDENTIALS,
+            retry=RetryPolicy(max_attempts=5, base_delay=0.001, max_delay=0.002),
+        )
+        s3 = S3Client(transport, region="us-east-1", endpoint_url=server.url)
+        # A CloudFront client that would fail the test if used: nothing listens there.
+        cloudfront = CloudFrontClient(transport, endpoint_url="http://127.0.0.1:9")
+        reader = LiveReader(s3, cloudfront=cloudfront, parallelism=4)
+        plan, _ = make_plan(loaded, reader, default_region="us-east-1")
+    return plan, transport
+
+
+THREE = """\
+version: 1
+stack: compat
+buckets:
+  compat-a: {lifecycle: [{id: old, filter: {prefix: ""}, expiration: {days: 30}}]}
+  compat-b: {lifecycle: [{id: old, filter: {prefix: ""}, expiration: {days: 30}}]}
+  compat-c: {versioning: enabled}
+"""
+
+NOT_IMPLEMENTED = Answer(
+    501,
+    s3_error(
+        "NotImplemented", "A header you provided implies functionality that is not implemented"
+    ),
+)
+
+
+def errors(plan: Plan) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for d in plan.diagnostics:
+        if d.severity == "error":
+            found.setdefault(d.address, []).append(d.summary)
+    return found
+
+
+def test_an_aspect_the_store_lacks_is_asked_once_and_is_that_buckets_error(
+    tmp_path: Path,
+) -> None:
+    store = FakeStore(
+        ["compat-a", "compat-b", "compat-c"], {("compat-a", "lifecycle"): NOT_IMPLEMENTED}
+    )
+    plan, _ = plan_against(store, tmp_path, THREE)
+    assert store.seen[("compat-a", "lifecycle")] == 1  # 501 is never retried
+    assert errors(plan) == {
+        "bucket.compat-a": [
+            "the endpoint does not implement bucket lifecycle (NotImplemented, HTTP 501): "
+            "remove `lifecycle` from this bucket or use a store that has it"
+        ]
+    }
+    planned = {c.address: [a.aspect for a in c.aspects] for c in plan.changes}
+    # The others are still read and planned (adopted: untagged, with their changes).
+    assert planned["bucket.compat-b"] == ["tags", "lifecycle"]
+    assert planned["bucket.compat-c"] == ["tags", "versioning"]
+    assert "bucket.compat-a" not in planned
+
+
+def test_method_not_allowed_on_a_configuration_reads_as_not_implemented(tmp_path: Path) -> None:
+    refused = Answer(405, s3_error("MethodNotAllowed", "The specified method is not allowed"))
+    store = FakeStore(["compat-a", "compat-b", "compat-c"], {("compat-b", "lifecycle"): refused})
+    plan, _ = plan_against(store, tmp_path, THREE)
+    assert store.seen[("compat-b", "lifecycle")] == 1
+    [message] = errors(plan)["bucket.compat-b"]
+    assert message.startswith("the endpoint does not implement bucket lifecycle (MethodNotAllowed")
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (Answer(200, b""), "the response is not well-formed XML"),
+        (Answer(200, b"<html><body>proxy</body>"), "the response is not well-formed XML"),
+        (Answer(403, s3_error("AccessDenied", "Access Denied")), "s3:GetLifecycleConfiguration"),
+        (Answer(503, s3_error("SlowDown", "Reduce your request rate")), "SlowDown"),
+    ],
+)
+def test_one_odd_answer_is_one_buckets_error(tmp_path: Path, answer: Answer, reason: str) -> None:
+    store = FakeStore(["compat-a", "compat-b", "compat-c"], {("compat-a", "lifecycle"): answer})
+    plan, _ = plan_against(store, tmp_path, THREE)
+    [message] = errors(plan)["bucket.compat-a"]
+    assert message.startswith("reading lifecycle failed: ")
+    assert reason in message
+    assert {c.address for c in plan.changes} == {"bucket.compat-b", "bucket.compat-c"}
+
+
+def test_an_access_denied_names_the_refused_iam_action(tmp_path: Path) -> None:
+    denied = Answer(403, s3_error("AccessDenied", "Access Denied"))
+    store = FakeStore(["compat-a", "compat-b", "compat-c"], {("compat-c", "versioning"): denied})
+    plan, _ = plan_against(store, tmp_path, THREE)
+    [message] = errors(plan)["bucket.compat-c"]
+    assert "the IAM action s3:GetBucketVersioning on arn:aws:s3:::compat-c was refused" in message
+    assert "request id REQ123" in message
+
+
+TAGLESS = """\
+version: 1
+stack: compat
+buckets:
+  compat-a: {versioning: enabled}
+  compat-b: {}
+"""
+
+
+def test_a_store_without_tagging_is_managed_without_the_ownership_tag(tmp_path: Path) -> None:
+    odd = {(b, "tagging"): NOT_IMPLEMENTED for b in ("compat-a", "compat-b", "stray")}
+    store = FakeStore(["compat-a", "compat-b", "stray"], odd)
+    plan, _ = plan_against(store, tmp_path, TAGLESS)
+    assert errors(plan) == {}
+    warnings = [d for d in plan.diagnostics if d.severity == "warning"]
+    assert len(warnings) == 1  # said once for the whole store
+    assert warnings[0].address == "stack.compat"
+    assert "does not implement bucket tagging" in warnings[0].summary
+    assert "no bucket is pruned" in warnings[0].summary
+    # Only the declared change: no tags written, no adoption, nothing pruned.
+    assert [(c.address, c.action.value, [a.aspect for a in c.aspects]) for c in plan.changes] == [
+        ("bucket.compat-a", "update", ["versioning"])
+    ]
+
+
+def test_declared_tags_on_a_store_without_tagging_are_that_buckets_error(tmp_path: Path) -> None:
+    odd = {(b, "tagging"): NOT_IMPLEMENTED for b in ("compat-a", "compat-b")}
+    store = FakeStore(["compat-a", "compat-b"], odd)
+    spec = TAGLESS.replace("compat-b: {}", "compat-b: {tags: {team: data}}")
+    plan, _ = plan_against(store, tmp_path, spec)
+    assert errors(plan) == {
+        "bucket.compat-b": [
+            "the endpoint does not implement bucket tagging: remove `tags` from this bucket "
+            "or use a store that has it"
+        ]
+    }
+
+
+def test_a_store_that_gives_no_region_works_with_the_configured_one(tmp_path: Path) -> None:
+    store = FakeStore(["compat-a", "compat-b"], region=None)
+    plan, _ = plan_against(store, tmp_path, TAGLESS)
+    assert errors(plan) == {}
+    assert {c.address: c.region for c in plan.changes} == {
+        "bucket.compat-a": "us-east-1",
+        "bucket.compat-b": "us-east-1",
+    }
+
+
+def run_count(store: FakeStore, key: Callable[[tuple[str, str]], bool]) -> int:
+    return sum(n for k, n in store.seen.items() if key(k))
+
+
+def test_a_bucket_only_spec_sends_no_cloudfront_request(tmp_path: Path) -> None:
+    # The CloudFront endpoint of plan_against is a closed port: any request would fail the plan.
+    store = FakeStore(["compat-a", "compat-b"])
+    plan, transport = plan_against(store, tmp_path, TAGLESS)
+    assert errors(plan) == {}
+    assert transport.requests_sent == run_count(store, lambda _: True)
