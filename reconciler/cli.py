@@ -501,6 +501,24 @@ def import_(
 
 
 @cli.command()
+@_spec_options
+@click.option(
+    "--for",
+    "command",
+    type=click.Choice(["plan", "apply", "drift", "import"]),
+    default="apply",
+    show_default=True,
+    help="The command the policy is for.",
+)
+def permissions(files: tuple[str, ...], variables: tuple[str, ...], command: str) -> None:
+    """Print the least-privilege IAM policy (JSON) a command needs for this spec. No API call."""
+    from reconciler.permissions import policy_text  # noqa: PLC0415 - only this command needs it
+
+    loaded = _load(files, variables)
+    click.echo(policy_text(loaded.spec, command), nl=False)  # type: ignore[arg-type]
+
+
+@cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 def schema(output: str | None) -> None:
     """Print the spec's JSON Schema (for editor completion and checks)."""

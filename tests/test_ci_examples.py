@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from reconciler.cli import cli
+from tests.cli import run_cli, user_env
 
 CI = Path(__file__).parent.parent / "examples" / "ci"
 SHELL_BREAKS = {"|", "||", "&&", ";", ">", ">>", "<", "2>", "2>&1", "&"}
@@ -108,3 +109,52 @@ def test_a_shell_script_is_split_into_its_invocations() -> None:
         ["plan", "-f", "$SPEC", "--out", "plan.json", "--format", "markdown"],
         ["drift", "--format", "junit", "-o", "d.xml"],
     ]
+
+
+# -- authentication as the examples set it up ------------------------------------------------
+
+
+SPEC = "version: 1\nstack: ci-auth\nbuckets:\n  ci-auth-site: {versioning: enabled}\n"
+
+
+def test_the_gitlab_example_authenticates_as_written(endpoint: str, tmp_path: Path) -> None:
+    """GitLab's OIDC token in the file its variables name, the role in AWS_ROLE_ARN: the
+    reconciler finds them (AssumeRoleWithWebIdentity, unsigned) with no keys anywhere."""
+    doc = yaml.safe_load((CI / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    variables = {k: str(v) for k, v in doc["variables"].items()}
+    token_file = tmp_path / Path(variables["AWS_WEB_IDENTITY_TOKEN_FILE"]).name
+    # What the before_script does: the job's OIDC token into the file, a session name exported.
+    assert (
+        'echo "$AWS_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"' in doc["default"]["before_script"]
+    )
+    token_file.write_text("eyJhbGciOiJSUzI1NiJ9.gitlab-oidc-token.sig\n")
+    (tmp_path / "reconciler.yaml").write_text(SPEC)
+    env = {
+        **user_env(tmp_path, endpoint=None),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": variables["AWS_REGION"],
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/gitlab-reconciler",
+        "AWS_ROLE_SESSION_NAME": "gitlab-4242",
+    }
+    done = run_cli("--log-level", "debug", "plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr  # changes: the bucket is to be created
+    assert "POST / -> 200" in done.stderr  # the STS call
+    assert "gitlab-oidc-token" not in done.stdout + done.stderr
+
+
+def test_the_github_example_authenticates_as_written(endpoint: str, tmp_path: Path) -> None:
+    """aws-actions/configure-aws-credentials exports temporary keys with a session token."""
+    doc = yaml.safe_load((CI / "github-actions.yml").read_text(encoding="utf-8"))
+    steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+    assert any("configure-aws-credentials" in str(s.get("uses", "")) for s in steps)
+    (tmp_path / "reconciler.yaml").write_text(SPEC)
+    env = {
+        **user_env(tmp_path, endpoint=endpoint),
+        "AWS_ACCESS_KEY_ID": "ASIAGITHUBACTIONS",
+        "AWS_SECRET_ACCESS_KEY": "github-temporary-secret",
+        "AWS_SESSION_TOKEN": "github-session-token",
+        "AWS_REGION": doc["env"]["AWS_REGION"],
+    }
+    done = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr

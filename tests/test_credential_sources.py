@@ -498,3 +498,82 @@ def test_many_threads_share_one_refresh() -> None:
         thread.join(10)
     assert seen == ["KEY0"] * 16
     assert issued == ["KEY0"]
+
+
+# -- renewed mid-apply -------------------------------------------------------------------------
+
+
+class Watching(RefreshingProvider):
+    """Records, at every signing, whether the credentials handed out had already expired."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.expired_uses = 0
+        self.uses = 0
+        self.expiry: dict[str, datetime] = {}
+
+    def get(self) -> Credentials:
+        found = super().get()
+        self.uses += 1
+        if datetime.now(UTC) >= self.expiry[found.access_key_id]:
+            self.expired_uses += 1
+        return found
+
+
+LIFETIME = timedelta(milliseconds=400)
+
+
+def test_credentials_expiring_within_a_second_are_renewed_during_an_apply(
+    endpoint: str, tmp_path: Path
+) -> None:
+    from reconciler.aws.credentials.endpoints import decode
+    from reconciler.aws.s3 import S3Client
+    from reconciler.aws.transport import Transport
+    from reconciler.spec.loader import load_spec
+    from tests.reconcile import Harness
+
+    issued: list[str] = []
+
+    def agent(_: Received) -> Answer:
+        issued.append(f"ASIA{len(issued):04d}")
+        expires = (datetime.now(UTC) + LIFETIME).isoformat()
+        body = {
+            "AccessKeyId": issued[-1],
+            "SecretAccessKey": "s",
+            "Token": "t",
+            "Expiration": expires,
+        }
+        return Answer(200, json.dumps(body).encode())
+
+    names = [f"renew-{i:02d}" for i in range(40)]
+    spec = "version: 1\nstack: renew\nbuckets:\n" + "".join(
+        f"  {n}: {{versioning: enabled, tags: {{n: '{i}'}}}}\n" for i, n in enumerate(names)
+    )
+    (tmp_path / "reconciler.yaml").write_text(spec)
+    loaded = load_spec((str(tmp_path / "reconciler.yaml"),), cli_vars={}, env={})
+    with stub_server(route=agent) as server:
+        ctx = context(tmp_path, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": f"{server.url}/creds"})
+        transport_for_agent = ctx.transport()
+
+        def fetch() -> Temporary:
+            from reconciler.aws.credentials.endpoints import fetch_body
+
+            body = fetch_body(
+                transport_for_agent, f"{server.url}/creds", operation="Get", source="agent"
+            )
+            found = decode(body, source="agent")
+            assert found.expires is not None
+            provider.expiry[found.credentials.access_key_id] = found.expires
+            return found
+
+        provider = Watching(fetch, source="agent")
+        with Transport(credentials=provider, pool_size=4) as transport:
+            s3 = S3Client(transport, region="us-east-1", endpoint_url=endpoint)
+            started = datetime.now(UTC)
+            Harness(s3, transport).apply(loaded)  # asserts every step succeeded
+            lasted = datetime.now(UTC) - started
+            assert not Harness(s3, transport).plan(loaded).has_changes
+    assert lasted > 2 * LIFETIME, "the apply must outlive several sets of credentials"
+    assert len(issued) >= 2
+    assert provider.expired_uses == 0
+    assert provider.uses >= 40 * 3
