@@ -462,6 +462,12 @@ def invalidate(
     help="Every bucket and distribution of the account that no stack owns.",
 )
 @click.option(
+    "--buckets-only",
+    is_flag=True,
+    help="With --all-unmanaged: buckets alone, no CloudFront request (S3-only roles, "
+    "S3-compatible stores).",
+)
+@click.option(
     "--stack",
     default="imported",
     show_default=True,
@@ -474,6 +480,7 @@ def import_(
     buckets: tuple[str, ...],
     distributions: tuple[str, ...],
     all_unmanaged: bool,
+    buckets_only: bool,
     stack: str,
     output: str | None,
     **aws: Any,
@@ -482,7 +489,9 @@ def import_(
     terminal = _terminal(aws["no_color"])
     if not (buckets or distributions or all_unmanaged):
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
-    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged)
+    if buckets_only and distributions:
+        raise PlanError("--buckets-only imports no distribution: leave out --distribution")
+    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged, buckets_only)
     with _session(aws) as session:
         run = _Run(session, terminal)
         imported = importer.render(importer.read(run.reader, request), request)

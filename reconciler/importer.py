@@ -51,6 +51,8 @@ class ImportRequest:
     buckets: tuple[str, ...] = ()
     distribution_ids: tuple[str, ...] = ()
     all_unmanaged: bool = False
+    #: With ``all_unmanaged``: buckets only, no CloudFront request (S3-only roles and stores).
+    buckets_only: bool = False
 
 
 @dataclass
@@ -69,7 +71,14 @@ def read(reader: LiveReader, request: ImportRequest) -> LiveState:
     buckets = set(request.buckets)
     ids = set(request.distribution_ids)
     if request.all_unmanaged:
-        found = reader.read(ReadRequest(stack=request.stack, declared={}, prune=True))
+        found = reader.read(
+            ReadRequest(
+                stack=request.stack,
+                declared={},
+                prune=True,
+                distributions=not request.buckets_only,
+            )
+        )
         buckets |= set(found.unowned)
         ids |= {d.id for d in found.distributions or () if d.stack is None}
     return reader.read(

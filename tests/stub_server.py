@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,22 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def stub_server(
-    *answers: Answer, route: Callable[[Received], Answer] | None = None
+    *answers: Answer,
+    route: Callable[[Received], Answer] | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[Stub]:
-    """A server on loopback answering from ``answers`` in turn, or by ``route``."""
+    """A server on loopback answering from ``answers`` in turn, or by ``route``; over HTTPS
+    with ``tls`` (a certificate file and its key file)."""
     stub = Stub(url="", script=list(answers), route=route)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
     server.daemon_threads = True
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    stub.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:

@@ -182,3 +182,75 @@ def test_region_precedence(home: dict[str, str]) -> None:
 def test_parallelism_must_be_positive(home: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match="--parallelism: must be at least 1"):
         resolve_client_config(env=home, parallelism=0)
+
+
+# -- the config file's client settings ---------------------------------------------------------
+
+
+def test_endpoint_url_and_services_sections_in_the_config_file(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    write(
+        tmp_path / ".aws" / "config",
+        "[profile minio]\nendpoint_url = http://store:9000\nservices = local\n"
+        "[services local]\ns3 =\n  endpoint_url = http://s3.store:9000/\n"
+        "sts =\n  endpoint_url = http://sts.store:9000\n",
+    )
+    config = resolve_client_config(env=home, profile="minio")
+    assert dict(config.endpoints) == {
+        "s3": "http://s3.store:9000",
+        "sts": "http://sts.store:9000",
+        "cloudfront": "http://store:9000",
+        "sso": "http://store:9000",
+    }
+    # The environment beats the profile; the command line beats both.
+    env = {**home, "AWS_ENDPOINT_URL_S3": "http://env:1"}
+    assert resolve_client_config(env=env, profile="minio").endpoint("s3") == "http://env:1"
+    assert (
+        resolve_client_config(env=env, profile="minio", cli_endpoint_url="http://cli:2").endpoint(
+            "s3"
+        )
+        == "http://cli:2"
+    )
+
+
+def test_a_missing_services_section_is_named(home: dict[str, str], tmp_path: Path) -> None:
+    write(tmp_path / ".aws" / "config", "[default]\nservices = nowhere\n")
+    with pytest.raises(ConfigError, match=r"no \[services nowhere\] section"):
+        resolve_client_config(env=home)
+
+
+def test_ca_bundle_addressing_and_retries_from_the_profile(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    write(
+        tmp_path / ".aws" / "config",
+        "[default]\nca_bundle = /etc/corp-ca.pem\nmax_attempts = 3\nretry_mode = adaptive\n"
+        "s3 =\n  addressing_style = virtual\n",
+    )
+    config = resolve_client_config(env=home)
+    assert (config.ca_bundle, config.retry.max_attempts, config.addressing_style) == (
+        "/etc/corp-ca.pem",
+        3,
+        "virtual",
+    )
+    env = {**home, "AWS_CA_BUNDLE": "/env/ca.pem", "AWS_MAX_ATTEMPTS": "7"}
+    config = resolve_client_config(env=env)
+    assert (config.ca_bundle, config.retry.max_attempts) == ("/env/ca.pem", 7)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("max_attempts = many", "max_attempts: 'many' is not a whole number"),
+        ("retry_mode = eager", "retry_mode: 'eager' is not one of legacy, standard, adaptive"),
+        ("s3 =\n  addressing_style = dns", "addressing_style 'dns' is not one of auto, path"),
+    ],
+)
+def test_bad_client_settings_are_named_with_their_profile(
+    home: dict[str, str], tmp_path: Path, setting: str, message: str
+) -> None:
+    write(tmp_path / ".aws" / "config", f"[default]\n{setting}\n")
+    with pytest.raises(ConfigError, match=message) as caught:
+        resolve_client_config(env=home)
+    assert "profile 'default'" in str(caught.value)

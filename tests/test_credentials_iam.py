@@ -149,6 +149,10 @@ def test_a_user_who_may_only_assume_a_role_applies_through_a_profile(
     )
     assert imported.returncode == 0, imported.stderr
     assert "least-data:" in imported.stdout
+    everything = run_cli(
+        "import", "--all-unmanaged", "--buckets-only", "--profile", "deploy", env=env
+    )
+    assert everything.returncode == 0, everything.stderr  # a CloudFront call would be refused
 
     # The role may do nothing on CloudFront: none of these commands asked it anything.
     requests_logged = [line for line in applied.stderr.splitlines() if "reconciler.aws" in line]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.aws.endpoints import S3Addressing
+from reconciler.aws.endpoints import Location, S3Addressing
 from reconciler.aws.names import bucket_name_problem, is_virtual_host_safe
 
 VALID = ["abc", "my-bucket", "logs.acme.example", "a" * 63, "123bucket", "bucket-1.2"]
@@ -72,3 +72,13 @@ def test_custom_endpoints_are_path_style_and_keep_their_prefix() -> None:
     assert (where.root, where.path) == ("http://127.0.0.1:9000", "/storage/my-bucket/x//y")
     assert addressing.locate(bucket=None, region="eu-west-1").path == "/storage/"
     assert addressing.locate(bucket="my-bucket", region="eu-west-1").path == "/storage/my-bucket"
+
+
+def test_the_addressing_style_setting() -> None:
+    custom = "http://store.local:9000"
+    assert S3Addressing(custom, "virtual").locate(bucket="data", key="a b", region="x") == (
+        Location("http://data.store.local:9000", "/a%20b")
+    )
+    assert S3Addressing(custom, "auto").locate(bucket="data", region="x").root == custom
+    on_aws = S3Addressing(None, "path").locate(bucket="data", key="k", region="eu-west-1")
+    assert on_aws == Location("https://s3.eu-west-1.amazonaws.com", "/data/k")

@@ -240,3 +240,84 @@ def test_a_bucket_only_spec_sends_no_cloudfront_request(tmp_path: Path) -> None:
     plan, transport = plan_against(store, tmp_path, TAGLESS)
     assert errors(plan) == {}
     assert transport.requests_sent == run_count(store, lambda _: True)
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself: a private CA as a company has one."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "store.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "ca.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_a_store_behind_a_private_ca_works_with_its_bundle(tmp_path: Path) -> None:
+    from reconciler.errors import TransportError
+
+    cert, key = self_signed(tmp_path)
+    store = FakeStore(["compat-a"])
+    with stub_server(route=store, tls=(cert, key)) as server:
+        trusting = Transport(credentials=TEST_CREDENTIALS, ca_bundle=str(cert))
+        s3 = S3Client(trusting, region="us-east-1", endpoint_url=server.url)
+        assert [b.name for b in s3.list_buckets()] == ["compat-a"]
+        plain = Transport(credentials=TEST_CREDENTIALS, retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(TransportError, match="set AWS_CA_BUNDLE or the profile's ca_bundle"):
+            S3Client(plain, region="us-east-1", endpoint_url=server.url).list_buckets()
+
+
+def test_endpoint_url_in_a_profile_reaches_the_store(endpoint: str, tmp_path: Path) -> None:
+    """No AWS_ENDPOINT_URL: the profile's endpoint_url alone points the CLI at the store."""
+    from tests.cli import run_cli
+
+    (tmp_path / "config").write_text(
+        f"[profile store]\nendpoint_url = {endpoint}\nregion = us-east-1\n"
+        "s3 =\n  addressing_style = path\n"
+    )
+    (tmp_path / "credentials").write_text(
+        "[store]\naws_access_key_id = AKIDSTORE\naws_secret_access_key = store-secret\n"
+    )
+    (tmp_path / "reconciler.yaml").write_text(TAGLESS)
+    env = {
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_PROFILE": "store",
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_ENDPOINT_URL": "",
+        "AWS_REGION": "",
+    }
+    applied = run_cli("apply", "--auto-approve", cwd=tmp_path, env=env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    again = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -359,6 +359,11 @@ class Transport:
 
 
 def _describe_failure(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (
+            "the TLS certificate is not trusted: for a private CA set AWS_CA_BUNDLE or the "
+            "profile's ca_bundle"
+        )
     if isinstance(exc, requests.ConnectTimeout):
         return "connection timed out"
     if isinstance(exc, requests.ReadTimeout):
