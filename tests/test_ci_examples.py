@@ -119,7 +119,11 @@ SPEC = "version: 1\nstack: ci-auth\nbuckets:\n  ci-auth-site: {versioning: enabl
 
 def test_the_gitlab_example_authenticates_as_written(endpoint: str, tmp_path: Path) -> None:
     """GitLab's OIDC token in the file its variables name, the role in AWS_ROLE_ARN: the
-    reconciler finds them (AssumeRoleWithWebIdentity, unsigned) with no keys anywhere."""
+    reconciler finds them (AssumeRoleWithWebIdentity, unsigned) with no keys anywhere.
+
+    Against the plain emulator: moto with IAM enforcement on answers every unsigned STS call
+    (AssumeRoleWithWebIdentity included, which AWS takes unsigned) with a 500. The request's
+    exact shape is pinned in test_credential_sources."""
     doc = yaml.safe_load((CI / "gitlab-ci.yml").read_text(encoding="utf-8"))
     variables = {k: str(v) for k, v in doc["variables"].items()}
     token_file = tmp_path / Path(variables["AWS_WEB_IDENTITY_TOKEN_FILE"]).name

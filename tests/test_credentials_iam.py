@@ -245,3 +245,48 @@ def test_permissions_for_a_spec_with_distributions_and_deletions() -> None:
     plan_only = {a for s in policy(declared, "plan")["Statement"] for a in s["Action"]}
     assert not any(a.startswith(("s3:Put", "s3:Create", "s3:Delete")) for a in plan_only)
     assert "cloudfront:CreateDistribution" not in plan_only
+
+
+def trusting(principal: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
+def test_a_two_hop_source_profile_chain(tmp_path: Path, server: Server) -> None:
+    """base (keys, may assume hub) -> hub (may assume spoke, nothing else) -> spoke (S3)."""
+    key_id, secret = server.user("deployer", allow(["sts:AssumeRole"]))
+    hub = server.iam.create_role(
+        RoleName="hub", AssumeRolePolicyDocument=trusting(f"arn:aws:iam::{ACCOUNT}:user/deployer")
+    )
+    server.iam.put_role_policy(
+        RoleName="hub", PolicyName="hop", PolicyDocument=json.dumps(allow(["sts:AssumeRole"]))
+    )
+    spoke = server.iam.create_role(
+        RoleName="spoke",
+        AssumeRolePolicyDocument=trusting(f"arn:aws:sts::{ACCOUNT}:assumed-role/hub/hub-session"),
+    )
+    server.iam.put_role_policy(
+        RoleName="spoke", PolicyName="s3", PolicyDocument=json.dumps(allow(["s3:*"]))
+    )
+    enforce(server)
+    (tmp_path / "credentials").write_text(
+        f"[base]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+    )
+    (tmp_path / "config").write_text(
+        f"[profile hub]\nrole_arn = {hub['Role']['Arn']}\nsource_profile = base\n"
+        "role_session_name = hub-session\n"
+        f"[profile spoke]\nrole_arn = {spoke['Role']['Arn']}\nsource_profile = hub\n"
+    )
+    env = cli_env(tmp_path, server.url)
+    path = spec(tmp_path)
+    from_hub = run_cli("plan", "-f", path, "--profile", "hub", env=env)
+    assert from_hub.returncode == 1  # the hub role itself may not read S3
+    assert "s3:ListAllMyBuckets" in from_hub.stderr
+    from_spoke = run_cli("plan", "-f", path, "--profile", "spoke", "--detailed-exitcode", env=env)
+    assert from_spoke.returncode == 2, from_spoke.stderr
