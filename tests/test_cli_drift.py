@@ -112,6 +112,9 @@ def test_plan_markdown_is_a_stable_pull_request_comment(
         first.stdout
     )
     assert '| <code>versioning</code> | | <code>"enabled"</code> |' in lines
-    assert '| <code>tags.env</code> | | <code>"prod"</code> |' in lines
+    assert (
+        '| <code>tags</code> | | <code>{"env": "prod", "reconciler:stack": "cli-drift"}</code> |'
+        in lines
+    )
     assert "API requests" in first.stderr
     assert "API requests" not in first.stdout

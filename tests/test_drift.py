@@ -18,7 +18,8 @@ from reconciler.drift import STATUSES, TYPES, Difference, DriftReport, ResourceD
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.report import drift_formats, drift_markdown, plan_markdown
 from reconciler.report.markup import md_code, md_value
-from reconciler.report.plan_text import value_text
+from reconciler.report.values import inline, one_line
+from reconciler.report.values import lines as value_lines
 from tests.reconcile import Harness, made_by_hand, spec_file
 from tests.report_checks import SCHEMA, html_text, junit_cases, valid_json_report
 from tests.test_reconcile_aspects import CASES, MAIN, SPEC
@@ -71,11 +72,15 @@ def assert_shown(read: dict[str, Any], address: str, *shown: Any) -> None:
         assert found[path]["expected"] == expected
     assert (found[path]["actual"], found[path]["type"]) == (actual, kind)
     expected = found[path]["expected"]
-    # text: the path with both values as the spec would write them
-    line = next(x for x in read["text"].splitlines() if x.strip().startswith(f"{path}:"))
+    # text: the path with both values whole, on its line or written out below it
+    text_lines = read["text"].splitlines()
+    at = next(i for i, x in enumerate(text_lines) if x.strip().startswith(f"{path}:"))
     for value in (expected, actual):
-        if value is not None:
-            assert value_text(value) in line
+        if value is not None and inline(value) is not None:
+            assert one_line(value) in text_lines[at]
+        elif value is not None:
+            below = "\n".join(text_lines[at + 1 :])
+            assert all(line in below for line in value_lines(value))
     # markdown: a table row in the resource's section
     row = next(x for x in read["markdown"].splitlines() if x.startswith(f"| {md_code(path)} |"))
     assert f"| {md_value(expected)} | {md_value(actual)} | {kind} |" in row
@@ -89,7 +94,18 @@ def assert_shown(read: dict[str, Any], address: str, *shown: Any) -> None:
     assert not case.is_passed
     (failure,) = case.result
     assert failure.type == "drifted"
-    assert f"{path}: expected {value_text(expected)}, actual {value_text(actual)}" in failure.text
+    if inline(expected) is None or inline(actual) is None:
+        assert f"{path}: differs (- expected by the spec, + live): ({kind})" in failure.text
+        for value in (expected, actual):
+            if value is not None:
+                assert all(line in failure.text for line in value_lines(value))
+        return
+    shown = f"{path}: expected {one_line(expected)}, live has {one_line(actual)} ({kind})"
+    if expected is None:
+        shown = f"{path}: not in the spec, live has {one_line(actual)} ({kind})"
+    elif actual is None:
+        shown = f"{path}: expected {one_line(expected)}, live has none ({kind})"
+    assert shown in failure.text
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -268,7 +284,7 @@ def test_markdown_stays_under_githubs_comment_limit_and_counts_the_rest() -> Non
     assert len(text) < 65_536
     shown = text.count("<details>")
     assert 0 < shown < 2000
-    assert f"*… and {2000 - shown} more resource(s): too long for one comment" in text
+    assert f"*{2000 - shown} more resource(s) not shown: too long for one comment." in text
     assert "| ⚠️ drifted | 2000 |" in text
     plan = Plan(
         "big",
@@ -280,5 +296,6 @@ def test_markdown_stays_under_githubs_comment_limit_and_counts_the_rest() -> Non
     )
     text = plan_markdown.render(plan.to_json())
     assert len(text) < 65_536
-    assert "more resource(s): too long for one comment" in text
+    assert "more resource(s) not shown: too long for one comment." in text
+    assert "reconciler show PLAN prints it" in text
     assert "| create | 4000 |" in text

@@ -7,18 +7,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from reconciler.report.plan_text import value_text
+from reconciler.report.drift_text import difference_lines
 
 
 def _failure_text(resource: dict[str, Any]) -> str:
     lines = [f"{resource['address']}: {resource['status']}"]
     if resource.get("reason"):
         lines[0] += f" ({resource['reason']})"
-    lines += [
-        f"{d['path']}: expected {value_text(d['expected'])}, actual {value_text(d['actual'])} "
-        f"({d['type']})"
-        for d in resource["differences"]
-    ]
+    for difference in resource["differences"]:
+        found = difference_lines(difference)
+        found[0] += f" ({difference['type']})"
+        lines += found
     return "\n".join(lines)
 
 

@@ -9,13 +9,17 @@ from typing import Any
 from reconciler.drift import LABELS
 from reconciler.report.markup import (
     COMMENT_BUDGET,
+    is_long,
     md_code,
     md_diagnostics,
     md_fit,
+    md_long,
     md_sentence,
     md_text,
     md_value,
 )
+
+WHOLE_REPORT = "The JSON and HTML forms of the report (drift --format json|html) hold every one."
 
 ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔"}
 
@@ -52,6 +56,11 @@ def _details(resource: dict[str, Any]) -> list[str]:
             for d in resource["differences"]
         ]
         lines.append("")
+        for d in resource["differences"]:
+            if is_long(d["expected"]) or is_long(d["actual"]):
+                lines += md_long(
+                    d["path"], d["expected"], d["actual"], legend="- expected by the spec, + live"
+                )
     lines += ["</details>", ""]
     return lines
 
@@ -75,4 +84,4 @@ def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
     ]
     sections = [_details(r) for r in report["resources"] if r["status"] != "in_sync"]
     tail = md_diagnostics(report.get("diagnostics") or [])
-    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)")
+    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)", whole=WHOLE_REPORT)

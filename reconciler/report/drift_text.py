@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.report.plan_text import Style, diagnostic_lines, plain, value_text
+from reconciler.report import values
+from reconciler.report.plan_text import Style, diagnostic_lines, plain
 
 MARKS = {"drifted": ("~", "yellow"), "missing": ("!", "red"), "unmanaged": ("?", "cyan")}
 
@@ -19,13 +20,21 @@ def summary_line(report: dict[str, Any]) -> str:
     )
 
 
-def _difference(entry: dict[str, Any]) -> str:
+def difference_lines(entry: dict[str, Any]) -> list[str]:
+    """One difference, every value whole: on one line when they fit, else a line diff from
+    what the spec expects (``-``) to what is live (``+``)."""
     path, expected, actual = entry["path"], entry["expected"], entry["actual"]
-    if expected is None:
-        return f"{path}: not in the spec, live has {value_text(actual)}"
-    if actual is None:
-        return f"{path}: expected {value_text(expected)}, live has none"
-    return f"{path}: expected {value_text(expected)}, live has {value_text(actual)}"
+    short_expected, short_actual = values.inline(expected), values.inline(actual)
+    if expected is None and short_actual is not None:
+        return [f"{path}: not in the spec, live has {short_actual}"]
+    if actual is None and short_expected is not None:
+        return [f"{path}: expected {short_expected}, live has none"]
+    if short_expected is not None and short_actual is not None:
+        return [f"{path}: expected {short_expected}, live has {short_actual}"]
+    return [
+        f"{path}: differs (- expected by the spec, + live):",
+        *values.diff_text(expected, actual, indent="    "),
+    ]
 
 
 def render(report: dict[str, Any], *, style: Style = plain) -> str:
@@ -40,6 +49,6 @@ def render(report: dict[str, Any], *, style: Style = plain) -> str:
         lines.append(
             f"  {style(mark, colour)} {resource['address']}{known} {resource['status']}{reason}"
         )
-        lines += [f"      {_difference(d)}" for d in resource["differences"]]
+        lines += [f"      {line}" for d in resource["differences"] for line in difference_lines(d)]
     lines += diagnostic_lines(report.get("diagnostics") or [], style)
     return "\n".join(lines) + "\n"

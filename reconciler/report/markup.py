@@ -1,23 +1,24 @@
 """Values written into Markdown and HTML reports: JSON text, escaped so that a value (a tag, a
-policy, a comment someone typed) can never break the table or the page it sits in."""
+policy, a comment someone typed) can never break the table or the page it sits in. Values are
+never shortened: one too long for a table cell is written out below the table, whole
+(`md_long`)."""
 
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
-CELL_WIDTH = 120
+from reconciler.report import values
+
 #: GitHub refuses comments over 65,536 characters; sections stop short of it.
 COMMENT_BUDGET = 60_000
+#: What a table cell says of a value written out whole below the table.
+BELOW = "(below)"
 
 
-def json_text(value: Any, *, width: int | None = None) -> str:
-    """A value as compact JSON (``width``: shortened to at most this many characters)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    if width is not None and len(text) > width:
-        return text[: width - 3] + "..."
-    return text
+def json_text(value: Any) -> str:
+    """A value as compact JSON, whole."""
+    return values.one_line(value)
 
 
 def md_code(text: str) -> str:
@@ -28,7 +29,21 @@ def md_code(text: str) -> str:
 
 
 def md_value(value: Any) -> str:
-    return md_code(json_text(value, width=CELL_WIDTH))
+    """A table cell for a value: inline code when it fits on a line, else a pointer to where
+    `md_long` writes it out whole."""
+    short = values.inline(value)
+    return md_code(short) if short is not None else BELOW
+
+
+def is_long(value: Any) -> bool:
+    return values.inline(value) is None
+
+
+def md_long(path: str, before: Any, after: Any, *, legend: str) -> list[str]:
+    """A value too long for a cell, whole, as a fenced diff below the table (``legend`` says
+    what ``-`` and ``+`` stand for)."""
+    diffed = "\n".join(values.diff_text(before, after))
+    return [f"{md_code(path)} ({legend}):", "", *values.fence(diffed, "diff"), ""]
 
 
 def md_text(text: str) -> str:
@@ -58,10 +73,17 @@ def md_sentence(text: str) -> str:
 
 
 def md_fit(
-    head: list[str], sections: list[list[str]], tail: list[str], *, budget: int, noun: str
+    head: list[str],
+    sections: list[list[str]],
+    tail: list[str],
+    *,
+    budget: int,
+    noun: str,
+    whole: str,
 ) -> str:
-    """``head``, as many per-resource ``sections`` as fit in ``budget`` characters with ``tail``
-    (the rest are counted in one line: the JSON form has every one), then ``tail``."""
+    """``head``, as many whole per-resource ``sections`` as fit in ``budget`` characters with
+    ``tail`` (the rest are counted in one line that says where they are all: ``whole``), then
+    ``tail``. A section is never cut: it is shown whole or counted."""
     lines = list(head)
     used = sum(len(line) + 1 for line in [*head, *tail])
     for index, section in enumerate(sections):
@@ -69,8 +91,7 @@ def md_fit(
         if used + size > budget:
             left = len(sections) - index
             lines += [
-                f"*… and {left} more {noun}: too long for one comment; the JSON form has every "
-                "one.*",
+                f"*{left} more {noun} not shown: too long for one comment. {whole}*",
                 "",
             ]
             break

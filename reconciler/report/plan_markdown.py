@@ -10,14 +10,22 @@ from typing import Any
 from reconciler.plan.differ import resource_path
 from reconciler.report.markup import (
     COMMENT_BUDGET,
+    is_long,
     md_code,
     md_diagnostics,
     md_fit,
+    md_long,
     md_sentence,
     md_text,
     md_value,
 )
-from reconciler.report.plan_text import SYMBOLS, leaves
+from reconciler.report.plan_text import SYMBOLS
+
+#: Where every resource of a plan too long for one comment can be read.
+WHOLE_PLAN = (
+    "The saved plan file (plan --out, kept as the CI artifact) holds every one: "
+    "reconciler show PLAN prints it."
+)
 
 VERBS = {
     "create": "create",
@@ -35,18 +43,19 @@ def _summary(summary: dict[str, int]) -> list[str]:
     return lines
 
 
-def _rows(aspect: dict[str, Any], change: dict[str, Any]) -> list[str]:
+def _entries(aspect: dict[str, Any], change: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(path, before, after) for each change of an aspect."""
     name = aspect["aspect"]
     if change["action"] in ("create", "replace") or not aspect["diff"]:
-        return [
-            f"| {md_code(resource_path('bucket', name, path))} | | {md_value(value)} |"
-            for path, value in leaves(aspect["after"])
-        ]
+        return [(name, None, aspect["after"])]
     return [
-        f"| {md_code(resource_path(change['kind'], name, d['path']))} | {md_value(d['before'])} "
-        f"| {md_value(d['after'])} |"
+        (resource_path(change["kind"], name, d["path"]), d["before"], d["after"])
         for d in aspect["diff"]
     ]
+
+
+def _row(*cells: str) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
 
 
 def _details(change: dict[str, Any]) -> list[str]:
@@ -64,9 +73,17 @@ def _details(change: dict[str, Any]) -> list[str]:
         lines += [md_sentence(change["reason"]), ""]
     if change["depends_on"]:
         lines += ["After " + ", ".join(md_code(d) for d in change["depends_on"]) + ".", ""]
-    rows = [row for aspect in change["aspects"] for row in _rows(aspect, change)]
-    if rows:
-        lines += ["| attribute | before | after |", "|---|---|---|", *rows, ""]
+    entries = [e for aspect in change["aspects"] for e in _entries(aspect, change)]
+    if entries:
+        lines += ["| attribute | before | after |", "|---|---|---|"]
+        lines += [
+            _row(md_code(path), "" if before is None else md_value(before), md_value(after))
+            for path, before, after in entries
+        ]
+        lines.append("")
+        for path, before, after in entries:
+            if is_long(before) or is_long(after):
+                lines += md_long(path, before, after, legend="- before, + after")
     lines += ["</details>", ""]
     return lines
 
@@ -80,12 +97,17 @@ def render(plan: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
         else ""
     )
     s = plan["summary"]
+    errors = sum(1 for d in plan["diagnostics"] if d["severity"] == "error")
     verdict = (
         f"**{s['create']} to create, {s['update']} to update, {s['adopt']} to adopt, "
         f"{s['replace']} to replace, {s['delete']} to delete**; {s['no_op']} unchanged."
         if changes
         else "No changes: the live state matches the spec."
     )
+    if errors:
+        verdict = f"**{errors} error(s): this plan cannot be applied** (see Diagnostics). " + (
+            verdict if changes else ""
+        )
     lines = [
         f"<!-- reconciler plan: stack {md_text(plan['stack'])} -->",
         f"## Plan for stack {md_code(plan['stack'])}{target}",
@@ -97,4 +119,4 @@ def render(plan: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
     ]
     sections = [_details(c) for c in changes]
     tail = md_diagnostics(plan["diagnostics"])
-    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)")
+    return md_fit(lines, sections, tail, budget=budget, noun="resource(s)", whole=WHOLE_PLAN)

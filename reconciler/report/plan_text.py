@@ -4,9 +4,10 @@ its action symbol, attribute-level changes for updates, the diagnostics, and a s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
+
+from reconciler.report import values
 
 SYMBOLS = {
     "create": "+",
@@ -16,8 +17,6 @@ SYMBOLS = {
     "adopt": "=",
 }
 COLOURS = {"+": "green", "~": "yellow", "-": "red", "-/+": "red", "=": "cyan"}
-VALUE_WIDTH = 100
-INLINE_WIDTH = 90
 
 Style = Callable[[str, str | None], str]
 
@@ -26,9 +25,16 @@ def plain(text: str, colour: str | None) -> str:
     return text
 
 
-def value_text(value: Any) -> str:
-    text = json.dumps(value, sort_keys=False, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 3] + "..."
+def value_diff(before: Any, after: Any, style: Style, *, indent: str) -> list[str]:
+    """A long value's change, written out whole as a coloured line diff."""
+    colours = {"-": "red", "+": "green"}
+    out = []
+    for line in values.diff(before, after):
+        if line.mark == "#":
+            out.append(f"{indent}  # {line.text}")
+        else:
+            out.append(f"{indent}{style(line.mark, colours.get(line.mark))} {line.text}")
+    return out
 
 
 def _headline(change: dict[str, Any]) -> str:
@@ -54,37 +60,28 @@ def _headline(change: dict[str, Any]) -> str:
     return f"{address}{known} will be updated in place"
 
 
-def _diff_line(entry: dict[str, Any], style: Style) -> str:
-    path = entry["path"] or "(value)"
-    before, after = entry["before"], entry["after"]
-    if before is None:
-        return style("+", "green") + f" {path}: {value_text(after)}"
-    if after is None:
-        return style("-", "red") + f" {path}: {value_text(before)}"
-    return style("~", "yellow") + f" {path}: {value_text(before)} -> {value_text(after)}"
-
-
-def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
-    """A nested value as (path, scalar) pairs, in document order."""
-    if isinstance(value, dict) and value:
-        out: list[tuple[str, Any]] = []
-        for key, item in value.items():
-            out += leaves(item, f"{path}.{key}" if path else str(key))
-        return out
-    if isinstance(value, list) and value:
-        out = []
-        for index, item in enumerate(value):
-            out += leaves(item, f"{path}[{index}]")
-        return out
-    return [(path, value)]
+def change_lines(path: str, before: Any, after: Any, style: Style) -> list[str]:
+    """One change: on one line when both values fit, else a header and the whole line diff."""
+    short_before, short_after = values.inline(before), values.inline(after)
+    if before is None and short_after is not None:
+        return [style("+", "green") + f" {path}: {short_after}"]
+    if after is None and short_before is not None:
+        return [style("-", "red") + f" {path}: {short_before}"]
+    if short_before is not None and short_after is not None:
+        return [style("~", "yellow") + f" {path}: {short_before} -> {short_after}"]
+    symbol = "+" if before is None else "-" if after is None else "~"
+    return [
+        style(symbol, COLOURS[symbol]) + f" {path}:",
+        *value_diff(before, after, style, indent="    "),
+    ]
 
 
 def _value_lines(symbol: str, name: str, value: Any, style: Style) -> list[str]:
     mark = style(symbol, COLOURS.get(symbol))
-    text = value_text(value)
-    if len(f"{name}: {text}") <= INLINE_WIDTH:
-        return [f"{mark} {name}: {text}"]
-    return [f"{mark} {name}:"] + [f"    {path}: {value_text(leaf)}" for path, leaf in leaves(value)]
+    short = values.inline(value)
+    if short is not None:
+        return [f"{mark} {name}: {short}"]
+    return [f"{mark} {name}:"] + [f"    {line}" for line in values.lines(value)]
 
 
 def _aspect_lines(aspect: dict[str, Any], resource_action: str, style: Style) -> list[str]:
@@ -92,9 +89,17 @@ def _aspect_lines(aspect: dict[str, Any], resource_action: str, style: Style) ->
     if resource_action in ("create", "replace") or not aspect["diff"]:
         symbol = "+" if aspect["action"] == "create" else SYMBOLS.get(aspect["action"], "~")
         return _value_lines(symbol, name, aspect["after"], style)
+    entries = aspect["diff"]
+    if len(entries) == 1 and not entries[0]["path"]:
+        # A value compared whole (versioning, ownership): the aspect is the path.
+        return change_lines(name, entries[0]["before"], entries[0]["after"], style)
     symbol = {"create": "+", "delete": "-"}.get(aspect["action"], "~")
     lines = [style(symbol, COLOURS.get(symbol)) + f" {name}"]
-    lines += ["    " + _diff_line(entry, style) for entry in aspect["diff"]]
+    for entry in entries:
+        lines += [
+            "    " + line
+            for line in change_lines(entry["path"] or name, entry["before"], entry["after"], style)
+        ]
     return lines
 
 
@@ -122,11 +127,17 @@ def render(plan: dict[str, Any], *, style: Style = plain) -> str:
     lines: list[str] = []
     changes = plan["changes"]
     target = f", limited to {', '.join(plan['targets'])}" if plan.get("targets") else ""
-    if not changes:
+    errors = sum(1 for d in plan["diagnostics"] if d["severity"] == "error")
+    if errors:
+        lines.append(
+            f"The plan for stack {plan['stack']}{target} has {errors} error(s), listed below: "
+            "it cannot be applied."
+        )
+    elif not changes:
         lines.append(
             f"No changes for stack {plan['stack']}{target}: the live state matches the spec."
         )
-    else:
+    if changes:
         lines.append(f"Changes for stack {plan['stack']}{target}, in the order they apply:")
         for change in changes:
             symbol = SYMBOLS[change["action"]]
