@@ -277,12 +277,22 @@ def plan(
 
 def _read_plan_file(path: str) -> Plan:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return plan_from_json(data)
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanError(f"{path}: cannot read the plan file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"{path}: not a reconciler plan file (not UTF-8 text)") from exc
+    try:
+        return plan_from_json(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
-        raise PlanError(f"{path}: not a reconciler plan file ({exc})") from exc
+        if path.endswith((".yaml", ".yml")) or text.lstrip().startswith(("version:", "#")):
+            raise PlanError(
+                f"{path}: this looks like a spec, not a saved plan; a spec is given with -f: "
+                f"reconciler apply -f {path}"
+            ) from exc
+        raise PlanError(
+            f"{path}: not a reconciler plan file ({exc}); save one with: reconciler plan --out FILE"
+        ) from exc
 
 
 @cli.command()
@@ -407,6 +417,29 @@ def drift(
         terminal.note(run.closing())
     if report.has_drift:
         sys.exit(2)
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Human text, the plan's JSON document, or Markdown.",
+)
+@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
+def show(plan_file: str, fmt: str, no_color: bool) -> None:
+    """Show a saved plan exactly as apply would carry it out. No API call."""
+    terminal = _terminal(no_color)
+    saved = _read_plan_file(plan_file)
+    if fmt == "json":
+        terminal.out(saved.dumps())
+    elif fmt == "markdown":
+        terminal.out(plan_markdown.render(saved.to_json()))
+    else:
+        terminal.out(plan_text.render(saved.to_json(), style=terminal.style))
 
 
 @cli.command()

@@ -140,3 +140,32 @@ def test_a_bad_target_is_refused_before_credentials_are_needed(tmp_path: Path) -
         "--target takes resource addresses such as bucket.NAME or distribution.NAME; not: cli-site"
         in done.stderr
     )
+
+
+def test_show_renders_a_saved_plan_without_any_request(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "plan.json"
+    planned = run_cli("plan", "--out", str(saved), cwd=tmp_path, env=env)
+    assert planned.returncode == 0, planned.stderr
+    # No endpoint, no credentials: show needs neither.
+    offline = {**env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": ""}
+    shown = run_cli("show", str(saved), cwd=tmp_path, env=offline)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == planned.stdout
+    as_json = run_cli("show", str(saved), "--format", "json", cwd=tmp_path, env=offline)
+    assert json.loads(as_json.stdout) == json.loads(saved.read_text())
+    markdown = run_cli("show", str(saved), "--format", "markdown", cwd=tmp_path, env=offline)
+    assert markdown.stdout.startswith("<!-- reconciler plan: stack cli -->")
+
+
+def test_a_spec_given_where_a_plan_is_expected_says_to_use_f(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    for command in (["apply", "reconciler.yaml"], ["show", "reconciler.yaml"]):
+        done = run_cli(*command, cwd=tmp_path, env=env)
+        assert done.returncode == 1
+        assert (
+            "reconciler.yaml: this looks like a spec, not a saved plan; a spec is given with -f: "
+            "reconciler apply -f reconciler.yaml"
+        ) in done.stderr
