@@ -107,15 +107,26 @@ def make_plan(
     return result, live
 
 
-def stale_resources(
+#: Parts of a bucket's fingerprint that are not aspects to read again.
+_STATE_PARTS = frozenset({"existence", "emptiness", "tags"})
+
+
+def _read_parts(change: ResourceChange) -> list[str]:
+    """The aspects (or fields) whose live values a saved change was made against: every
+    declared one (``live_fingerprints``), or for older plan files the changed ones."""
+    if change.fingerprints:
+        return [name for name, _ in change.fingerprints if name not in _STATE_PARTS]
+    return [a.aspect for a in change.aspects if a.aspect != "tags"]
+
+
+def stale_parts(
     saved: Plan, reader: LiveReader, *, progress: Callable[[str], None] | None = None
-) -> list[str]:
-    """The addresses whose live state changed since ``saved`` was made (re-read now)."""
+) -> dict[str, list[str]]:
+    """The addresses whose live state changed since ``saved`` was made (re-read now), each
+    with the parts that moved (``existence``, ``tags``, an aspect's name, ...)."""
     buckets = [c for c in saved.changes if c.kind == "bucket"]
     distributions = [c for c in saved.changes if c.kind == "distribution"]
-    declared = {
-        c.name: frozenset(a.aspect for a in c.aspects if a.aspect != "tags") for c in buckets
-    }
+    declared = {c.name: frozenset(_read_parts(c)) for c in buckets}
     deletable = frozenset(c.name for c in buckets if c.action is Action.DELETE)
     if progress:
         progress(f"re-reading {len(saved.changes)} resource(s) to check the plan is current")
@@ -129,16 +140,30 @@ def stale_resources(
             distribution_ids=frozenset(c.id for c in distributions if c.id),
         )
     )
-    stale = []
+    stale: dict[str, list[str]] = {}
     for change in saved.changes:
-        fields = [a.aspect for a in change.aspects]
+        parts = _read_parts(change)
         if change.kind == "distribution":
-            now = distribution_fingerprint(_distribution(live, change, saved.stack), fields)
+            now = distribution_fingerprint(_distribution(live, change, saved.stack), parts)
         else:
-            now = fingerprint(live.buckets[change.name], fields)
-        if now != change.live_fingerprint:
-            stale.append(change.address)
+            current = live.buckets[change.name]
+            if current.failures:
+                stale[change.address] = ["the re-read failed: " + "; ".join(current.failures)]
+                continue
+            now = fingerprint(current, parts)
+        if now["live_fingerprint"] == change.live_fingerprint:
+            continue
+        before, after = dict(change.fingerprints), dict(now["fingerprints"])
+        moved = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        stale[change.address] = moved if change.fingerprints else []
     return stale
+
+
+def stale_resources(
+    saved: Plan, reader: LiveReader, *, progress: Callable[[str], None] | None = None
+) -> list[str]:
+    """The addresses whose live state changed since ``saved`` was made (re-read now)."""
+    return list(stale_parts(saved, reader, progress=progress))
 
 
 def _distribution(live: LiveState, change: ResourceChange, stack: str) -> LiveDistribution | None:
@@ -150,13 +175,14 @@ def _distribution(live: LiveState, change: ResourceChange, stack: str) -> LiveDi
 
 
 def require_fresh(saved: Plan, reader: LiveReader) -> None:
-    stale = stale_resources(saved, reader)
+    stale = stale_parts(saved, reader)
     if stale:
+        named = [f"{a} ({', '.join(parts)})" if parts else a for a, parts in stale.items()]
         raise StalePlanError(
             "the saved plan is stale: the live state of "
-            + ", ".join(stale)
+            + ", ".join(named)
             + " changed since it was made; run plan again",
-            addresses=stale,
+            addresses=list(stale),
         )
 
 

@@ -98,7 +98,9 @@ def test_a_stale_saved_plan_is_refused(env: dict[str, str], tmp_path: Path, boto
 
     refused = run_cli("apply", str(saved), cwd=tmp_path, env=env)
     assert refused.returncode == 1
-    assert "bucket.cli-site changed since it was made; run plan again" in refused.stderr
+    assert (
+        "bucket.cli-site (versioning) changed since it was made; run plan again" in refused.stderr
+    )
 
 
 def test_plan_json_is_the_plan_document(env: dict[str, str], tmp_path: Path) -> None:
@@ -142,9 +144,7 @@ def test_a_bad_target_is_refused_before_credentials_are_needed(tmp_path: Path) -
     )
 
 
-def test_show_renders_a_saved_plan_without_any_request(
-    env: dict[str, str], tmp_path: Path
-) -> None:
+def test_show_renders_a_saved_plan_without_any_request(env: dict[str, str], tmp_path: Path) -> None:
     saved = tmp_path / "plan.json"
     planned = run_cli("plan", "--out", str(saved), cwd=tmp_path, env=env)
     assert planned.returncode == 0, planned.stderr

@@ -207,7 +207,37 @@ def test_a_stale_saved_plan_is_refused_naming_the_resource(
     with pytest.raises(StalePlanError) as raised:
         require_fresh(saved, reader)
     assert raised.value.addresses == ("bucket.safety-b",)
-    assert "bucket.safety-b changed since it was made" in str(raised.value)
+    assert "bucket.safety-b (versioning) changed since it was made" in str(raised.value)
+
+
+CORS_AND_TAGS = """\
+version: 1
+stack: safety
+buckets:
+  safety-cors:
+    tags: {team: %s}
+    cors: [{allowed_methods: [GET], allowed_origins: ["*"], max_age_seconds: 300}]
+"""
+
+
+def test_a_saved_plan_is_refused_when_an_aspect_it_does_not_change_moved(
+    tmp_path: Path, s3: S3Client, transport: Transport, boto_s3: Any
+) -> None:
+    """The plan changes only the tags; a CORS edit made between plan and apply still makes
+    it stale, because the plan was made against every declared aspect's live value."""
+    harness = Harness(s3, transport)
+    harness.apply(spec_file(tmp_path, CORS_AND_TAGS % "web"))
+    saved = plan_from_json(harness.plan(spec_file(tmp_path, CORS_AND_TAGS % "data")).to_json())
+    assert [a.aspect for a in saved.changes[0].aspects] == ["tags"]
+    require_fresh(saved, LiveReader(s3))  # nothing moved yet: accepted
+
+    boto_s3.put_bucket_cors(
+        Bucket="safety-cors",
+        CORSConfiguration={"CORSRules": [{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]},
+    )
+    with pytest.raises(StalePlanError) as raised:
+        require_fresh(saved, LiveReader(s3))
+    assert "bucket.safety-cors (cors) changed since it was made" in str(raised.value)
 
 
 class FailingS3(S3Client):

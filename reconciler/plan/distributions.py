@@ -17,7 +17,13 @@ from typing import Any
 
 from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
 from reconciler.plan.differ import diff
-from reconciler.plan.model import Action, AspectChange, Diagnostic, ResourceChange, digest
+from reconciler.plan.model import (
+    Action,
+    AspectChange,
+    Diagnostic,
+    ResourceChange,
+    fingerprinted,
+)
 from reconciler.spec import canonical_distribution as canon
 from reconciler.spec.common import spec_json
 from reconciler.spec.distribution import Distribution
@@ -40,19 +46,21 @@ def s3_origin_domain(bucket: str, region: str) -> str:
     return f"{bucket}.s3.{region}.amazonaws.com"
 
 
-def fingerprint(live: LiveDistribution | None, fields: list[str]) -> str:
-    """A digest of what was read: id, tags, and the named fields' canonical forms (not the
-    status, which moves on by itself while CloudFront deploys)."""
-    state: dict[str, Any] = {"exists": live is not None}
+def live_parts(live: LiveDistribution | None, fields: list[str]) -> dict[str, Any]:
+    """What was read of a distribution, part by part: existence (its id), tags, and the named
+    fields' canonical forms (not the status, which moves on by itself while CloudFront
+    deploys)."""
+    parts: dict[str, Any] = {"existence": live.id if live is not None else None}
     if live is not None:
-        state |= {
-            "id": live.id,
-            "tags": dict(sorted(live.tags.items())),
-            "fields": {
-                f: canon.canonical(f, (live.fields or {}).get(f)) for f in sorted(set(fields))
-            },
-        }
-    return digest(state)
+        parts["tags"] = dict(sorted(live.tags.items()))
+        for f in sorted(set(fields) - {"tags"}):
+            parts[f] = canon.canonical(f, (live.fields or {}).get(f))
+    return parts
+
+
+def fingerprint(live: LiveDistribution | None, fields: list[str]) -> dict[str, Any]:
+    """The ``live_fingerprint`` and ``fingerprints`` of a change about ``live``."""
+    return fingerprinted(live_parts(live, fields))
 
 
 @dataclass
@@ -249,7 +257,7 @@ class DistributionPlanner:
                 name=name,
                 action=Action.CREATE,
                 aspects=tuple(aspects),
-                live_fingerprint=fingerprint(None, fields),
+                **fingerprint(None, fields),
                 wait_for_deployment=dist.wait_for_deployment,
                 positions=self.positions(name, dist, [*fields, "tags"]),
             )
@@ -280,7 +288,7 @@ class DistributionPlanner:
                 name=name,
                 action=Action.ADOPT if adopting else Action.UPDATE,
                 aspects=tuple(aspects),
-                live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+                **fingerprint(live, declared_fields(dist)),
                 reason=(
                     f"distribution {live.id} "
                     + ("is named by its id" if dist.id == live.id else "holds a declared alias")
@@ -309,7 +317,7 @@ class DistributionPlanner:
             kind="distribution",
             name=name,
             action=Action.DELETE,
-            live_fingerprint=fingerprint(live, []),
+            **fingerprint(live, []),
             reason=reason,
             id=live.id,
         )

@@ -96,6 +96,10 @@ class ResourceChange:
     id: str | None = None
     wait_for_deployment: bool = True
     positions: tuple[tuple[str, str], ...] = ()
+    #: A digest per part of the live state the plan was made against: ``existence`` (and the
+    #: region), ``emptiness``, ``tags`` and every declared aspect that was read, whether the
+    #: plan changes it or not. A saved plan is refused when any of them moved, naming it.
+    fingerprints: tuple[tuple[str, str], ...] = ()
 
     def position(self, aspect: str) -> str | None:
         return dict(self.positions).get(aspect)
@@ -111,6 +115,8 @@ class ResourceChange:
             "depends_on": list(self.depends_on),
             "live_fingerprint": self.live_fingerprint,
         }
+        if self.fingerprints:
+            out["live_fingerprints"] = dict(self.fingerprints)
         if self.previous_region is not None:
             out["previous_region"] = self.previous_region
         if self.force_destroy:
@@ -145,6 +151,13 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""
         return f"{where}{self.address}: {self.severity}: {self.summary}"
+
+
+def fingerprinted(parts: dict[str, Any]) -> dict[str, Any]:
+    """The ``live_fingerprint`` (one digest) and ``fingerprints`` (one per part) of a change,
+    from the parts of the live state it was made against."""
+    each = {name: digest(value) for name, value in sorted(parts.items())}
+    return {"live_fingerprint": digest(each), "fingerprints": tuple(each.items())}
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,7 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
             id=c.get("id"),
             wait_for_deployment=bool(c.get("wait_for_deployment", True)),
             positions=tuple(sorted(c.get("positions", {}).items())),
+            fingerprints=tuple(sorted(c.get("live_fingerprints", {}).items())),
         )
         for c in data["changes"]
     )

@@ -23,7 +23,7 @@ from reconciler.plan.model import (
     Diagnostic,
     Plan,
     ResourceChange,
-    digest,
+    fingerprinted,
 )
 from reconciler.plan.order import distribution_scope, order_changes, scope
 from reconciler.spec import canonical
@@ -56,23 +56,25 @@ def declared_aspects(bucket: Bucket) -> list[str]:
     return [a for a in ASPECT_ORDER if a == "tags" or getattr(bucket, a) is not None]
 
 
-def fingerprint(live: LiveBucket, aspects: Iterable[str]) -> str:
-    """A digest of what was read for a bucket: existence, region, tags, emptiness and the named
-    aspects (canonical forms, so harmless re-orderings do not make a plan stale)."""
+def live_parts(live: LiveBucket, aspects: Iterable[str]) -> dict[str, Any]:
+    """What was read for a bucket, part by part: existence (with the region and whether the
+    name is someone else's), emptiness, tags and the named aspects (canonical forms, so
+    harmless re-orderings do not make a plan stale)."""
     ctx = canonical.Context(owner_id=live.owner_id)
-    state = {
-        "exists": live.exists,
-        "foreign": live.foreign,
-        "region": live.region,
+    parts: dict[str, Any] = {
+        "existence": {"exists": live.exists, "foreign": live.foreign, "region": live.region},
+        "emptiness": live.empty,
         "tags": dict(sorted(live.tags.items())),
-        "empty": live.empty,
-        "aspects": {
-            a: canonical.canonical(a, live.aspects[a], ctx, desired=False)
-            for a in sorted(set(aspects))
-            if a in live.aspects
-        },
     }
-    return digest(state)
+    for aspect in sorted(set(aspects) - {"tags"}):
+        if aspect in live.aspects:
+            parts[aspect] = canonical.canonical(aspect, live.aspects[aspect], ctx, desired=False)
+    return parts
+
+
+def fingerprint(live: LiveBucket, aspects: Iterable[str]) -> dict[str, Any]:
+    """The ``live_fingerprint`` and ``fingerprints`` of a change about ``live``."""
+    return fingerprinted(live_parts(live, aspects))
 
 
 @dataclass
@@ -173,7 +175,7 @@ class _Planner:
             action=action,
             region=region,
             aspects=aspects,
-            live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+            **fingerprint(live, self.aspects_of(bucket) if live.exists else []),
             previous_region=live.region if action is Action.REPLACE else None,
             force_destroy=action is Action.REPLACE,
             reason="the region changes" if action is Action.REPLACE else None,
@@ -250,7 +252,7 @@ class _Planner:
                 action=Action.ADOPT if adopting else Action.UPDATE,
                 region=region,
                 aspects=tuple(aspects),
-                live_fingerprint=fingerprint(live, [a.aspect for a in aspects]),
+                **fingerprint(live, self.aspects_of(bucket)),
                 reason=f"the bucket exists without the {STACK_TAG} tag" if adopting else None,
             )
         )
@@ -287,7 +289,7 @@ class _Planner:
             name=name,
             action=Action.DELETE,
             region=live.region,
-            live_fingerprint=fingerprint(live, []),
+            **fingerprint(live, []),
             force_destroy=force,
             reason=None if name in self.spec.buckets else "owned by this stack, no longer declared",
         )
