@@ -276,3 +276,24 @@ def test_the_digest_follows_the_content(tmp_path: Path) -> None:
     other = load_spec([write(tmp_path, HEAD + "buckets: {b-bucket: {}}\n", "three.yaml")], env={})
     assert one.digest == same.digest != other.digest
     assert one.digest.startswith("sha256:")
+
+
+def test_region_check_false_lets_a_store_name_its_own_regions(tmp_path: Path) -> None:
+    text = "version: 1\nstack: s\n{check}buckets:\n  store-bucket: {{region: garage}}\n"
+    with pytest.raises(ConfigError) as refused:
+        load_spec([write(tmp_path, text.format(check=""))], cli_vars={}, env={})
+    assert "'garage' is not an AWS region" in str(refused.value)
+    loaded = load_spec(
+        [write(tmp_path, text.format(check="region_check: false\n"))], cli_vars={}, env={}
+    )
+    assert loaded.spec.buckets["store-bucket"].region == "garage"
+    assert loaded.spec.region_check is False
+
+
+def test_distributions_left_out_are_unmanaged_and_empty_means_none(tmp_path: Path) -> None:
+    base = "version: 1\nstack: s\nbuckets:\n  s-bucket: {}\n"
+    left_out = load_spec([write(tmp_path, base)], cli_vars={}, env={})
+    assert left_out.spec.manages_distributions is False
+    empty = load_spec([write(tmp_path, base + "distributions: {}\n")], cli_vars={}, env={})
+    assert empty.spec.manages_distributions is True
+    assert empty.spec.distributions == {}

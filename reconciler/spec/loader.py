@@ -17,10 +17,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from reconciler.errors import ConfigError, SourcePosition, SpecIssue
 from reconciler.spec import rules
@@ -241,17 +241,49 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
             resources[name] = combined
 
 
+#: List fields whose rules check each element on its own: when some elements have a wrong
+#: shape, the others are still checked (``None`` stands for a broken one, keeping the indices).
+SALVAGED_LISTS = frozenset({"lifecycle", "cors"})
+
+
+def _salvage(model: type[Bucket] | type[Distribution], field: str, value: Any) -> list[Any] | None:
+    """The elements of a broken list field that are valid on their own, ``None`` for the rest
+    (so that rule findings keep the element's index and a shape error in one lifecycle rule
+    does not hide the rule errors of its siblings)."""
+    if field not in SALVAGED_LISTS or not isinstance(value, list):
+        return None
+    annotation = model.model_fields[field].annotation
+    element = next(
+        (get_args(arm)[0] for arm in get_args(annotation) if get_origin(arm) is list), None
+    )
+    if element is None:
+        return None
+    adapter: TypeAdapter[Any] = TypeAdapter(element)
+    found: list[Any] = []
+    for item in value:
+        try:
+            found.append(adapter.validate_python(item))
+        except ValidationError:
+            found.append(None)
+    return found
+
+
 def _without_broken_fields(
     model: type[Bucket] | type[Distribution], body: Any, error: ValidationError
 ) -> Bucket | Distribution | None:
-    """The resource without the fields that failed, so the rules can check the rest."""
+    """The resource without the fields that failed, so the rules can check the rest; a list
+    of elements checked one by one keeps its valid elements (see `SALVAGED_LISTS`)."""
     if not isinstance(body, dict):
         return None
     broken = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
     try:
-        return model.model_validate({k: v for k, v in body.items() if k not in broken})
+        partial = model.model_validate({k: v for k, v in body.items() if k not in broken})
     except ValidationError:
         return None
+    kept = {f: found for f in broken if (found := _salvage(model, f, body.get(f))) is not None}
+    # Only the rules see this partial resource (a spec with errors is never planned), and they
+    # skip the ``None`` elements.
+    return partial.model_copy(update=kept) if kept else partial
 
 
 def _validate(
@@ -288,7 +320,7 @@ def _validate(
     variables: dict[str, Any] = top["vars"] if isinstance(top.get("vars"), dict) else {}
     # ``distributions:`` left out (or empty in YAML, which reads as null) is unmanaged; the
     # fields set tell `Spec.manages_distributions` so.
-    given = {"version", "stack", "vars", "defaults", "buckets"}
+    given = {"version", "stack", "vars", "defaults", "buckets", "region_check"}
     if isinstance(resources["distributions"], dict):
         given.add("distributions")
     spec = Spec.model_construct(
@@ -297,6 +329,7 @@ def _validate(
         stack=data["stack"] if isinstance(data.get("stack"), str) else "",
         vars=variables,
         defaults=top.get("defaults"),
+        region_check=top.get("region_check") is not False,
         buckets=valid["buckets"],
         distributions=valid["distributions"],
     )

@@ -42,6 +42,12 @@ class Spec(SpecModel):
         description="Variables for ${var.NAME}; --var NAME=VALUE overrides them.",
     )
     defaults: Defaults | None = Field(None, description="Values applied under every resource.")
+    region_check: bool = Field(
+        True,
+        description="Check bucket regions against AWS's regions (a typo is an error with a "
+        "suggestion). false: any region name, for a region newer than this release or an "
+        "S3-compatible store's own names.",
+    )
     buckets: dict[str, Bucket] = Field(
         default_factory=dict, description="Buckets, by name. Names may use ${var.NAME}."
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +18,7 @@ from reconciler.aws.names import bucket_name_problem
 from reconciler.spec.bucket import AclGrants, Bucket, Grant, LifecycleRule
 from reconciler.spec.distribution import CacheBehavior, Distribution
 from reconciler.spec.model import Spec
+from reconciler.spec.regions import region_problem
 from reconciler.spec.source import Path
 
 MAX_TAGS = 50
@@ -41,7 +42,6 @@ METHOD_SETS = (
 )
 CACHED_SETS = ({"GET", "HEAD"}, {"GET", "HEAD", "OPTIONS"})
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
@@ -144,10 +144,13 @@ def _bucket(ctx: _Context, name: str, bucket: Bucket) -> Iterator[Finding]:
     problem = bucket_name_problem(name)
     if problem:
         yield Finding(path, f"invalid bucket name: {problem}", at_key=True)
-    if bucket.region is not None and not _REGION.match(bucket.region):
-        yield Finding(
-            (*path, "region"), f"{bucket.region!r} is not an AWS region name (such as eu-west-1)"
-        )
+    wrong = (
+        region_problem(bucket.region, check=ctx.spec.region_check)
+        if bucket.region is not None
+        else None
+    )
+    if wrong:
+        yield Finding((*path, "region"), wrong)
     if bucket.state == "absent":
         yield from _absent(path, "bucket", prevent_destroy=bucket.prevent_destroy)
         return
@@ -171,11 +174,13 @@ def _bucket(ctx: _Context, name: str, bucket: Bucket) -> Iterator[Finding]:
     yield from _website(bucket, path)
 
 
-def _lifecycle(rules: list[LifecycleRule], path: Path) -> Iterator[Finding]:
+def _lifecycle(rules: Sequence[LifecycleRule | None], path: Path) -> Iterator[Finding]:
     if len(rules) > 1000:
         yield Finding(path, f"at most 1000 lifecycle rules (found {len(rules)})")
     seen: dict[str, int] = {}
     for index, rule in enumerate(rules):
+        if rule is None:
+            continue  # its shape is wrong, reported already (see loader.SALVAGED_LISTS)
         where = (*path, index)
         shown = rule.id if len(rule.id) <= 40 else rule.id[:37] + "..."
         label = f"lifecycle rule {shown!r}"
@@ -523,6 +528,8 @@ def _cors(bucket: Bucket, path: Path) -> Iterator[Finding]:
     if len(bucket.cors) > 100:
         yield Finding((*path, "cors"), f"at most 100 CORS rules (found {len(bucket.cors)})")
     for index, rule in enumerate(bucket.cors):
+        if rule is None:
+            continue  # its shape is wrong, reported already (see loader.SALVAGED_LISTS)
         where = (*path, "cors", index)
         if not rule.allowed_methods:
             yield Finding((*where, "allowed_methods"), "a CORS rule needs at least one method")
