@@ -332,6 +332,8 @@ def apply(
             assert loaded is not None
             result, _ = run.plan(loaded, targets, replace)
             terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+            if result.errors:
+                terminal.note(run.closing())  # "0 writes": nothing was changed
             _refuse_errors(result, terminal, shown=True)
         if not result.has_changes:
             terminal.note(f"Nothing to apply. {run.closing()}")

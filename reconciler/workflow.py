@@ -13,6 +13,7 @@ from reconciler.plan.distributions import fingerprint as distribution_fingerprin
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
 from reconciler.plan.order import distribution_scope, scope
 from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
+from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
 
@@ -45,7 +46,6 @@ def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
         for name, d in spec.distributions.items()
         if (dist_covered is None or name in dist_covered) and d.state != "absent"
     ]
-    used = {o.bucket for d in distributions for o in d.origins or [] if o.bucket}
     return ReadRequest(
         stack=spec.stack,
         declared=declared,
@@ -55,8 +55,37 @@ def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
         distributions=spec.manages_distributions,
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
         distribution_ids=frozenset(d.id for d in distributions if d.id),
-        other_buckets=frozenset(used - set(spec.buckets)),
+        referenced=referenced_buckets(spec, declared, distributions),
     )
+
+
+#: What is read of an undeclared bucket the spec refers to, by how it is referred to.
+_LOG_TARGET = frozenset({"acl", "policy", "object_ownership"})
+_CLOUDFRONT_LOGS = frozenset({"object_ownership"})
+
+
+def referenced_buckets(
+    spec: Spec, read: dict[str, frozenset[str]], distributions: list[Distribution]
+) -> dict[str, frozenset[str]]:
+    """Undeclared buckets that the buckets being read log into, or that the distributions use
+    (as origins or for logs), each with the aspects that checking the reference needs."""
+    found: dict[str, frozenset[str]] = {}
+
+    def add(name: str, aspects: frozenset[str]) -> None:
+        if name not in spec.buckets:
+            found[name] = found.get(name, frozenset()) | aspects
+
+    for name in read:
+        bucket = spec.buckets[name]
+        if bucket.logging and bucket.state != "absent":
+            add(bucket.logging.target_bucket, _LOG_TARGET)
+    for dist in distributions:
+        for origin in dist.origins or []:
+            if origin.bucket:
+                add(origin.bucket, frozenset())
+        if dist.logging:
+            add(dist.logging.bucket, _CLOUDFRONT_LOGS)
+    return found
 
 
 def make_plan(

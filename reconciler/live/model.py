@@ -84,6 +84,9 @@ class LiveState:
     unowned: tuple[str, ...] = ()
     distributions: tuple[LiveDistribution, ...] | None = None
     other_buckets: dict[str, str | None] = field(default_factory=dict)
+    #: Undeclared buckets the spec refers to (logging targets, origin and log buckets of
+    #: distributions), with what was read of them to check the reference.
+    referenced: dict[str, LiveBucket] = field(default_factory=dict)
     #: ``False`` when the endpoint does not implement bucket tagging (some S3-compatible
     #: stores): ownership cannot be recorded, so nothing is pruned or adopted by tag.
     tagging: bool = True

@@ -74,8 +74,8 @@ class ReadRequest:
     undeclared buckets (pruning), and which declared buckets may be deleted (emptiness).
     ``distributions``: read the account's distributions (``aliases``: the declared ones, whose
     holders may be adopted; ``distribution_ids``: those whose configuration must be read in any
-    case); ``other_buckets``: undeclared buckets whose region a distribution
-    needs (origins)."""
+    case); ``referenced``: undeclared buckets the spec refers to (logging targets, a
+    distribution's origins and log bucket), each with the aspects its reference needs checked."""
 
     stack: str
     declared: dict[str, frozenset[str]]
@@ -85,7 +85,7 @@ class ReadRequest:
     distributions: bool = True
     aliases: frozenset[str] = frozenset()
     distribution_ids: frozenset[str] = frozenset()
-    other_buckets: frozenset[str] = frozenset()
+    referenced: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -154,10 +154,8 @@ class LiveReader:
                     future.cancel()
                 raise
 
-    def _read_for_distributions(
-        self, request: ReadRequest, declared: dict[str, _Found]
-    ) -> tuple[tuple[LiveDistribution, ...] | None, dict[str, str | None]]:
-        """The account's distributions, and the regions of undeclared origin buckets."""
+    def _read_for_distributions(self, request: ReadRequest) -> tuple[LiveDistribution, ...] | None:
+        """The account's distributions."""
         distributions = None
         if self._cloudfront is not None and request.distributions:
             distributions = read_distributions(
@@ -167,16 +165,35 @@ class LiveReader:
                 aliases=request.aliases,
                 ids=request.distribution_ids,
             )
-        s3 = self._s3
-        others: dict[str, str | None] = {}
+        return distributions
 
-        def other(name: str) -> None:
-            answer = s3.head_bucket(name)
-            others[name] = (answer.region or s3.region) if answer else None
+    def _read_referenced(self, request: ReadRequest) -> dict[str, LiveBucket]:
+        """Each undeclared bucket the spec refers to: whether it exists, its region, and the
+        aspects its reference needs (a failed read is that bucket's failure)."""
+        names = [n for n in sorted(request.referenced) if n not in request.declared]
+        found = {n: _Found() for n in names}
 
-        extra = [n for n in sorted(request.other_buckets) if n not in declared]
-        self._run("origin buckets", [_bind(other, n) for n in extra])
-        return distributions, others
+        def head(name: str) -> None:
+            target = found[name]
+            try:
+                answer = self._s3.head_bucket(name)
+            except READ_FAILURES as exc:
+                target.failures.append(describe_failure("existence", exc))
+                return
+            if answer is not None:
+                target.exists = True
+                target.region = answer.region or self._s3.region
+                target.foreign = not answer.accessible
+
+        self._run("referenced buckets", [_bind(head, n) for n in names])
+        aspects = [
+            _bind(_aspect_into, self._s3, found[n], n, a)
+            for n in names
+            if found[n].exists and not found[n].foreign
+            for a in sorted(request.referenced[n])
+        ]
+        self._run("referenced buckets", aspects)
+        return {n: _live(n, f) for n, f in found.items()}
 
     def read(self, request: ReadRequest) -> LiveState:
         reading = _Reading(self._s3, request)
@@ -214,7 +231,8 @@ class LiveReader:
 
         buckets = {n: _live(n, f) for n, f in found.items()}
         buckets.update({n: _live(n, f) for n, f in owned.items() if f.exists})
-        distributions, others = self._read_for_distributions(request, found)
+        distributions = self._read_for_distributions(request)
+        referenced = self._read_referenced(request)
         unreadable = reading.unreadable
         return LiveState(
             buckets=buckets,
@@ -227,7 +245,8 @@ class LiveReader:
                 )
             ),
             distributions=distributions,
-            other_buckets=others,
+            other_buckets={n: b.region if b.exists else None for n, b in referenced.items()},
+            referenced=referenced,
             tagging=reading.tagging,
             unreadable=dict(sorted(unreadable.items())),
         )
@@ -272,15 +291,7 @@ class _Reading:
                 self.unreadable[name] = describe_failure("tags", exc)
 
     def aspect(self, name: str, which: str) -> None:
-        target = self.found[name]
-        try:
-            value, owner = _read_aspect(self.s3, name, which)
-        except READ_FAILURES as exc:
-            target.failures.append(describe_failure(which, exc))
-            return
-        target.aspects[which] = value
-        if owner:
-            target.owner_id = owner
+        _aspect_into(self.s3, self.found[name], name, which)
 
     def region(self, name: str, target: _Found) -> None:
         try:
@@ -297,6 +308,18 @@ class _Reading:
             target.empty = not self.s3.has_objects(name)
         except READ_FAILURES as exc:
             target.failures.append(describe_failure("objects (emptiness)", exc))
+
+
+def _aspect_into(s3: S3Client, target: _Found, name: str, which: str) -> None:
+    """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there)."""
+    try:
+        value, owner = _read_aspect(s3, name, which)
+    except READ_FAILURES as exc:
+        target.failures.append(describe_failure(which, exc))
+        return
+    target.aspects[which] = value
+    if owner:
+        target.owner_id = owner
 
 
 def _live(name: str, found: _Found) -> LiveBucket:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
+from reconciler.plan import references
 from reconciler.plan.differ import diff
 from reconciler.plan.model import (
     Action,
@@ -161,6 +162,10 @@ class DistributionPlanner:
         if dist.state == "absent":
             self.plan_absent(name, dist, live)
             return
+        if dist.logging and dist.logging.bucket not in self.spec.buckets:
+            log_bucket = self.live.referenced.get(dist.logging.bucket)
+            for problem in references.distribution_log_bucket(dist.logging.bucket, log_bucket):
+                self.error(name, problem, "logging", "bucket")
         holders = self.holders(dist)
         adopt: LiveDistribution | None = None
         for index, alias in enumerate(dist.aliases or []):

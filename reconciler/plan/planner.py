@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.live.model import ASPECT_ORDER, STACK_TAG, LiveBucket, LiveState
+from reconciler.plan import references
 from reconciler.plan.differ import diff
 from reconciler.plan.distributions import DistributionPlanner
 from reconciler.plan.model import (
@@ -148,6 +149,10 @@ class _Planner:
             self.plan_absent(name, bucket, live)
             return
         region = bucket.region or self.options.default_region
+        if bucket.logging and bucket.logging.target_bucket not in self.spec.buckets:
+            target = self.live.referenced.get(bucket.logging.target_bucket)
+            for message, where in references.logging_target(bucket, region, target):
+                self.error(name, message, *where)
         if not live.exists:
             self.changes.append(self.creation(name, bucket, Action.CREATE, region, live))
             return

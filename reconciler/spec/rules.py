@@ -360,7 +360,10 @@ def _acl(bucket: Bucket, path: Path) -> Iterator[Finding]:
         )
 
 
-def _delivers_logs(target: Bucket) -> bool:
+def delivers_logs(target: Bucket) -> bool:
+    """Whether S3 may deliver server access logs into ``target``: a log-delivery ACL (canned or
+    a grant to the LogDelivery group) or a policy allowing the logging service principal.
+    Used on declared targets here, and by the planner on live ones."""
     if target.acl == "log-delivery-write":
         return True
     if isinstance(target.acl, AclGrants) and any(
@@ -420,7 +423,7 @@ def _logging(ctx: _Context, bucket: Bucket, path: Path) -> Iterator[Finding]:
             "object_ownership BucketOwnerEnforced, which does not support target "
             "grants",
         )
-    if not _delivers_logs(target):
+    if not delivers_logs(target):
         how = (
             "a policy statement that allows the service principal "
             f"{LOG_DELIVERY_PRINCIPAL} to s3:PutObject"
