@@ -18,7 +18,7 @@ from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
-from reconciler.drift import drift_report
+from reconciler.drift import drift_report, unreadable
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
 from reconciler.invalidate import check_paths, find_distribution
 from reconciler.invalidate import invalidate as invalidate_paths
@@ -401,8 +401,16 @@ def drift(
     with _session(aws) as session:
         run = _Run(session, terminal)
         result, live = run.plan(loaded)
+        # A resource that could not be read is reported as such; any other error (the spec's
+        # safety rules) leaves no report.
+        failed = unreadable(live)
         _refuse_errors(
-            result,
+            Plan(
+                result.stack,
+                result.spec_digest,
+                result.changes,
+                tuple(d for d in result.diagnostics if d.address not in failed),
+            ),
             terminal,
             shown=False,
             what="the plan behind the drift check",
@@ -417,6 +425,10 @@ def drift(
         else:
             terminal.out(document)
         terminal.note(run.closing())
+    if report.has_errors:
+        raise PlanError(
+            "the live state of some resources could not be read (status error in the report)"
+        )
     if report.has_drift:
         sys.exit(2)
 

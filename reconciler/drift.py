@@ -13,7 +13,9 @@ and ``actual`` (live) values and a ``type``:
 - ``not_equal``: both have it, with different values.
 
 With ``include_unmanaged``, buckets and distributions that the spec does not declare and no stack
-owns are listed as ``unmanaged``; they are not drift. Pure: no I/O.
+owns are listed as ``unmanaged``; they are not drift. A resource whose live state could not be
+read (an error answer, an unreadable body, a feature the store lacks) is ``error``, with why:
+the others are still reported. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
 from reconciler.spec.model import Spec
 
 FORMAT_VERSION = "1"
-STATUSES = ("in_sync", "drifted", "missing", "unmanaged")
+STATUSES = ("in_sync", "drifted", "missing", "unmanaged", "error")
 LABELS = {
     "in_sync": "in sync",
     "drifted": "drifted",
     "missing": "missing",
     "unmanaged": "unmanaged",
+    "error": "could not be read",
 }
 TYPES = ("add", "remove", "not_equal")
 
@@ -95,6 +98,11 @@ class DriftReport:
         for resource in self.resources:
             counts[resource.status] += 1
         return {"managed": len(self.resources) - counts["unmanaged"], **counts}
+
+    @property
+    def has_errors(self) -> bool:
+        """Resources whose live state could not be read."""
+        return any(r.status == "error" for r in self.resources)
 
     @property
     def has_drift(self) -> bool:
@@ -172,11 +180,21 @@ def drift_report(
 ) -> DriftReport:
     """The drift report of ``plan`` (made for ``spec`` against ``live``, untargeted)."""
     by_address = {c.address: c for c in plan.changes}
+    failed = unreadable(live)
     resources: list[ResourceDrift] = []
     for kind, names in (("bucket", spec.buckets), ("distribution", spec.distributions)):
         for name in sorted(names):
             address = f"{kind}.{name}"
+            if address in failed:
+                resources.append(
+                    ResourceDrift(address, kind, name, "error", reason=failed.pop(address))
+                )
+                continue
             resources.append(_standing(by_address.pop(address, None), address, kind, name))
+    resources += [
+        ResourceDrift(address, "bucket", address.split(".", 1)[1], "error", reason=why)
+        for address, why in failed.items()
+    ]
     # What is left is owned by this stack and no longer declared: due to be pruned.
     resources += [_standing(c, c.address, c.kind, c.name) for c in by_address.values()]
     if include_unmanaged:
@@ -184,6 +202,15 @@ def drift_report(
     resources.sort(key=lambda r: (r.status == "unmanaged", r.kind, r.address))
     warnings = tuple(d for d in plan.diagnostics if d.severity != "error")
     return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged)
+
+
+def unreadable(live: LiveState) -> dict[str, str]:
+    """The addresses whose live state could not be read, with why."""
+    return {
+        f"bucket.{name}": "; ".join(bucket.failures)
+        for name, bucket in sorted(live.buckets.items())
+        if bucket.failures
+    }
 
 
 def _unmanaged(plan: Plan, live: LiveState) -> list[ResourceDrift]:

@@ -123,6 +123,7 @@ def test_a_change_behind_the_specs_back_shows_in_every_format(
         "drifted": 0,
         "missing": 0,
         "unmanaged": 0,
+        "error": 0,
     }
 
     CASES[case][1](boto_s3)
@@ -206,6 +207,7 @@ def test_missing_unmanaged_and_pruned_resources(
         "drifted": 1,
         "missing": 1,
         "unmanaged": 1,
+        "error": 0,
     }
     read = every_format(report, tmp_path)
     assert_shown(read, "bucket.drift-undeclared", "state", "absent", "present", "add")

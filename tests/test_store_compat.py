@@ -321,3 +321,45 @@ def test_endpoint_url_in_a_profile_reaches_the_store(endpoint: str, tmp_path: Pa
     assert applied.returncode == 0, applied.stdout + applied.stderr
     again = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+ENCRYPTED = """\
+version: 1
+stack: compat
+buckets:
+  compat-a: {encryption: {algorithm: AES256}}
+  compat-b: {encryption: {algorithm: AES256}}
+"""
+
+
+def test_an_empty_answer_for_one_aspect_at_the_command_line(tmp_path: Path) -> None:
+    """An empty 200 body for one bucket's GetBucketEncryption: plan names that bucket and
+    aspect and still plans the other (exit 1); apply changes nothing; drift writes its report
+    with that bucket as error and exits 1."""
+    from tests.cli import run_cli, user_env
+    from tests.report_checks import valid_json_report
+
+    store = FakeStore(["compat-a", "compat-b"], {("compat-a", "encryption"): Answer(200, b"")})
+    (tmp_path / "reconciler.yaml").write_text(ENCRYPTED)
+    with stub_server(route=store) as server:
+        env = user_env(tmp_path, endpoint=server.url, secret="compat-secret")
+        planned = run_cli("plan", cwd=tmp_path, env=env)
+        applied = run_cli("apply", "--auto-approve", cwd=tmp_path, env=env)
+        drifted = run_cli("drift", "--format", "json", "-o", "drift.json", cwd=tmp_path, env=env)
+    assert planned.returncode == 1
+    assert (
+        "bucket.compat-a: error: reading encryption failed: GetBucketEncryption: the response "
+        "is not well-formed XML"
+    ) in planned.stdout
+    assert "= bucket.compat-b will be adopted" in planned.stdout  # the other one is planned
+    assert planned.stdout.startswith("The plan for stack compat has 1 error(s)")
+    assert applied.returncode == 1
+    assert "(0 writes)" in applied.stderr
+    assert not any(r.method == "PUT" for r in server.received)
+    assert drifted.returncode == 1, drifted.stderr
+    report = valid_json_report((tmp_path / "drift.json").read_text())
+    standing = {r["address"]: r for r in report["resources"]}
+    assert standing["bucket.compat-a"]["status"] == "error"
+    assert "reading encryption failed" in standing["bucket.compat-a"]["reason"]
+    assert standing["bucket.compat-b"]["status"] == "drifted"
+    assert report["summary"]["error"] == 1

@@ -10,12 +10,14 @@ import json
 from typing import Any
 
 from reconciler.drift import LABELS
+from reconciler.report.drift_markdown import unread_verdict
 
 COLOURS = {
     "in_sync": "#2e7d32",
     "drifted": "#b26a00",
     "missing": "#c62828",
     "unmanaged": "#546e7a",
+    "error": "#6a1b9a",
 }
 
 CSS = """
@@ -117,11 +119,15 @@ def render(report: dict[str, Any]) -> str:
     statuses = ["in_sync", "drifted", "missing"]
     if report.get("include_unmanaged"):
         statuses.append("unmanaged")
+    if s.get("error"):
+        statuses.append("error")
     verdict = (
         f"{s['drifted']} drifted and {s['missing']} missing of {s['managed']} managed resources."
         if s["drifted"] or s["missing"]
         else f"All {s['managed']} managed resources are in sync with the spec."
     )
+    if s.get("error"):
+        verdict = unread_verdict(s, verdict)
     counts = "".join(f"<tr><td>{LABELS[k]}</td><td>{s[k]}</td></tr>" for k in statuses)
     shown = [r for r in report["resources"] if r["status"] != "in_sync"]
     in_sync = [r["address"] for r in report["resources"] if r["status"] == "in_sync"]

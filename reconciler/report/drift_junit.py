@@ -25,10 +25,11 @@ def render(report: dict[str, Any]) -> str:
     resources = report["resources"]
     failures = sum(1 for r in resources if r["status"] in ("drifted", "missing"))
     skipped = sum(1 for r in resources if r["status"] == "unmanaged")
+    errors = sum(1 for r in resources if r["status"] == "error")
     counts = {
         "tests": str(len(resources)),
         "failures": str(failures),
-        "errors": "0",
+        "errors": str(errors),
         "skipped": str(skipped),
     }
     root = ET.Element("testsuites", {"name": "reconciler drift", **counts})
@@ -48,6 +49,10 @@ def render(report: dict[str, Any]) -> str:
             message = f"{status}: {count} difference(s)" if count else status
             failure = ET.SubElement(case, "failure", {"message": message, "type": status})
             failure.text = _failure_text(resource)
+        elif status == "error":
+            reason = resource.get("reason") or "could not be read"
+            error = ET.SubElement(case, "error", {"message": reason, "type": "unreadable"})
+            error.text = f"{resource['address']}: {reason}"
         elif status == "unmanaged":
             ET.SubElement(case, "skipped", {"message": resource.get("reason") or "unmanaged"})
     ET.indent(root)

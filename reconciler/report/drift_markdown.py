@@ -21,7 +21,7 @@ from reconciler.report.markup import (
 
 WHOLE_REPORT = "The JSON and HTML forms of the report (drift --format json|html) hold every one."
 
-ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔"}
+ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔", "error": "⛔"}
 
 
 def _summary(report: dict[str, Any]) -> list[str]:
@@ -29,6 +29,8 @@ def _summary(report: dict[str, Any]) -> list[str]:
     statuses = ["in_sync", "drifted", "missing"]
     if report.get("include_unmanaged"):
         statuses.append("unmanaged")
+    if s.get("error"):
+        statuses.append("error")
     lines = ["| status | resources |", "|---|---:|"]
     lines += [f"| {ICONS[k]} {LABELS[k]} | {s[k]} |" for k in statuses]
     lines.append(f"| managed in all | {s['managed']} |")
@@ -65,6 +67,14 @@ def _details(resource: dict[str, Any]) -> list[str]:
     return lines
 
 
+def unread_verdict(s: dict[str, int], verdict: str) -> str:
+    """The verdict when some resources could not be read: never "all in sync"."""
+    unread = f"{s['error']} of {s['managed']} managed resources could not be read."
+    if s["drifted"] or s["missing"]:
+        return f"{verdict} {unread}"
+    return f"{unread} The other {s['managed'] - s['error']} are in sync with the spec."
+
+
 def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
     """The Markdown; past ``budget`` characters the remaining resources are only counted."""
     s = report["summary"]
@@ -73,6 +83,8 @@ def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
         if s["drifted"] or s["missing"]
         else f"All {s['managed']} managed resources are in sync with the spec."
     )
+    if s.get("error"):
+        verdict = unread_verdict(s, verdict)
     lines = [
         f"<!-- reconciler drift: stack {md_text(report['stack'])} -->",
         f"## Drift report for stack {md_code(report['stack'])}",

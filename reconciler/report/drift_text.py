@@ -8,15 +8,21 @@ from typing import Any
 from reconciler.report import values
 from reconciler.report.plan_text import Style, diagnostic_lines, plain
 
-MARKS = {"drifted": ("~", "yellow"), "missing": ("!", "red"), "unmanaged": ("?", "cyan")}
+MARKS = {
+    "drifted": ("~", "yellow"),
+    "missing": ("!", "red"),
+    "unmanaged": ("?", "cyan"),
+    "error": ("x", "red"),
+}
 
 
 def summary_line(report: dict[str, Any]) -> str:
     s = report["summary"]
     unmanaged = f"; {s['unmanaged']} unmanaged" if report.get("include_unmanaged") else ""
+    errors = f", {s['error']} could not be read" if s.get("error") else ""
     return (
         f"Drift for stack {report['stack']}: {s['drifted']} drifted, {s['missing']} missing, "
-        f"{s['in_sync']} in sync of {s['managed']} managed{unmanaged}."
+        f"{s['in_sync']} in sync{errors} of {s['managed']} managed{unmanaged}."
     )
 
 
