@@ -192,8 +192,9 @@ def drift_report(
                 continue
             resources.append(_standing(by_address.pop(address, None), address, kind, name))
     resources += [
-        ResourceDrift(address, "bucket", address.split(".", 1)[1], "error", reason=why)
+        ResourceDrift(address, kind, name, "error", reason=why)
         for address, why in failed.items()
+        for kind, name in [address.split(".", 1)]
     ]
     # What is left is owned by this stack and no longer declared: due to be pruned.
     resources += [_standing(c, c.address, c.kind, c.name) for c in by_address.values()]
@@ -205,12 +206,18 @@ def drift_report(
 
 
 def unreadable(live: LiveState) -> dict[str, str]:
-    """The addresses whose live state could not be read, with why."""
-    return {
+    """The addresses whose live state could not be read, with why (a distribution by its
+    logical name when its tags tell it, else by its id)."""
+    found = {
         f"bucket.{name}": "; ".join(bucket.failures)
         for name, bucket in sorted(live.buckets.items())
         if bucket.failures
     }
+    for dist in live.distributions or ():
+        if dist.failures:
+            name = dist.name if dist.name and dist.tags else dist.id
+            found[f"distribution.{name}"] = f"distribution {dist.id}: " + "; ".join(dist.failures)
+    return found
 
 
 def _unmanaged(plan: Plan, live: LiveState) -> list[ResourceDrift]:

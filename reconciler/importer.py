@@ -152,6 +152,13 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
         value = found.aspects.get(aspect)
         if not _never_set(aspect, value, found.owner_id):
             doc[aspect] = value
+    if "acl" in doc and "object_ownership" not in doc:
+        # A bucket made today defaults to BucketOwnerEnforced, which refuses this ACL: the
+        # ownership it has (never configured reads as ObjectWriter) is written beside it, so
+        # that the spec re-creates the bucket as it is.
+        doc["object_ownership"] = found.aspects.get("object_ownership") or "ObjectWriter"
+    order = ["region", "tags", *DECLARABLE]
+    doc = dict(sorted(doc.items(), key=lambda item: order.index(item[0])))
     model = _checked(Bucket, address, doc)
     return {k: spec_json(getattr(model, k)) for k in doc}
 

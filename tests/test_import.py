@@ -290,3 +290,26 @@ def test_import_refuses_what_it_cannot_describe(
     unknown = run_cli("import", "--distribution", "E0000000000000", cwd=tmp_path, env=env)
     assert unknown.returncode == 1
     assert "E0000000000000" in unknown.stderr
+
+
+def test_an_imported_acl_comes_with_the_ownership_that_allows_it(
+    tmp_path: Path, endpoint: str, harness: Harness, boto_s3: Any
+) -> None:
+    """A bucket made before ownership controls, with a public-read ACL: the spec import writes
+    re-creates it as it is (a new bucket would default to BucketOwnerEnforced, refusing the
+    ACL), validates without a warning and plans nothing but the adoption."""
+    boto_s3.create_bucket(Bucket="handmade-public", ACL="public-read")
+    boto_s3.delete_bucket_ownership_controls(Bucket="handmade-public")
+    env = user_env(tmp_path, endpoint=endpoint, secret="import-secret")
+    done = run_cli("import", "--bucket", "handmade-public", "--stack", "own", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    bucket = yaml.safe_load(done.stdout)["buckets"]["handmade-public"]
+    assert list(bucket) == ["region", "object_ownership", "acl"]  # the spec's order
+    assert bucket["object_ownership"] == "ObjectWriter"
+    (tmp_path / "reconciler.yaml").write_text(done.stdout, encoding="utf-8")
+    loaded = load_spec([str(tmp_path / "reconciler.yaml")], cli_vars={}, env={})
+    assert loaded.warnings == ()
+    plan = harness.plan(loaded)
+    assert [(c.address, c.action) for c in plan.changes] == [
+        ("bucket.handmade-public", Action.ADOPT)
+    ]

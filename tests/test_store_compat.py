@@ -363,3 +363,65 @@ def test_an_empty_answer_for_one_aspect_at_the_command_line(tmp_path: Path) -> N
     assert "reading encryption failed" in standing["bucket.compat-a"]["reason"]
     assert standing["bucket.compat-b"]["status"] == "drifted"
     assert report["summary"]["error"] == 1
+
+
+CF_NS = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"'
+
+
+def cloudfront_route(tags: dict[str, Answer]) -> Callable[[Received], Answer]:
+    """CloudFront with the distributions ``tags`` names, each answering its tag read as given."""
+
+    def summary(ident: str) -> str:
+        return (
+            f"<DistributionSummary><Id>{ident}</Id><ARN>arn:aws:cloudfront::1:distribution/"
+            f"{ident}</ARN><Status>Deployed</Status><Aliases><Quantity>0</Quantity></Aliases>"
+            "</DistributionSummary>"
+        )
+
+    def route(received: Received) -> Answer:
+        parts = urlsplit(received.path)
+        if parts.path.endswith("/distribution"):
+            items = "".join(summary(i) for i in tags)
+            body = (
+                f"<DistributionList {CF_NS}><IsTruncated>false</IsTruncated>"
+                f"<Quantity>{len(tags)}</Quantity><Items>{items}</Items></DistributionList>"
+            )
+            return Answer(200, body.encode())
+        if parts.path.endswith("/tagging"):
+            arn = parse_qs(parts.query)["Resource"][0]
+            return tags[arn.rsplit("/", 1)[1]]
+        return Answer(404, b"")
+
+    return route
+
+
+def tagged(**tags: str) -> Answer:
+    items = "".join(f"<Tag><Key>{k}</Key><Value>{v}</Value></Tag>" for k, v in tags.items())
+    return Answer(200, f"<Tags {CF_NS}><Items>{items}</Items></Tags>".encode())
+
+
+def test_one_distribution_that_cannot_be_read_is_that_distributions_error(
+    tmp_path: Path,
+) -> None:
+    store = FakeStore(["compat-a"])
+    owned = tagged(**{"reconciler:stack": "compat", "reconciler:name": "old-cdn"})
+    cloudfront = cloudfront_route({"E1OWNED": owned, "E2BROKEN": Answer(200, b"")})
+    path = tmp_path / "reconciler.yaml"
+    path.write_text("version: 1\nstack: compat\nbuckets:\n  compat-a: {}\ndistributions: {}\n")
+    loaded = load_spec((str(path),), cli_vars={}, env={})
+    with stub_server(route=store) as s3_server, stub_server(route=cloudfront) as cf_server:
+        transport = Transport(credentials=TEST_CREDENTIALS, retry=RetryPolicy(max_attempts=1))
+        reader = LiveReader(
+            S3Client(transport, region="us-east-1", endpoint_url=s3_server.url),
+            cloudfront=CloudFrontClient(transport, endpoint_url=cf_server.url),
+        )
+        plan, _ = make_plan(loaded, reader, default_region="us-east-1")
+    [message] = errors(plan)["distribution.E2BROKEN"]
+    assert message.startswith("whether this stack owns it is unknown: reading tags failed:")
+    # The owned one answers its tags but not its configuration (this CloudFront has no
+    # GetDistributionConfig): its own error, not silence; the bucket is still planned.
+    [pruned] = errors(plan)["distribution.old-cdn"]
+    assert pruned.startswith(
+        "distribution E1OWNED, owned by this stack and no longer declared: reading configuration"
+    )
+    assert [(c.address, c.action.value) for c in plan.changes] == [("bucket.compat-a", "adopt")]

@@ -5,7 +5,8 @@ A distribution is found by its tags (``reconciler:stack`` and ``reconciler:name`
 distribution's tags are read; the listing already tells the aliases. The
 configuration (one ``GetDistributionConfig``) is read only for this stack's distributions and for
 untagged ones holding an alias the spec declares (adoption candidates): a no-change plan of N
-tagged distributions costs one listing plus 2 N requests.
+tagged distributions costs one listing plus 2 N requests. A read that fails for one
+distribution is recorded on it (``failures``); the others are still read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_config import read_config
+from reconciler.live.failures import READ_FAILURES, describe_failure
 from reconciler.live.model import LiveDistribution
 
 Run = Callable[[str, list[Callable[[], None]]], None]
@@ -39,12 +41,16 @@ def read_distributions(
         for s in cloudfront.list_distributions()
     ]
     tags: dict[str, dict[str, str]] = {}
+    failed: dict[str, list[str]] = {}
 
     def read_tags(one: LiveDistribution) -> None:
-        tags[one.id] = cloudfront.list_tags(one.arn, address=f"distribution {one.id}")
+        try:
+            tags[one.id] = cloudfront.list_tags(one.arn, address=f"distribution {one.id}")
+        except READ_FAILURES as exc:
+            failed.setdefault(one.id, []).append(describe_failure("tags", exc))
 
     run("distributions", [_bind(read_tags, d) for d in found])
-    found = [replace(d, tags=tags[d.id]) for d in found]
+    found = [replace(d, tags=tags.get(d.id, {})) for d in found]
 
     def relevant(one: LiveDistribution) -> bool:
         return (
@@ -56,11 +62,17 @@ def read_distributions(
     fields: dict[str, dict[str, object]] = {}
 
     def read_fields(one: LiveDistribution) -> None:
-        config, _ = cloudfront.get_distribution_config(one.id, address=f"distribution {one.id}")
-        fields[one.id] = read_config(config)
+        try:
+            config, _ = cloudfront.get_distribution_config(one.id, address=f"distribution {one.id}")
+            fields[one.id] = read_config(config)
+        except READ_FAILURES as exc:
+            failed.setdefault(one.id, []).append(describe_failure("configuration", exc))
 
-    run("distribution configs", [_bind(read_fields, d) for d in found if relevant(d)])
-    return tuple(replace(d, fields=fields.get(d.id)) for d in found)
+    wanted = [d for d in found if relevant(d) and d.id not in failed]
+    run("distribution configs", [_bind(read_fields, d) for d in wanted])
+    return tuple(
+        replace(d, fields=fields.get(d.id), failures=tuple(failed.get(d.id, ()))) for d in found
+    )
 
 
 def _bind(fn: Callable[[LiveDistribution], None], one: LiveDistribution) -> Callable[[], None]:

@@ -62,6 +62,8 @@ class LiveDistribution:
     aliases: tuple[str, ...]
     tags: dict[str, str] = field(default_factory=dict)
     fields: dict[str, Any] | None = None
+    #: Reads that failed (its tags, or its configuration), each saying why.
+    failures: tuple[str, ...] = ()
 
     @property
     def stack(self) -> str | None:

@@ -25,15 +25,10 @@ from typing import Any, TypeVar
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
-from reconciler.errors import (
-    ApiError,
-    ReconcilerError,
-    ResponseParseError,
-    TransportError,
-    Unsupported,
-)
+from reconciler.errors import Unsupported
 from reconciler.live import normalise
 from reconciler.live.distributions import read_distributions
+from reconciler.live.failures import READ_FAILURES, describe_failure
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
 
 T = TypeVar("T")
@@ -98,24 +93,6 @@ class _Found:
     aspects: dict[str, Any] = field(default_factory=dict)
     empty: bool | None = None
     failures: list[str] = field(default_factory=list)
-
-
-#: What a read of one bucket may fail with and still leave the other buckets readable.
-READ_FAILURES = (ApiError, ResponseParseError, TransportError)
-
-
-def describe_failure(what: str, exc: ReconcilerError) -> str:
-    """A read failure in words: what was read, what came back, what to do when there is
-    something to do."""
-    if isinstance(exc, Unsupported):
-        return (
-            f"the endpoint does not implement bucket {what.replace('_', ' ')} ({exc.code}, "
-            f"HTTP {exc.status}): remove `{what}` from this bucket or use a store that has it"
-        )
-    if isinstance(exc, ApiError):
-        request = f", request id {exc.request_id}" if exc.request_id else ""
-        return f"reading {what} failed: {exc.code}: {exc.message} (HTTP {exc.status}{request})"
-    return f"reading {what} failed: {exc.message}"
 
 
 class LiveReader:

@@ -159,6 +159,10 @@ class DistributionPlanner:
             )
             return
         live = mine[0] if mine else None
+        if live is not None and live.failures:
+            for failure in live.failures:
+                self.error(name, f"distribution {live.id}: {failure}")
+            return
         if dist.state == "absent":
             self.plan_absent(name, dist, live)
             return
@@ -166,6 +170,25 @@ class DistributionPlanner:
             log_bucket = self.live.referenced.get(dist.logging.bucket)
             for problem in references.distribution_log_bucket(dist.logging.bucket, log_bucket):
                 self.error(name, problem, "logging", "bucket")
+        adopt = self.alias_holder(name, dist, live)
+        if live is None:
+            adopt = self.by_id(name, dist, adopt)
+        if adopt is not None and adopt.failures:
+            for failure in adopt.failures:
+                self.error(name, f"distribution {adopt.id}, to adopt: {failure}")
+        if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
+            return
+        found = live or adopt
+        if found is None:
+            self.plan_create(name, dist)
+        else:
+            self.plan_existing(name, dist, found, adopting=live is None)
+
+    def alias_holder(
+        self, name: str, dist: Distribution, live: LiveDistribution | None
+    ) -> LiveDistribution | None:
+        """The untagged distribution holding the declared aliases, to adopt; an alias held
+        elsewhere is an error."""
         holders = self.holders(dist)
         adopt: LiveDistribution | None = None
         for index, alias in enumerate(dist.aliases or []):
@@ -199,15 +222,7 @@ class DistributionPlanner:
                 )
             else:
                 adopt = holder
-        if live is None:
-            adopt = self.by_id(name, dist, adopt)
-        if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
-            return
-        found = live or adopt
-        if found is None:
-            self.plan_create(name, dist)
-        else:
-            self.plan_existing(name, dist, found, adopting=live is None)
+        return adopt
 
     def by_id(
         self, name: str, dist: Distribution, adopt: LiveDistribution | None
@@ -327,10 +342,32 @@ class DistributionPlanner:
             id=live.id,
         )
 
+    def note_unreadable(self) -> None:
+        """Distributions whose tags could not be read: whether this stack owns one (and so
+        whether it is declared, to adopt, or to prune) is unknown, so the plan cannot stand."""
+        for live in self.distributions:
+            if live.failures and not live.tags:
+                for failure in live.failures:
+                    self.diagnostics.append(
+                        Diagnostic(
+                            "error",
+                            f"distribution.{live.id}",
+                            f"whether this stack owns it is unknown: {failure}",
+                        )
+                    )
+
     def plan_pruned(self) -> None:
         declared = set(self.spec.distributions)
         for live in sorted(self.distributions, key=lambda d: (d.name or "", d.id)):
             if live.stack != self.spec.stack or (live.name or "") in declared:
+                continue
+            if live.failures:
+                for failure in live.failures:
+                    self.error(
+                        live.name or live.id,
+                        f"distribution {live.id}, owned by this stack and no longer declared: "
+                        f"{failure}",
+                    )
                 continue
             self.changes.append(
                 self.deletion(

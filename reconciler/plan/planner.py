@@ -228,6 +228,19 @@ class _Planner:
                     "them with canonical ids); they are left out of the comparison",
                     "acl",
                 )
+        if bucket.logging:
+            grants = bucket.logging.target_grants
+            emails = frozenset(g.permission for g in grants if g.grantee.email)
+            if emails:
+                ctx.logging_email_permissions = emails
+                ctx.logging_declared_ids = frozenset(g.grantee.id for g in grants if g.grantee.id)
+                self.warn(
+                    name,
+                    "target grants to email addresses cannot be verified (AWS answers them "
+                    "with canonical ids); they are left out of the comparison",
+                    "logging",
+                    "target_grants",
+                )
         aspects: list[AspectChange] = []
         for aspect in self.aspects_of(bucket):
             want = self.desired(bucket, aspect, live)
@@ -303,6 +316,7 @@ class _Planner:
         planner = DistributionPlanner(
             self.spec, self.live, self.options.default_region, self.options.position
         )
+        planner.note_unreadable()
         for name in sorted(self.spec.distributions):
             if covered is None or name in covered:
                 planner.plan(name, self.spec.distributions[name])

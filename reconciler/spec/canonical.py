@@ -86,6 +86,30 @@ class Context:
     owner_id: str | None = None
     email_permissions: frozenset[str] = field(default_factory=frozenset)
     declared_ids: frozenset[str] = field(default_factory=frozenset)
+    #: The same, for the grants of ``logging.target_grants``.
+    logging_email_permissions: frozenset[str] = field(default_factory=frozenset)
+    logging_declared_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def _unverifiable(
+    grants: list[Grant], *, emails: frozenset[str], declared: frozenset[str], owner: str | None
+) -> list[Grant]:
+    """Grants without those that cannot be compared: any grant to an email address (a store
+    may echo it back, AWS answers it with a canonical id), and, where the spec grants by email,
+    the live canonical-id grants of those permissions that the spec does not name (they are
+    what the emails became)."""
+    return [
+        g
+        for g in grants
+        if g.grantee.email is None
+        and (
+            not emails
+            or g.grantee.id is None
+            or g.grantee.id == owner
+            or g.grantee.id in declared
+            or g.permission not in emails
+        )
+    ]
 
 
 def grantee_key(grantee: Grantee, owner_id: str | None) -> str:
@@ -141,15 +165,10 @@ def acl(value: str | AclGrants, ctx: Context, *, desired: bool) -> Json:
         grants = [g for g in grants if g.grantee.email is None]
         if not any(grantee_key(g.grantee, ctx.owner_id) == OWNER for g in grants):
             grants.append(Grant(grantee=Grantee(id=ctx.owner_id or ""), permission="FULL_CONTROL"))
-    elif ctx.email_permissions:
-        grants = [
-            g
-            for g in grants
-            if g.grantee.id is None
-            or g.grantee.id == ctx.owner_id
-            or g.grantee.id in ctx.declared_ids
-            or g.permission not in ctx.email_permissions
-        ]
+    else:
+        grants = _unverifiable(
+            grants, emails=ctx.email_permissions, declared=ctx.declared_ids, owner=ctx.owner_id
+        )
     return {"grants": _grant_map(grants, ctx.owner_id)}
 
 
@@ -214,11 +233,21 @@ def lifecycle(rules: list[LifecycleRule]) -> Json:
     return {"rules": dict(sorted(keyed.items()))}
 
 
-def logging(value: Logging) -> Json:
+def logging(value: Logging, ctx: Context, *, desired: bool) -> Json:
+    grants = list(value.target_grants)
+    if desired:
+        grants = [g for g in grants if g.grantee.email is None]
+    else:
+        grants = _unverifiable(
+            grants,
+            emails=ctx.logging_email_permissions,
+            declared=ctx.logging_declared_ids,
+            owner=None,
+        )
     return {
         "target_bucket": value.target_bucket,
         "target_prefix": value.target_prefix,
-        "target_grants": _grant_map(list(value.target_grants), None),
+        "target_grants": _grant_map(grants, None),
     }
 
 
@@ -334,7 +363,7 @@ def canonical(aspect: str, value: Any, ctx: Context, *, desired: bool) -> Json:
     if aspect == "lifecycle":
         return lifecycle(value)
     if aspect == "logging":
-        return logging(value)
+        return logging(value, ctx, desired=desired)
     if aspect == "encryption":
         return encryption(value)
     if aspect == "public_access_block":

@@ -469,6 +469,18 @@ def _policy(policy: Mapping[str, Any], path: Path) -> Iterator[Finding]:
             yield Finding(where, "a statement needs Action or NotAction")
         if "Principal" not in item and "NotPrincipal" not in item:
             yield Finding(where, "a bucket policy statement needs a Principal")
+        for key in ("Principal", "NotPrincipal"):
+            principal = item.get(key)
+            if isinstance(principal, dict) and "CanonicalUser" in principal:
+                yield Finding(
+                    (*where, key, "CanonicalUser"),
+                    "S3 stores a CanonicalUser principal as the IAM ARN it stands for, so this "
+                    "statement would differ from the live policy on every plan; write the ARN "
+                    "instead: for a CloudFront origin access identity, "
+                    '{"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity '
+                    'OAI_ID"} (its id, not its canonical user id), or better, an origin access '
+                    "control",
+                )
 
 
 def _is_public_policy(policy: Mapping[str, Any]) -> bool:
