@@ -35,17 +35,7 @@ from reconciler.workflow import check_targets, limit_plan, make_plan, require_fr
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="reconciler")
-@click.option(
-    "--log-level",
-    type=click.Choice(LOG_LEVELS, case_sensitive=False),
-    default="warning",
-    show_default=True,
-    help="Log to stderr at this level; debug logs one line per API request (no secrets).",
-)
-def cli(log_level: str) -> None:
-    """Declarative reconciler for Amazon S3 buckets and CloudFront distributions."""
+def _configure_logging(level: str) -> None:
     # The chosen level applies to the reconciler's own loggers; libraries (and the embedded
     # emulator) keep to warnings, so debug output is one line per API request and no noise.
     logging.basicConfig(
@@ -53,7 +43,88 @@ def cli(log_level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("reconciler").setLevel(getattr(logging, log_level.upper()))
+    logging.getLogger("reconciler").setLevel(getattr(logging, level.upper()))
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keeps a common option given before the command or after it (after wins)."""
+    if value is None or value is False:
+        return value
+    ctx.find_root().meta.setdefault("reconciler.options", {})[param.name] = value
+    if param.name == "log_level":
+        _configure_logging(str(value))
+    return value
+
+
+def _common(name: str) -> Any:
+    """The value of a common option, wherever on the command line it was given."""
+    found = click.get_current_context().find_root().meta.get("reconciler.options", {})
+    return found.get(name)
+
+
+#: Options every command takes, before or after its name.
+_COMMON = [
+    click.option(
+        "--log-level",
+        type=click.Choice(LOG_LEVELS, case_sensitive=False),
+        envvar="RECONCILER_LOG_LEVEL",
+        callback=_remember,
+        expose_value=False,
+        is_eager=True,
+        help="Log to stderr at this level (default warning; also RECONCILER_LOG_LEVEL); debug "
+        "logs one line per API request, no secrets.",
+    ),
+    click.option(
+        "--no-color",
+        is_flag=True,
+        default=False,
+        callback=_remember,
+        expose_value=False,
+        help="No colour (also NO_COLOR).",
+    ),
+    click.option(
+        "--endpoint-url",
+        metavar="URL",
+        callback=_remember,
+        expose_value=False,
+        help="Send every service's requests here (also AWS_ENDPOINT_URL[_S3|_CLOUDFRONT]).",
+    ),
+    click.option(
+        "--region",
+        callback=_remember,
+        expose_value=False,
+        help="Default region (also AWS_REGION, the profile's region).",
+    ),
+    click.option(
+        "--profile",
+        callback=_remember,
+        expose_value=False,
+        help="Profile in the shared AWS files (also AWS_PROFILE).",
+    ),
+]
+
+
+def _common_options(command: Any) -> Any:
+    for option in reversed(_COMMON):
+        command = option(command)
+    return command
+
+
+class _Group(click.Group):
+    """Every command takes the common options, before or after its name."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _common_options(cmd)
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconciler")
+@_common_options
+def cli() -> None:
+    """Declarative reconciler for Amazon S3 buckets and CloudFront distributions."""
+    if _common("log_level") is None:
+        _configure_logging("warning")
 
 
 def _spec_options(command: Any) -> Any:
@@ -97,27 +168,15 @@ def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
 
 
 def _aws_options(command: Any) -> Any:
-    """The common AWS options; a command takes them as ``**aws`` and passes them on whole."""
-    options = [
-        click.option(
-            "--endpoint-url",
-            metavar="URL",
-            help="Send every service's requests here (also AWS_ENDPOINT_URL[_S3|_CLOUDFRONT]).",
-        ),
-        click.option("--region", help="Default region (also AWS_REGION, the profile's region)."),
-        click.option("--profile", help="Profile in the shared AWS files (also AWS_PROFILE)."),
-        click.option(
-            "--parallelism",
-            type=int,
-            default=16,
-            show_default=True,
-            help="Concurrent API requests at most.",
-        ),
-        click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    """The options of commands that talk to AWS (beside the common ones); a command takes them
+    as ``**aws`` and passes them on whole."""
+    return click.option(
+        "--parallelism",
+        type=int,
+        default=16,
+        show_default=True,
+        help="Concurrent API requests at most.",
+    )(command)
 
 
 def _target_options(command: Any) -> Any:
@@ -178,22 +237,22 @@ class _Run:
         return found
 
 
-def _terminal(no_color: bool) -> Terminal:
-    return Terminal(no_color=no_color, env=os.environ)
+def _terminal(no_color: bool = False) -> Terminal:
+    return Terminal(no_color=no_color or bool(_common("no_color")), env=os.environ)
 
 
 def _session(aws: dict[str, Any]) -> Any:
     """The client session from the common AWS options (see `_aws_options`)."""
     config = resolve_client_config(
         env=os.environ,
-        cli_endpoint_url=aws["endpoint_url"],
-        cli_region=aws["region"],
-        profile=aws["profile"],
+        cli_endpoint_url=_common("endpoint_url"),
+        cli_region=_common("region"),
+        profile=_common("profile"),
         parallelism=aws["parallelism"],
     )
     # An MFA code for an assume-role profile is asked for on a terminal, never without one.
     prompt = _ask if sys.stdin.isatty() and sys.stderr.isatty() else None
-    return open_session(config, env=os.environ, profile=aws["profile"], prompt=prompt)
+    return open_session(config, env=os.environ, profile=_common("profile"), prompt=prompt)
 
 
 def _ask(question: str) -> str:
@@ -254,7 +313,7 @@ def plan(
     **aws: Any,
 ) -> None:
     """Read the live state, compare it with the spec and show the ordered changes."""
-    terminal = _terminal(aws["no_color"])
+    terminal = _terminal()
     loaded = _load(files, variables)
     check_targets(frozenset(targets))  # before any credential or API call
     with _session(aws) as session:
@@ -312,7 +371,7 @@ def apply(
     **aws: Any,
 ) -> None:
     """Plan and apply the changes, or apply a saved plan exactly."""
-    terminal = _terminal(aws["no_color"])
+    terminal = _terminal()
     saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
     loaded = None if saved else _load(files, variables)
     check_targets(frozenset(targets))
@@ -396,7 +455,7 @@ def drift(
     **aws: Any,
 ) -> None:
     """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
-    terminal = _terminal(aws["no_color"])
+    terminal = _terminal()
     loaded = _load(files, variables)
     with _session(aws) as session:
         run = _Run(session, terminal)
@@ -443,10 +502,9 @@ def drift(
     show_default=True,
     help="Human text, the plan's JSON document, or Markdown.",
 )
-@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
-def show(plan_file: str, fmt: str, no_color: bool) -> None:
+def show(plan_file: str, fmt: str) -> None:
     """Show a saved plan exactly as apply would carry it out. No API call."""
-    terminal = _terminal(no_color)
+    terminal = _terminal()
     saved = _read_plan_file(plan_file)
     if fmt == "json":
         terminal.out(saved.dumps())
@@ -472,7 +530,7 @@ def invalidate(
     **aws: Any,
 ) -> None:
     """Invalidate PATHs (such as /index.html or /img/*) of the distribution declared as NAME."""
-    terminal = _terminal(aws["no_color"])
+    terminal = _terminal()
     loaded = _load(files, variables)
     if name not in loaded.spec.distributions:
         raise PlanError(f"distribution.{name}: not declared in the spec")
@@ -533,7 +591,7 @@ def import_(
     **aws: Any,
 ) -> None:
     """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
-    terminal = _terminal(aws["no_color"])
+    terminal = _terminal()
     if not (buckets or distributions or all_unmanaged):
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
     if buckets_only and distributions:
@@ -586,12 +644,11 @@ def schema(output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
-def demo(*, no_color: bool) -> None:
+def demo() -> None:
     """The whole story on an embedded S3 + CloudFront emulator: plan, apply, drift, converge."""
     from reconciler.demo import run_demo  # noqa: PLC0415 - needs the optional emulator
 
-    terminal = _terminal(no_color)
+    terminal = _terminal()
     run_demo(click.echo, style=terminal.style)
 
 

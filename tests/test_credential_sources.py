@@ -577,3 +577,11 @@ def test_credentials_expiring_within_a_second_are_renewed_during_an_apply(
     assert len(issued) >= 2
     assert provider.expired_uses == 0
     assert provider.uses >= 40 * 3
+
+
+def test_a_metadata_address_that_refuses_the_token_is_not_a_source(tmp_path: Path) -> None:
+    with stub_server(Answer(403, b"forbidden"), Answer(403, b"forbidden")) as metadata:
+        env = {"AWS_EC2_METADATA_DISABLED": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata.url}
+        with pytest.raises(CredentialsError) as caught:
+            resolve_provider(context(tmp_path, env))
+    assert "the EC2 instance metadata service (it answered AccessDenied)" in str(caught.value)

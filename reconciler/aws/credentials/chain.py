@@ -31,7 +31,7 @@ from reconciler.aws.credentials.process import from_process
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.profiles import SharedFiles, profile_settings
 from reconciler.aws.signing import Credentials
-from reconciler.errors import CredentialsError, TransportError
+from reconciler.errors import ApiError, CredentialsError, TransportError
 
 
 class _Profile:
@@ -189,6 +189,11 @@ def _from_chain(ctx: SourceContext, looked: list[str]) -> CredentialProvider | N
         imds.get()
     except TransportError:
         looked.append("the EC2 instance metadata service (no answer: not an EC2 instance)")
+        return None
+    except ApiError as exc:
+        # Something answered at the metadata address, but not as IMDSv2 does (a proxy, a
+        # sandbox): not a source of credentials here.
+        looked.append(f"the EC2 instance metadata service (it answered {exc.code})")
         return None
     return imds
 
