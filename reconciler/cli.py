@@ -28,7 +28,7 @@ from reconciler.plan.model import Plan, plan_from_json
 from reconciler.report import apply_text, drift_formats, drift_text, plan_markdown, plan_text
 from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
-from reconciler.spec.variables import parse_cli_vars
+from reconciler.spec.variables import parse_cli_vars, parse_var_file
 from reconciler.terminal import Terminal
 from reconciler.workflow import check_targets, limit_plan, make_plan, require_fresh
 
@@ -48,7 +48,7 @@ def _configure_logging(level: str) -> None:
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """Keeps a common option given before the command or after it (after wins)."""
-    if value is None or value is False:
+    if value is None or value is False or value == ():
         return value
     ctx.find_root().meta.setdefault("reconciler.options", {})[param.name] = value
     if param.name == "log_level":
@@ -136,6 +136,15 @@ def _spec_options(command: Any) -> Any:
         metavar="PATH",
         help="Spec file or directory (every *.yaml/*.yml below it). Default: reconciler.yaml.",
     )(command)
+    command = click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        callback=_remember,
+        expose_value=False,
+        help="A YAML or JSON map of variables; repeatable, applied in order, before --var.",
+    )(command)
     return click.option(
         "--var",
         "variables",
@@ -146,10 +155,17 @@ def _spec_options(command: Any) -> Any:
 
 
 def _load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
-    cli_vars, problems = parse_cli_vars(list(variables))
+    given: dict[str, Any] = {}
+    problems = []
+    for path in _common("var_files") or ():
+        found, wrong = parse_var_file(path)
+        given.update(found)
+        problems += wrong
+    cli_vars, wrong = parse_cli_vars(list(variables))
+    problems += wrong
     if problems:
-        raise ConfigError("invalid --var option", issues=problems)
-    loaded = load_spec(files, cli_vars=cli_vars, env=os.environ)
+        raise ConfigError("invalid --var or --var-file option", issues=problems)
+    loaded = load_spec(files, cli_vars={**given, **cli_vars}, env=os.environ)
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
     return loaded

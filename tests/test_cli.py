@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli import run_cli
 
 
@@ -50,3 +52,57 @@ def test_debug_logging_shows_one_line_per_request_and_no_secret() -> None:
     assert len(request_lines) == len(result.stderr.splitlines())  # nothing but those lines
     assert "demo-secret" not in result.stderr
     assert "Signature=" not in result.stderr
+
+
+def test_var_files_apply_in_order_before_var_options(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(
+        "version: 1\nstack: vf\nvars: {env: dev, days: 1}\nbuckets:\n"
+        "  vf-${var.env}-data:\n    lifecycle: [{id: r, expiration: {days: '${var.days}'}}]\n"
+    )
+    (tmp_path / "common.yaml").write_text("env: staging\ndays: 30\n")
+    (tmp_path / "prod.json").write_text('{"env": "prod"}')
+    done = run_cli("validate", "--var-file", "common.yaml", "--var-file", "prod.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shown = run_cli("permissions", "--var-file", "common.yaml", "--var", "env=qa", cwd=tmp_path)
+    assert "arn:aws:s3:::vf-qa-data" in shown.stdout  # --var wins over the file
+    validated = run_cli("validate", "--var-file", "prod.json", cwd=tmp_path)
+    assert "1 bucket(s)" in validated.stdout
+    (tmp_path / "bad.yaml").write_text("- not\n- a map\n")
+    refused = run_cli("validate", "--var-file", "bad.yaml", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "--var-file bad.yaml: must hold a map of NAME: VALUE" in refused.stderr
+
+
+def test_common_options_work_after_the_command(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text("version: 1\nstack: opts\nbuckets:\n  opts-a: {}\n")
+    env = {"AWS_ACCESS_KEY_ID": "AKIDX", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "us-east-1"}
+    after = run_cli(
+        "plan",
+        "--log-level",
+        "debug",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        cwd=tmp_path,
+        env=env,
+    )
+    before = run_cli(
+        "--log-level",
+        "debug",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "plan",
+        cwd=tmp_path,
+        env=env,
+    )
+    for done in (after, before):
+        assert done.returncode == 1
+        assert "DEBUG reconciler.aws: GET / -> ConnectionError" in done.stderr
+        assert "no answer from http://127.0.0.1:9" in done.stderr
+    from_env = run_cli(
+        "plan",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        cwd=tmp_path,
+        env={**env, "RECONCILER_LOG_LEVEL": "debug"},
+    )
+    assert "DEBUG reconciler.aws" in from_env.stderr

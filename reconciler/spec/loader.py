@@ -111,7 +111,7 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
 
 def _gather_vars(
     files: list[_File],
-    cli_vars: Mapping[str, str],
+    cli_vars: Mapping[str, Any],
     env: Mapping[str, str],
     issues: list[SpecIssue],
 ) -> Variables:
@@ -372,7 +372,7 @@ def _digest(spec: Spec) -> str:
 def load_spec(
     paths: Sequence[str] = (),
     *,
-    cli_vars: Mapping[str, str] | None = None,
+    cli_vars: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> LoadedSpec:
     """Load, merge and check the spec files; raise `ConfigError` with every issue found."""
@@ -388,7 +388,7 @@ def load_spec(
 
 
 def _load(
-    paths: Sequence[str], *, cli_vars: Mapping[str, str] | None, env: Mapping[str, str] | None
+    paths: Sequence[str], *, cli_vars: Mapping[str, Any] | None, env: Mapping[str, str] | None
 ) -> LoadedSpec:
     issues: list[SpecIssue] = []
     names, missing = find_files(paths)

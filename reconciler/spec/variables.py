@@ -15,7 +15,10 @@ import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Any
+
+import yaml
 
 from reconciler.errors import SourcePosition, SpecIssue
 from reconciler.spec.source import Unreadable
@@ -119,7 +122,7 @@ class _Resolution:
         self,
         raw: Mapping[str, Any],
         places: Mapping[str, tuple[SourcePosition, Any]],
-        fixed: Mapping[str, str],
+        fixed: Mapping[str, Any],
         env: Mapping[str, str],
         issues: list[SpecIssue],
     ) -> None:
@@ -170,7 +173,7 @@ def resolve_variables(
     raw: Mapping[str, Any],
     *,
     places: Mapping[str, tuple[SourcePosition, Any]],
-    fixed: Mapping[str, str],
+    fixed: Mapping[str, Any],
     env: Mapping[str, str],
     issues: list[SpecIssue],
 ) -> Variables:
@@ -200,4 +203,38 @@ def parse_cli_vars(pairs: list[str]) -> tuple[dict[str, str], list[SpecIssue]]:
             issues.append(SpecIssue(f"--var {pair!r}: give NAME=VALUE"))
             continue
         values[name] = value
+    return values, issues
+
+
+def parse_var_file(path: str) -> tuple[dict[str, Any], list[SpecIssue]]:
+    """``--var-file FILE``: a YAML (or JSON) map of variable names to text, numbers or
+    true/false; a problem is an issue naming the file."""
+    try:
+        text = FilePath(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        return {}, [SpecIssue(f"--var-file {path}: cannot be read: {exc.strerror}")]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        return {}, [SpecIssue(f"--var-file {path}{where}: not YAML or JSON")]
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [SpecIssue(f"--var-file {path}: must hold a map of NAME: VALUE")]
+    values: dict[str, Any] = {}
+    issues: list[SpecIssue] = []
+    for name, value in data.items():
+        if not isinstance(name, str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", name):
+            issues.append(SpecIssue(f"--var-file {path}: {name!r} is not a variable name"))
+        elif isinstance(value, dict | list) or value is None:
+            issues.append(
+                SpecIssue(
+                    f"--var-file {path}: {name}: a variable's value must be text, a number "
+                    "or true/false"
+                )
+            )
+        else:
+            values[name] = value
     return values, issues
