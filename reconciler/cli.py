@@ -3,10 +3,13 @@ into messages and exit codes (0 ok, 1 error)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -657,6 +660,36 @@ def schema(output: str | None) -> None:
         _write(output, text, "the schema")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default="a free port",
+    help="The loopback port to listen on.",
+)
+def emulator(port: int) -> None:
+    """Run the embedded S3 + CloudFront emulator on loopback until Ctrl-C, to try every command
+    safely. It prints the export lines that point the reconciler (and the AWS CLI) at it."""
+    from reconciler.emulator import embedded_emulator, export_lines  # noqa: PLC0415 - optional
+
+    with embedded_emulator(port) as endpoint:
+        click.echo(
+            f"S3 + CloudFront emulator on {endpoint} (nothing leaves this machine; its state "
+            "is gone when it stops). In another terminal, run:",
+            err=True,
+        )
+        for line in export_lines(endpoint):
+            click.echo(line)
+        sys.stdout.flush()
+        click.echo("Ctrl-C stops it.", err=True)
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+    click.echo("Emulator stopped.", err=True)
 
 
 @cli.command()

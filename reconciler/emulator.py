@@ -21,8 +21,9 @@ from reconciler.errors import ConfigError
 
 
 @contextmanager
-def embedded_emulator() -> Iterator[str]:
-    """Start the emulator, yield its endpoint URL (``http://127.0.0.1:PORT``), stop it after."""
+def embedded_emulator(port: int = 0) -> Iterator[str]:
+    """Start the emulator (on ``port``, or a free one), yield its endpoint URL
+    (``http://127.0.0.1:PORT``), stop it after."""
     try:
         from moto.server import ThreadedMotoServer  # noqa: PLC0415 - optional dependency
     except ImportError as exc:
@@ -31,7 +32,9 @@ def embedded_emulator() -> Iterator[str]:
         ) from exc
     # The emulator's own access log would drown the reconciler's output.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    if port and not _port_free(port):
+        raise ConfigError(f"port {port} on 127.0.0.1 is in use: choose another with --port")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
@@ -43,6 +46,24 @@ def embedded_emulator() -> Iterator[str]:
 def reset_emulator(endpoint: str) -> None:
     """Forget every resource the emulator holds (moto's reset API)."""
     requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def export_lines(endpoint: str) -> list[str]:
+    """The shell lines that point every AWS tool (the reconciler, the AWS CLI, boto3) at the
+    emulator. The keys are placeholders: the emulator accepts any."""
+    return [
+        f"export AWS_ENDPOINT_URL={endpoint}",
+        "export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator AWS_REGION=us-east-1",
+    ]
 
 
 def _free_port() -> int:
