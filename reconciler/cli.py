@@ -32,7 +32,7 @@ from reconciler.report import apply_text, drift_formats, drift_text, plan_markdo
 from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.spec.schema import spec_schema_text
 from reconciler.spec.variables import parse_cli_vars, parse_var_file
-from reconciler.terminal import Terminal
+from reconciler.terminal import Terminal, count
 from reconciler.workflow import check_targets, limit_plan, make_plan, require_fresh
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -234,8 +234,8 @@ class _Run:
         elapsed = time.monotonic() - self.started
         transport = self.session.transport
         return (
-            f"{transport.requests_sent} API requests ({transport.writes_sent} writes) "
-            f"in {elapsed:.1f} s."
+            f"{count(transport.requests_sent, 'API request')} "
+            f"({count(transport.writes_sent, 'write')}) in {elapsed:.1f} s."
         )
 
     def plan(
@@ -420,9 +420,19 @@ def apply(
         if not confirmed and not terminal.confirm("\nApply these changes? Only 'yes' is accepted"):
             raise PlanError("apply cancelled; nothing was changed")
 
+        finished = {"done": 0, "failed": 0}
+
         def step(result: StepResult) -> None:
-            if terminal.interactive:
+            if not terminal.interactive:
+                return
+            # Each finished step once, as it finishes, under a live line of how far along.
+            if result.status in finished:
+                finished[result.status] += 1
                 terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
+            terminal.status(
+                f"applying: {count(finished['done'], 'step')} done"
+                + (f", {finished['failed']} failed" if finished["failed"] else "")
+            )
 
         executor = Executor(
             session.s3,
@@ -431,10 +441,17 @@ def apply(
             parallelism=session.config.parallelism,
             on_step=step,
         )
-        with stop_on_interrupt(executor):
+        with stop_on_interrupt(executor, notify=terminal.note):
             report = executor.apply(result)
         steps = [r.to_json() for r in report.results]
-        terminal.out(apply_text.render(steps, style=terminal.style, interrupted=report.interrupted))
+        terminal.out(
+            apply_text.render(
+                steps,
+                style=terminal.style,
+                interrupted=report.interrupted,
+                shown=terminal.interactive,
+            )
+        )
         terminal.note(run.closing())
         if report.interrupted:
             raise PlanError("the apply was interrupted; run apply again to continue")
@@ -567,7 +584,7 @@ def invalidate(
             sleep=time.sleep,
             progress=terminal.note if terminal.interactive else None,
         )
-        terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}")
+        terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}\n")
         terminal.note(run.closing())
 
 

@@ -51,6 +51,15 @@ class Terminal:
             self._err.flush()
             self._progress_shown = True
 
+    def status(self, text: str) -> None:
+        """A live line that the next message replaces (only on a terminal)."""
+        if not _isatty(self._err):
+            return
+        with self._lock:
+            self._err.write(f"\r\x1b[K{text}")
+            self._err.flush()
+            self._progress_shown = True
+
     def waiting(self, address: str, status: str, seconds: float) -> None:
         """CloudFront deploying: the distribution, its status and how long it has been."""
         if not _isatty(self._err):
@@ -78,3 +87,8 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def count(number: int, noun: str) -> str:
+    """``1 write``, ``2 writes``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

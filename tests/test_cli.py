@@ -27,7 +27,7 @@ def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     assert 'versioning: expected "enabled", live has "suspended"' in report
     assert 'comment: expected "demo site", live has "edited by hand"' in report
     drift = out.split("== 5.")[1].split("== 6.")[0]
-    assert '~ env: "staging" -> "prod"' in drift
+    assert '~ tags.env: "staging" -> "prod"' in drift
     assert '~ versioning: "suspended" -> "enabled"' in drift
     assert '~ comment: "edited by hand" -> "demo site"' in drift
     assert "Plan: 0 to create, 2 to update" in drift

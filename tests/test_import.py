@@ -256,9 +256,9 @@ def test_resources_made_by_hand_are_imported_and_only_adopted(
     }
     for change in plan.changes:  # nothing but the ownership tags
         paths = {d.path for a in change.aspects for d in a.diff}
-        expected = {f"[{STACK_TAG}]"}
+        expected = {f'["{STACK_TAG}"]'}
         if change.kind == "distribution":
-            expected = {f"tags[{STACK_TAG}]", f"tags[{NAME_TAG}]"}
+            expected = {f'tags["{STACK_TAG}"]', f'tags["{NAME_TAG}"]'}
         assert paths == expected, change.address
     harness.execute(plan)
     assert harness.plan(loaded).changes == ()

@@ -69,7 +69,7 @@ def test_an_untagged_bucket_is_adopted_and_then_in_sync(
     (change,) = plan.changes
     assert change.action is Action.ADOPT
     tags = {a.aspect: a for a in change.aspects}["tags"]
-    assert {(d.path, d.after) for d in tags.diff} == {("[reconciler:stack]", "safety")}
+    assert {(d.path, d.after) for d in tags.diff} == {('["reconciler:stack"]', "safety")}
     got = boto_s3.get_bucket_tagging(Bucket="safety-new")["TagSet"]
     assert {t["Key"]: t["Value"] for t in got} == {"team": "web", "reconciler:stack": "safety"}
     assert not harness.plan(loaded).has_changes

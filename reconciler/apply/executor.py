@@ -15,7 +15,9 @@ bounded number of times.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -306,17 +308,31 @@ class Executor:
 
 
 @contextmanager
-def stop_on_interrupt(executor: Executor) -> Iterator[None]:
-    """While applying, a first Ctrl-C (SIGINT) lets the resources under way finish and skips
-    the rest, so the report stays true; a second one stops at once. Outside the main thread
-    (where signals cannot be caught) this does nothing."""
+def stop_on_interrupt(
+    executor: Executor, *, notify: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """While applying, a first Ctrl-C (SIGINT) is acknowledged at once (``notify``), lets the
+    requests under way finish and skips the rest, so the report stays true; a second one
+    aborts the process at once, saying so (no Python traceback or shutdown noise). Outside the
+    main thread (where signals cannot be caught) this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
+    def second(signum: int, frame: FrameType | None) -> None:
+        sys.stdout.flush()
+        sys.stderr.write(
+            "\nAborted: the requests under way may or may not have been applied; run plan to "
+            "see where things stand.\n"
+        )
+        sys.stderr.flush()
+        os._exit(130)
+
     def first(signum: int, frame: FrameType | None) -> None:
         executor.request_stop()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, second)
+        if notify is not None:
+            notify("\nStopping after the requests under way; Ctrl-C again to abort.")
 
     previous = signal.signal(signal.SIGINT, first)
     try:

@@ -4,11 +4,14 @@ Equality is checked first (cheap, and the common case); deepdiff only runs for w
 Paths are relative to the aspect and read like the spec: ``rules[expire-logs].expiration.days``,
 ``grants[group:AllUsers]``, ``Statement[0].Action``, ``origins[site].origin_path``. Children of
 keyed collections (``rules``, ``grants``, ``target_grants``, ``origins``,
-``custom_error_responses``) and keys that are not plain names are written in brackets.
+``custom_error_responses``) are written in brackets by their id; a map key that is not a plain
+name is quoted in brackets (``tags["reconciler:stack"]``, ``tags["cost center"]``), a plain one
+follows a dot (``tags.env``): one spelling for every map, tags included.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -25,8 +28,10 @@ def format_path(parts: list[Any]) -> str:
     out = ""
     parent: Any = None
     for part in parts:
-        if isinstance(part, int) or parent in _KEYED or not _NAME.match(str(part)):
+        if isinstance(part, int) or parent in _KEYED:
             out += f"[{part}]"
+        elif not _NAME.match(str(part)):
+            out += f"[{json.dumps(str(part), ensure_ascii=False)}]"
         else:
             out += f".{part}" if out else str(part)
         parent = part

@@ -18,9 +18,33 @@ def step_line(step: dict[str, Any], *, style: Style = plain) -> str:
     return f"  {style(mark, colour)} {label} ({step['action']}){reason}"
 
 
-def render(steps: list[dict[str, Any]], *, style: Style = plain, interrupted: bool = False) -> str:
+def _not_started(steps: list[dict[str, Any]], style: Style) -> list[str]:
+    """Steps that did not run, one line per resource and reason (not one per step)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for step in steps:
+        if step["status"] == "skipped":
+            key = (step["address"], step.get("reason") or "")
+            grouped.setdefault(key, []).append(step["step"])
+    mark = style("not started", "yellow")
+    return [
+        f"  {mark} {address}: {', '.join(names)}" + (f" ({reason})" if reason else "")
+        for (address, reason), names in grouped.items()
+    ]
+
+
+def render(
+    steps: list[dict[str, Any]],
+    *,
+    style: Style = plain,
+    interrupted: bool = False,
+    shown: bool = False,
+) -> str:
+    """The outcome. ``shown``: each finished step was printed as it finished (on a terminal),
+    so only what did not run and the summary follow."""
     counts = {status: sum(1 for s in steps if s["status"] == status) for status in MARKS}
-    lines = ["Apply results:"] + [step_line(s, style=style) for s in steps]
+    finished = [s for s in steps if s["status"] != "skipped"]
+    lines = [] if shown else ["Apply results:"] + [step_line(s, style=style) for s in finished]
+    lines += _not_started(steps, style)
     if interrupted:
         lines.append(
             f"Apply interrupted: {counts['done']} step(s) done, {counts['failed']} failed, "

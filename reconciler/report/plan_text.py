@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reconciler.plan.differ import resource_path
 from reconciler.report import values
 
 SYMBOLS = {
@@ -84,8 +85,9 @@ def _value_lines(symbol: str, name: str, value: Any, style: Style) -> list[str]:
     return [f"{mark} {name}:"] + [f"    {line}" for line in values.lines(value)]
 
 
-def _aspect_lines(aspect: dict[str, Any], resource_action: str, style: Style) -> list[str]:
+def _aspect_lines(aspect: dict[str, Any], change: dict[str, Any], style: Style) -> list[str]:
     name = aspect["aspect"]
+    resource_action = change["action"]
     if resource_action in ("create", "replace") or not aspect["diff"]:
         symbol = "+" if aspect["action"] == "create" else SYMBOLS.get(aspect["action"], "~")
         return _value_lines(symbol, name, aspect["after"], style)
@@ -96,9 +98,9 @@ def _aspect_lines(aspect: dict[str, Any], resource_action: str, style: Style) ->
     symbol = {"create": "+", "delete": "-"}.get(aspect["action"], "~")
     lines = [style(symbol, COLOURS.get(symbol)) + f" {name}"]
     for entry in entries:
+        path = resource_path(change["kind"], name, entry["path"])
         lines += [
-            "    " + line
-            for line in change_lines(entry["path"] or name, entry["before"], entry["after"], style)
+            "    " + line for line in change_lines(path, entry["before"], entry["after"], style)
         ]
     return lines
 
@@ -146,9 +148,7 @@ def render(plan: dict[str, Any], *, style: Style = plain) -> str:
             if change["depends_on"]:
                 lines.append(f"      after: {', '.join(change['depends_on'])}")
             for aspect in change["aspects"]:
-                lines += [
-                    "      " + line for line in _aspect_lines(aspect, change["action"], style)
-                ]
+                lines += ["      " + line for line in _aspect_lines(aspect, change, style)]
     lines += diagnostic_lines(plan["diagnostics"], style)
     lines.append("")
     lines.append(summary_line(plan["summary"]))

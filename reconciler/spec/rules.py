@@ -191,8 +191,8 @@ def _lifecycle(rules: Sequence[LifecycleRule | None], path: Path) -> Iterator[Fi
         if rule.id in seen:
             yield Finding(
                 (*where, "id"),
-                f"{label}: the id is used twice (also rule "
-                f"#{seen[rule.id] + 1}); rules are matched by id",
+                f"{label}: the id is used twice (also {path[-1]}[{seen[rule.id]}]); rules are "
+                "matched by id",
             )
         seen.setdefault(rule.id, index)
         yield from _lifecycle_rule(rule, where, label)
