@@ -159,7 +159,8 @@ def test_method_not_allowed_on_a_configuration_reads_as_not_implemented(tmp_path
     ("answer", "reason"),
     [
         (Answer(200, b""), "the response is not well-formed XML"),
-        (Answer(200, b"<html><body>proxy</body>"), "the response is not well-formed XML"),
+        (Answer(200, b"<html><body>proxy</body>"), "is an HTML page, not the XML AWS speaks"),
+        (Answer(200, b"<Broken"), "the response is not well-formed XML"),
         (Answer(403, s3_error("AccessDenied", "Access Denied")), "s3:GetLifecycleConfiguration"),
         (Answer(503, s3_error("SlowDown", "Reduce your request rate")), "SlowDown"),
     ],
@@ -425,3 +426,21 @@ def test_one_distribution_that_cannot_be_read_is_that_distributions_error(
         "distribution E1OWNED, owned by this stack and no longer declared: reading configuration"
     )
     assert [(c.address, c.action.value) for c in plan.changes] == [("bucket.compat-a", "adopt")]
+
+
+@pytest.mark.parametrize("status", [200, 403])
+def test_an_endpoint_that_answers_html_says_so(tmp_path: Path, status: int) -> None:
+    """A web server or a proxy's login page at the endpoint: the message says what came back
+    (HTML, the status, the URL), not an XML parser's complaint."""
+    from reconciler.errors import ReconcilerError
+
+    page = Answer(status, b"<!DOCTYPE html><html><body>Sign in</body></html>")
+    with stub_server(page) as server:
+        transport = Transport(credentials=TEST_CREDENTIALS, retry=RetryPolicy(max_attempts=1))
+        s3 = S3Client(transport, region="us-east-1", endpoint_url=server.url)
+        with pytest.raises(ReconcilerError) as caught:
+            s3.list_buckets()
+    message = str(caught.value)
+    assert f"ListBuckets: the answer from {server.url} (HTTP {status}) is an HTML page" in message
+    assert "does not answer like S3 or CloudFront" in message
+    assert "DTDForbidden" not in message

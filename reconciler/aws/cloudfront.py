@@ -107,7 +107,12 @@ class CloudFrontClient:
         )
 
     def _xml(self, response: Response, operation: str, address: str | None) -> Element:
-        return xml.parse(response.body, what=operation, address=address)
+        return xml.parse(
+            response.body,
+            what=operation,
+            address=address,
+            source=f"{response.root} (HTTP {response.status})" if response.root else None,
+        )
 
     # -- distributions -----------------------------------------------------------------------
 

@@ -134,7 +134,10 @@ class S3Client:
 
     def _xml(self, response: Response, operation: str, bucket: str | None = None) -> Element:
         return xml.parse(
-            response.body, what=operation, address=f"bucket.{bucket}" if bucket else None
+            response.body,
+            what=operation,
+            address=f"bucket.{bucket}" if bucket else None,
+            source=f"{response.root} (HTTP {response.status})" if response.root else None,
         )
 
     def _get_optional(

@@ -111,6 +111,8 @@ class Response:
     headers: Mapping[str, str]
     body: bytes
     request_id: str | None
+    #: ``scheme://host[:port]`` it came from, for messages about an endpoint that is not AWS.
+    root: str = ""
 
 
 def host_of(root: str) -> str:
@@ -148,7 +150,12 @@ def parse_error(response: Response, request: Request) -> ApiError:
     request_id = response.request_id
     body = response.body.strip()
     if body.startswith(b"<"):
-        root = xml.parse(body, what=request.operation, address=request.subject)
+        root = xml.parse(
+            body,
+            what=request.operation,
+            address=request.subject,
+            source=f"{request.root} (HTTP {response.status})",
+        )
         error = root if root.tag == "Error" else root.find("Error")
         if error is not None:
             code = xml.text(error, "Code")
@@ -323,7 +330,9 @@ class Transport:
                 address=request.subject,
             ) from exc
         response_headers: Mapping[str, str] = CaseInsensitiveDict(raw.headers)
-        response = Response(raw.status_code, response_headers, body, _request_id(response_headers))
+        response = Response(
+            raw.status_code, response_headers, body, _request_id(response_headers), request.root
+        )
         log.debug(
             "%s -> %d in %.0f ms (request id %s, attempt %d)",
             request.describe(),

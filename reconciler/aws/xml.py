@@ -24,8 +24,20 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1] if name.startswith("{") else name
 
 
-def parse(body: bytes, *, what: str, address: str | None = None) -> Element:
-    """Parse a response body; ``what`` names the operation for the error message."""
+def parse(
+    body: bytes, *, what: str, address: str | None = None, source: str | None = None
+) -> Element:
+    """Parse a response body; ``what`` names the operation and ``source`` the endpoint (and
+    status) for the error message."""
+    start = body.lstrip()[:64].lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        where = f" from {source}" if source else ""
+        raise ResponseParseError(
+            f"{what}: the answer{where} is an HTML page, not the XML AWS speaks: the endpoint "
+            "does not answer like S3 or CloudFront (check --endpoint-url / AWS_ENDPOINT_URL: "
+            "a web server, a proxy's login page?)",
+            address=address,
+        )
     try:
         root: Element = safe_et.fromstring(body, forbid_dtd=True, forbid_entities=True)
     except defusedxml.DefusedXmlException as exc:
