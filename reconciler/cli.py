@@ -243,6 +243,8 @@ class _Run:
         loaded: LoadedSpec,
         targets: tuple[str, ...] = (),
         replace: tuple[str, ...] = (),
+        *,
+        destroy: bool = False,
     ) -> tuple[Plan, LiveState]:
         """The plan, and the live state it was made against."""
         found = make_plan(
@@ -251,6 +253,7 @@ class _Run:
             default_region=self.session.config.region,
             targets=frozenset(targets),
             replace=frozenset(replace),
+            destroy=destroy,
         )
         self.terminal.clear_progress()
         return found
@@ -319,6 +322,12 @@ def _refuse_errors(
     is_flag=True,
     help="Exit 2 when there are changes, 0 when there are none (1 on error).",
 )
+@click.option(
+    "--destroy",
+    "destroying",
+    is_flag=True,
+    help="Plan the deletion of everything the stack owns (what reconciler destroy does).",
+)
 @_aws_options
 def plan(
     *,
@@ -329,6 +338,7 @@ def plan(
     out: str | None,
     fmt: str,
     detailed_exitcode: bool,
+    destroying: bool,
     **aws: Any,
 ) -> None:
     """Read the live state, compare it with the spec and show the ordered changes."""
@@ -337,7 +347,7 @@ def plan(
     check_targets(frozenset(targets))  # before any credential or API call
     with _session(aws) as session:
         run = _Run(session, terminal)
-        result, _ = run.plan(loaded, targets, replace)
+        result, _ = run.plan(loaded, targets, replace, destroy=destroying)
         if fmt == "json":
             terminal.out(result.dumps())
         elif fmt == "markdown":
@@ -420,43 +430,87 @@ def apply(
         if not confirmed and not terminal.confirm("\nApply these changes? Only 'yes' is accepted"):
             raise PlanError("apply cancelled; nothing was changed")
 
-        finished = {"done": 0, "failed": 0}
+        _execute(run, result)
 
-        def step(result: StepResult) -> None:
-            if not terminal.interactive:
-                return
-            # Each finished step once, as it finishes, under a live line of how far along.
-            if result.status in finished:
-                finished[result.status] += 1
-                terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
-            terminal.status(
-                f"applying: {count(finished['done'], 'step')} done"
-                + (f", {finished['failed']} failed" if finished["failed"] else "")
-            )
 
-        executor = Executor(
-            session.s3,
-            cloudfront=session.cloudfront,
-            waiter=Waiter(session.cloudfront, progress=terminal.waiting),
-            parallelism=session.config.parallelism,
-            on_step=step,
+def _execute(run: _Run, plan: Plan) -> None:
+    """Carry out ``plan`` (checked, confirmed): each finished step shown once on a terminal,
+    the outcome after; a first Ctrl-C stops after the requests under way."""
+    terminal, session = run.terminal, run.session
+    finished = {"done": 0, "failed": 0}
+
+    def step(result: StepResult) -> None:
+        if not terminal.interactive:
+            return
+        # Each finished step once, as it finishes, under a live line of how far along.
+        if result.status in finished:
+            finished[result.status] += 1
+            terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
+        terminal.status(
+            f"applying: {count(finished['done'], 'step')} done"
+            + (f", {finished['failed']} failed" if finished["failed"] else "")
         )
-        with stop_on_interrupt(executor, notify=terminal.note):
-            report = executor.apply(result)
-        steps = [r.to_json() for r in report.results]
-        terminal.out(
-            apply_text.render(
-                steps,
-                style=terminal.style,
-                interrupted=report.interrupted,
-                shown=terminal.interactive,
+
+    executor = Executor(
+        session.s3,
+        cloudfront=session.cloudfront,
+        waiter=Waiter(session.cloudfront, progress=terminal.waiting),
+        parallelism=session.config.parallelism,
+        on_step=step,
+    )
+    with stop_on_interrupt(executor, notify=terminal.note):
+        report = executor.apply(plan)
+    steps = [r.to_json() for r in report.results]
+    terminal.out(
+        apply_text.render(
+            steps, style=terminal.style, interrupted=report.interrupted, shown=terminal.interactive
+        )
+    )
+    terminal.note(run.closing())
+    if report.interrupted:
+        raise PlanError("the apply was interrupted; run apply again to continue")
+    if not report.ok:
+        raise PlanError(f"{report.count('failed')} step(s) failed")
+
+
+@cli.command()
+@_spec_options
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Destroy without asking for the stack's name (CI, preview stacks).",
+)
+@_aws_options
+def destroy(
+    *, files: tuple[str, ...], variables: tuple[str, ...], auto_approve: bool, **aws: Any
+) -> None:
+    """Delete everything the stack owns, with the safety rules of every plan: never what it
+    does not own, never a bucket holding objects without force_destroy, never with
+    prevent_destroy. On a terminal it asks for the stack's name first."""
+    terminal = _terminal()
+    loaded = _load(files, variables)
+    stack = loaded.spec.stack
+    if not auto_approve and not terminal.interactive:
+        raise PlanError(
+            "destroy needs confirmation and there is no terminal to ask on: pass --auto-approve"
+        )
+    with _session(aws) as session:
+        run = _Run(session, terminal)
+        result, _ = run.plan(loaded, destroy=True)
+        terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+        if result.errors:
+            terminal.note(run.closing())
+        _refuse_errors(result, terminal, shown=True, outcome="nothing was deleted")
+        if not result.has_changes:
+            terminal.note(f"Nothing to destroy: stack {stack} owns nothing. {run.closing()}")
+            return
+        if not auto_approve:
+            answer = terminal.ask(
+                f"\nThis deletes everything above. Type the stack's name ({stack}) to go on"
             )
-        )
-        terminal.note(run.closing())
-        if report.interrupted:
-            raise PlanError("the apply was interrupted; run apply again to continue")
-        if not report.ok:
-            raise PlanError(f"{report.count('failed')} step(s) failed")
+            if answer.strip() != stack:
+                raise PlanError("destroy cancelled; nothing was deleted")
+        _execute(run, result)
 
 
 @cli.command()

@@ -76,6 +76,11 @@ class Terminal:
                 self._err.flush()
                 self._progress_shown = False
 
+    def ask(self, question: str) -> str:
+        self.clear_progress()
+        answer: str = click.prompt(question, default="", show_default=False, err=True)
+        return answer
+
     def confirm(self, question: str) -> bool:
         self.clear_progress()
         answer: str = click.prompt(question, default="", show_default=False, err=True)

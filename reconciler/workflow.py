@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
 from reconciler.live.model import LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
@@ -95,7 +96,10 @@ def make_plan(
     default_region: str,
     targets: frozenset[str] = frozenset(),
     replace: frozenset[str] = frozenset(),
+    destroy: bool = False,
 ) -> tuple[Plan, LiveState]:
+    if destroy:
+        loaded = destroy_spec(loaded)
     spec = loaded.spec
     check_targets(targets)
     live = reader.read(read_request(spec, targets))
@@ -115,6 +119,7 @@ def make_plan(
             targets=targets,
             spec_digest=loaded.digest,
             position=position,
+            destroy=destroy,
         ),
     )
     known = {f"bucket.{n}" for n in spec.buckets} | {f"bucket.{n}" for n in live.buckets}

@@ -34,6 +34,7 @@ def on_a_terminal(
     *args: str,
     interrupt_after: str | None = None,
     twice: bool = False,
+    answer: tuple[str, str] | None = None,
 ) -> tuple[int, str]:
     """Runs the command on a pseudo-terminal; sends Ctrl-C (SIGINT) once ``interrupt_after``
     appears in the output (twice, a moment apart, with ``twice``). The exit code and the
@@ -65,6 +66,9 @@ def on_a_terminal(
                 break
             raw += chunk
         seen = ANSI.sub("", raw.decode("utf-8", "replace"))
+        if answer and answer[0] in seen:
+            os.write(master, answer[1].encode() + b"\r")
+            answer = None
         if interrupt_after and interrupt_after in seen and sent < (2 if twice else 1):
             time.sleep(0.5)  # let the request under way start
             process.send_signal(signal.SIGINT)
@@ -144,3 +148,18 @@ def test_a_second_ctrl_c_aborts_without_python_noise(tmp_path: Path) -> None:
     assert "Traceback" not in screen
     assert "Exception ignored" not in screen
     assert "KeyboardInterrupt" not in screen
+
+
+def test_destroy_on_a_terminal_asks_for_the_stack_name(endpoint: str, tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(spec(1))
+    assert on_a_terminal(tmp_path, endpoint, "apply", "--auto-approve")[0] == 0
+    code, screen = on_a_terminal(
+        tmp_path, endpoint, "destroy", answer=("Type the stack's name (tty)", "tti")
+    )
+    assert code == 1
+    assert "destroy cancelled; nothing was deleted" in screen
+    code, screen = on_a_terminal(
+        tmp_path, endpoint, "destroy", answer=("Type the stack's name (tty)", "tty")
+    )
+    assert code == 0, screen
+    assert "done bucket.tty-bucket-00 (delete)" in screen

@@ -46,6 +46,9 @@ class PlanOptions:
     targets: frozenset[str] = frozenset()
     spec_digest: str = ""
     position: Position | None = None
+    #: A destroy plan (``reconciler destroy``): a declared resource this stack does not own is
+    #: left alone with a warning rather than refused.
+    destroy: bool = False
 
 
 def address(name: str) -> str:
@@ -280,6 +283,13 @@ class _Planner:
             self.unchanged += 1
             return
         if live.stack != self.spec.stack:
+            if self.options.destroy and live.stack is None:
+                self.warn(
+                    name,
+                    f"not tagged {STACK_TAG}={self.spec.stack}: this stack never created or "
+                    "adopted it, so destroy leaves it as it is",
+                )
+                return
             self.error(
                 name,
                 f"declared absent, but the bucket is not tagged {STACK_TAG}={self.spec.stack}: "
@@ -289,6 +299,13 @@ class _Planner:
             return
         if bucket.prevent_destroy:
             self.error(name, "declared absent with prevent_destroy set", "prevent_destroy")
+            return
+        if live.empty is False and not bucket.force_destroy and self.options.destroy:
+            self.warn(
+                name,
+                "still holds objects: destroy keeps it. Add force_destroy: true to delete it "
+                "with every object version",
+            )
             return
         if live.empty is False and not bucket.force_destroy:
             self.error(
