@@ -297,3 +297,22 @@ def test_distributions_left_out_are_unmanaged_and_empty_means_none(tmp_path: Pat
     empty = load_spec([write(tmp_path, base + "distributions: {}\n")], cli_vars={}, env={})
     assert empty.spec.manages_distributions is True
     assert empty.spec.distributions == {}
+
+
+def test_aws_spelling_of_a_choice_is_accepted_and_read_as_documented(tmp_path: Path) -> None:
+    text = (
+        "version: 1\nstack: s\nbuckets:\n  case-bucket:\n    versioning: Enabled\n"
+        "    object_ownership: BucketOwnerPreferred\n    acl: Log-Delivery-Write\n"
+        "    lifecycle: [{id: r, transitions: [{days: 40, storage_class: glacier_ir}]}]\n"
+        "    cors: [{allowed_methods: [get], allowed_origins: ['*']}]\n"
+    )
+    bucket = load_spec([write(tmp_path, text)], cli_vars={}, env={}).spec.buckets["case-bucket"]
+    assert bucket.versioning == "enabled"
+    assert bucket.acl == "log-delivery-write"
+    assert bucket.lifecycle is not None
+    assert bucket.lifecycle[0].transitions[0].storage_class == "GLACIER_IR"
+    assert bucket.cors is not None
+    assert bucket.cors[0].allowed_methods == ["GET"]
+    with pytest.raises(ConfigError) as refused:
+        load_spec([write(tmp_path, text.replace("Enabled", "Enabld"))], cli_vars={}, env={})
+    assert "must be 'enabled' or 'suspended' (got 'Enabld')" in str(refused.value)

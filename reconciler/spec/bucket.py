@@ -18,31 +18,40 @@ from reconciler.spec.common import (
     OFF,
     ON,
     SWITCH,
+    AnyCase,
     Off,
     SpecModel,
     Tags,
 )
 
-CannedAcl = Literal[
-    "private",
-    "public-read",
-    "public-read-write",
-    "authenticated-read",
-    "log-delivery-write",
-    "bucket-owner-read",
-    "bucket-owner-full-control",
-    "aws-exec-read",
+CannedAcl = Annotated[
+    Literal[
+        "private",
+        "public-read",
+        "public-read-write",
+        "authenticated-read",
+        "log-delivery-write",
+        "bucket-owner-read",
+        "bucket-owner-full-control",
+        "aws-exec-read",
+    ],
+    AnyCase,
 ]
-Permission = Literal["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"]
+Permission = Annotated[Literal["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"], AnyCase]
 GranteeGroup = Literal["AllUsers", "AuthenticatedUsers", "LogDelivery"]
-StorageClass = Literal[
-    "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+StorageClass = Annotated[
+    Literal[
+        "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+    ],
+    AnyCase,
 ]
-VersioningState = Literal["enabled", "suspended"]
-ObjectOwnership = Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]
-EncryptionAlgorithm = Literal["AES256", "aws:kms", "aws:kms:dsse"]
-CorsMethod = Literal["GET", "PUT", "POST", "DELETE", "HEAD"]
-ResourceState = Literal["present", "absent"]
+VersioningState = Annotated[Literal["enabled", "suspended"], AnyCase]
+ObjectOwnership = Annotated[
+    Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"], AnyCase
+]
+EncryptionAlgorithm = Annotated[Literal["AES256", "aws:kms", "aws:kms:dsse"], AnyCase]
+CorsMethod = Annotated[Literal["GET", "PUT", "POST", "DELETE", "HEAD"], AnyCase]
+ResourceState = Annotated[Literal["present", "absent"], AnyCase]
 RedirectProtocol = Literal["http", "https"]
 
 NonNegative = Annotated[int, Field(ge=0)]

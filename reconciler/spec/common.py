@@ -10,9 +10,18 @@ every alternative.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 #: Union tags appear in pydantic error locations; names of this form are dropped from paths.
 OFF_TAG = "<off>"
@@ -26,6 +35,24 @@ def is_union_tag(part: object) -> bool:
 
 
 Off = Literal[False]
+
+
+def _any_case(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        if isinstance(value, str):
+            for variant in (value.lower(), value.upper(), value.capitalize()):
+                if variant != value:
+                    with contextlib.suppress(ValidationError):
+                        return handler(variant)
+        raise
+
+
+#: On a choice of words: AWS's own spelling is accepted as well as the documented one
+#: (``versioning: Enabled`` reads as ``enabled``); the spec keeps the documented one, and an
+#: error lists it.
+AnyCase = WrapValidator(_any_case)
 
 
 class SpecModel(BaseModel):

@@ -12,16 +12,16 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from reconciler.spec.bucket import ResourceState
-from reconciler.spec.common import OFF, ON, SWITCH, Off, SpecModel, Tags
+from reconciler.spec.common import OFF, ON, SWITCH, AnyCase, Off, SpecModel, Tags
 
-ViewerProtocolPolicy = Literal["allow-all", "https-only", "redirect-to-https"]
-PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
-HttpVersion = Literal["http1.1", "http2", "http2and3", "http3"]
-HttpMethod = Literal["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
-OriginProtocolPolicy = Literal["http-only", "match-viewer", "https-only"]
+ViewerProtocolPolicy = Annotated[Literal["allow-all", "https-only", "redirect-to-https"], AnyCase]
+PriceClass = Annotated[Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"], AnyCase]
+HttpVersion = Annotated[Literal["http1.1", "http2", "http2and3", "http3"], AnyCase]
+HttpMethod = Annotated[Literal["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"], AnyCase]
+OriginProtocolPolicy = Annotated[Literal["http-only", "match-viewer", "https-only"], AnyCase]
 SslProtocol = Literal["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]
-GeoRestrictionType = Literal["none", "whitelist", "blacklist"]
-SslSupportMethod = Literal["sni-only", "vip", "static-ip"]
+GeoRestrictionType = Annotated[Literal["none", "whitelist", "blacklist"], AnyCase]
+SslSupportMethod = Annotated[Literal["sni-only", "vip", "static-ip"], AnyCase]
 MinimumProtocolVersion = Literal[
     "SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019",
     "TLSv1.2_2021", "TLSv1.3_2025",
