@@ -724,9 +724,22 @@ def permissions(files: tuple[str, ...], variables: tuple[str, ...], command: str
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-def schema(output: str | None) -> None:
-    """Print the spec's JSON Schema (for editor completion and checks)."""
-    text = spec_schema_text()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="The JSON Schema (editors), or the field reference as Markdown (docs/reference.md).",
+)
+def schema(output: str | None, fmt: str) -> None:
+    """Print the spec's JSON Schema (for editor completion and checks), or its field reference."""
+    if fmt == "markdown":
+        from reconciler.spec.reference import reference_text  # noqa: PLC0415
+
+        text = reference_text()
+    else:
+        text = spec_schema_text()
     if output:
         _write(output, text, "the schema")
     else:

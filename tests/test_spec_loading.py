@@ -316,3 +316,24 @@ def test_aws_spelling_of_a_choice_is_accepted_and_read_as_documented(tmp_path: P
     with pytest.raises(ConfigError) as refused:
         load_spec([write(tmp_path, text.replace("Enabled", "Enabld"))], cli_vars={}, env={})
     assert "must be 'enabled' or 'suspended' (got 'Enabld')" in str(refused.value)
+
+
+def test_the_checked_in_field_reference_is_current() -> None:
+    from reconciler.spec.reference import reference_text
+
+    checked_in = (Path(__file__).parent.parent / "docs" / "reference.md").read_text()
+    assert checked_in == reference_text(), (
+        "docs/reference.md is stale: reconciler schema --format markdown -o docs/reference.md"
+    )
+
+
+def test_the_field_reference_names_every_field_of_every_model() -> None:
+    from reconciler.spec.reference import reference_text
+    from reconciler.spec.schema import spec_schema
+
+    text = reference_text()
+    schema = spec_schema()
+    for name, model in schema["$defs"].items():
+        assert f"\n## {name}\n" in text, name
+        for field in model.get("properties", {}):
+            assert f"| `{field}` |" in text, f"{name}.{field}"
