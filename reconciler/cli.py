@@ -7,12 +7,15 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -21,7 +24,7 @@ from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.config import resolve_client_config
 from reconciler.aws.session import Session, open_session
-from reconciler.drift import drift_report, unreadable
+from reconciler.drift import RunContext, account_of, drift_report, unreadable
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
 from reconciler.invalidate import check_paths, find_distribution
 from reconciler.invalidate import invalidate as invalidate_paths
@@ -567,7 +570,15 @@ def drift(
         )
         report = drift_report(loaded.spec, result, live, include_unmanaged=include_unmanaged)
         style = plan_text.plain if output else terminal.style
-        document = drift_formats.render(report, fmt, style=style)
+        context = RunContext(
+            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            version=__version__,
+            region=session.config.region,
+            endpoint=urlsplit(session.config.endpoint("s3") or "").netloc or "AWS",
+            account=account_of(live),
+            fix="reconciler apply" + "".join(f" -f {shlex.quote(f)}" for f in files),
+        )
+        document = drift_formats.render(report, fmt, style=style, context=context)
         if output:
             _write(output, document, "the report")
             terminal.note(f"{drift_text.summary_line(report.to_json())} Report: {output}")

@@ -39,6 +39,35 @@ LABELS = {
     "error": "could not be read",
 }
 TYPES = ("add", "remove", "not_equal")
+#: The kinds of difference in words, for the reports a person reads.
+TYPE_WORDS = {
+    "add": "only live has it",
+    "remove": "missing from live",
+    "not_equal": "differs",
+}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """When and against what a report was made, for the page a person opens later. Kept out of
+    the JSON, Markdown and JUnit forms, which stay the same from run to run unless the live
+    state changes."""
+
+    generated_at: str
+    version: str
+    region: str
+    endpoint: str
+    account: str | None = None
+    fix: str | None = None
+
+
+def account_of(live: LiveState) -> str | None:
+    """The AWS account id, when something read names it (a distribution's ARN)."""
+    for dist in live.distributions or ():
+        parts = dist.arn.split(":")
+        if len(parts) > 4 and parts[4].isdigit():
+            return parts[4]
+    return None
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         for name, value in attrs:
-            if name in LOADING:
+            if name in LOADING and not (name == "href" and (value or "").startswith("#")):
+                # (a link to a place in the page itself loads nothing)
                 self.problems.append(f"<{tag} {name}={value!r}> loads from elsewhere")
             if name == "style" and value and "url(" in value:
                 self.problems.append(f"<{tag} style> loads from elsewhere")

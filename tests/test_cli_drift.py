@@ -5,6 +5,7 @@ file, human messages on stderr, the same Markdown for the same state."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,45 @@ def test_plan_markdown_is_a_stable_pull_request_comment(
     )
     assert "API requests" in first.stderr
     assert "API requests" not in first.stdout
+
+
+def test_the_drift_page_says_when_against_what_and_how_to_fix(
+    env: dict[str, str], endpoint: str, tmp_path: Path, boto_s3: Any
+) -> None:
+    from tests.report_checks import html_text
+
+    assert run_cli("apply", "--auto-approve", cwd=tmp_path, env=env).returncode == 0
+    boto_s3.put_bucket_tagging(
+        Bucket="cli-drift-site",
+        Tagging={
+            "TagSet": [
+                {"Key": "env", "Value": "dev"},
+                {"Key": "reconciler:stack", "Value": "cli-drift"},
+            ]
+        },
+    )
+    done = run_cli(
+        "drift",
+        "-f",
+        "reconciler.yaml",
+        "--format",
+        "html",
+        "-o",
+        "drift.html",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    page = (tmp_path / "drift.html").read_text()
+    text = html_text(page)
+    host = endpoint.split("//", 1)[1]
+    assert re.search(
+        rf"Made \d{{4}}-\d\d-\d\d \d\d:\d\d UTC by reconciler \S+, against {re.escape(host)} "
+        r"in us-east-1\.",
+        text,
+    ), text[:400]
+    assert "To fix: reconciler apply -f reconciler.yaml" in text
+    assert '<a href="#r-bucket-cli-drift-site">' in page
+    assert 'id="r-bucket-cli-drift-site"' in page
+    assert "differs" in text
+    assert "not_equal" not in text

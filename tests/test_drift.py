@@ -14,7 +14,7 @@ import pytest
 
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.drift import STATUSES, TYPES, Difference, DriftReport, ResourceDrift
+from reconciler.drift import STATUSES, TYPE_WORDS, TYPES, Difference, DriftReport, ResourceDrift
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.report import drift_formats, drift_markdown, plan_markdown
 from reconciler.report.markup import md_code, md_value
@@ -83,7 +83,7 @@ def assert_shown(read: dict[str, Any], address: str, *shown: Any) -> None:
             assert all(line in below for line in value_lines(value))
     # markdown: a table row in the resource's section
     row = next(x for x in read["markdown"].splitlines() if x.startswith(f"| {md_code(path)} |"))
-    assert f"| {md_value(expected)} | {md_value(actual)} | {kind} |" in row
+    assert f"| {md_value(expected)} | {md_value(actual)} | {TYPE_WORDS[kind]} |" in row
     # html: the path, and each value pretty-printed beside it
     assert path in read["html"]
     for value in (expected, actual):

@@ -9,7 +9,7 @@ import html
 import json
 from typing import Any
 
-from reconciler.drift import LABELS
+from reconciler.drift import LABELS, TYPE_WORDS, RunContext
 from reconciler.report.drift_markdown import unread_verdict
 
 COLOURS = {
@@ -26,7 +26,11 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
        margin: 2rem auto; max-width: 72rem; padding: 0 1.5rem; background: #fff; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 0; }
-.verdict { font-size: 1.05rem; margin: .25rem 0 1.25rem; }
+.verdict { font-size: 1.05rem; margin: .25rem 0 .5rem; }
+.made { color: #555; margin: .25rem 0 .75rem; font-size: .9rem; }
+.fix { margin: 0 0 1.25rem; }
+.contents ul { columns: 2; padding-left: 1.2rem; margin: .25rem 0 1.5rem; }
+.contents a { color: inherit; }
 .overview { display: flex; gap: 2rem; align-items: center; flex-wrap: wrap; margin-bottom: 1.5rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .6rem;
@@ -88,11 +92,17 @@ def chart(summary: dict[str, int], statuses: list[str]) -> str:
     )
 
 
+def _id(address: str) -> str:
+    """A fragment id for a resource's section (letters, digits and - only)."""
+    return "r-" + "".join(c if c.isalnum() else "-" for c in address)
+
+
 def _resource(resource: dict[str, Any]) -> str:
     status = resource["status"]
     known = f" <code>({_e(resource['id'])})</code>" if resource.get("id") else ""
     parts = [
-        f'<section class="resource" style="--c: {COLOURS[status]}">',
+        f'<section class="resource" id="{_id(resource["address"])}" '
+        f'style="--c: {COLOURS[status]}">',
         f"<h2><code>{_e(resource['address'])}</code>{known}"
         f'<span class="status">{LABELS[status]}</span></h2>',
     ]
@@ -101,12 +111,13 @@ def _resource(resource: dict[str, Any]) -> str:
     if resource["differences"]:
         parts.append(
             "<table><thead><tr><th>path</th><th>expected (spec)</th><th>actual (live)</th>"
-            "<th>type</th></tr></thead><tbody>"
+            "<th>difference</th></tr></thead><tbody>"
         )
         parts += [
             f"<tr><td><code>{_e(d['path'])}</code></td>"
             f'<td class="expected">{_value(d["expected"])}</td>'
-            f'<td class="actual">{_value(d["actual"])}</td><td>{_e(d["type"])}</td></tr>'
+            f'<td class="actual">{_value(d["actual"])}</td>'
+            f"<td>{_e(TYPE_WORDS.get(d['type'], d['type']))}</td></tr>"
             for d in resource["differences"]
         ]
         parts.append("</tbody></table>")
@@ -114,7 +125,26 @@ def _resource(resource: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def render(report: dict[str, Any]) -> str:
+def _made(context: RunContext) -> str:
+    account = f", account <code>{_e(context.account)}</code>" if context.account else ""
+    return (
+        f'<p class="made">Made {_e(context.generated_at)} by reconciler {_e(context.version)}, '
+        f"against {_e(context.endpoint)} in {_e(context.region)}{account}.</p>"
+    )
+
+
+def _contents(shown: list[dict[str, Any]]) -> str:
+    if not shown:
+        return ""
+    items = "".join(
+        f'<li><a href="#{_id(r["address"])}"><code>{_e(r["address"])}</code></a> '
+        f"{_e(LABELS[r['status']])}</li>"
+        for r in shown
+    )
+    return f'<nav class="contents"><h2>Contents</h2><ul>{items}</ul></nav>'
+
+
+def render(report: dict[str, Any], context: RunContext | None = None) -> str:
     s = report["summary"]
     statuses = ["in_sync", "drifted", "missing"]
     if report.get("include_unmanaged"):
@@ -131,14 +161,20 @@ def render(report: dict[str, Any]) -> str:
     counts = "".join(f"<tr><td>{LABELS[k]}</td><td>{s[k]}</td></tr>" for k in statuses)
     shown = [r for r in report["resources"] if r["status"] != "in_sync"]
     in_sync = [r["address"] for r in report["resources"] if r["status"] == "in_sync"]
+    fix = ""
+    if context is not None and context.fix and (s["drifted"] or s["missing"]):
+        fix = f'<p class="fix">To fix: <code>{_e(context.fix)}</code></p>'
     body = [
         f"<h1>Drift report for stack <code>{_e(report['stack'])}</code></h1>",
+        _made(context) if context is not None else "",
         f'<p class="verdict">{_e(verdict)}</p>',
+        fix,
         '<div class="overview">',
         chart(s, statuses),
         '<table class="counts"><thead><tr><th>status</th><th>resources</th></tr></thead>'
         f"<tbody>{counts}</tbody></table>",
         "</div>",
+        _contents(shown),
         *[_resource(r) for r in shown],
     ]
     if in_sync:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.drift import LABELS
+from reconciler.drift import LABELS, TYPE_WORDS
 from reconciler.report.markup import (
     COMMENT_BUDGET,
     is_long,
@@ -51,10 +51,10 @@ def _details(resource: dict[str, Any]) -> list[str]:
     if resource.get("reason"):
         lines += [md_sentence(resource["reason"]), ""]
     if resource["differences"]:
-        lines += ["| path | expected (spec) | actual (live) | type |", "|---|---|---|---|"]
+        lines += ["| path | expected (spec) | actual (live) | difference |", "|---|---|---|---|"]
         lines += [
             f"| {md_code(d['path'])} | {md_value(d['expected'])} | {md_value(d['actual'])} "
-            f"| {d['type']} |"
+            f"| {TYPE_WORDS.get(d['type'], d['type'])} |"
             for d in resource["differences"]
         ]
         lines.append("")
