@@ -12,6 +12,10 @@ and ``actual`` (live) values and a ``type``:
   the ownership tag of a resource not adopted yet);
 - ``not_equal``: both have it, with different values.
 
+With ``every_aspect`` (``drift --all-aspects``), a declared bucket's aspects that the spec leaves
+out are reported too when they are set (a policy added by hand to a bucket whose spec manages
+no policy), as ``unmanaged_aspect`` differences: seen, not drift.
+
 With ``include_unmanaged``, buckets and distributions that the spec does not declare and no stack
 owns are listed as ``unmanaged``; they are not drift. A resource whose live state could not be
 read (an error answer, an unreadable body, a feature the store lacks) is ``error``, with why:
@@ -21,12 +25,14 @@ the others are still reported. Pure: no I/O.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.live.model import LiveState
+from reconciler.live.model import DECLARABLE, LiveState
 from reconciler.plan.differ import resource_path
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
+from reconciler.spec import canonical
+from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
 
 FORMAT_VERSION = "1"
@@ -38,12 +44,13 @@ LABELS = {
     "unmanaged": "unmanaged",
     "error": "could not be read",
 }
-TYPES = ("add", "remove", "not_equal")
+TYPES = ("add", "remove", "not_equal", "unmanaged_aspect")
 #: The kinds of difference in words, for the reports a person reads.
 TYPE_WORDS = {
     "add": "only live has it",
     "remove": "missing from live",
     "not_equal": "differs",
+    "unmanaged_aspect": "set, and not managed by the spec",
 }
 
 
@@ -204,8 +211,28 @@ def _standing(change: ResourceChange | None, address: str, kind: str, name: str)
     )
 
 
+def _unmanaged_aspects(spec: Spec, live: LiveState, name: str) -> tuple[Difference, ...]:
+    """The aspects of declared bucket ``name`` that the spec leaves out and that are set."""
+    found = live.buckets.get(name)
+    if found is None or not found.exists:
+        return ()
+    declared = spec.buckets[name]
+    return tuple(
+        Difference(aspect, None, spec_json(found.aspects[aspect]), "unmanaged_aspect")
+        for aspect in DECLARABLE
+        if getattr(declared, aspect) is None
+        and aspect in found.aspects
+        and not canonical.never_configured(aspect, found.aspects[aspect], found.owner_id)
+    )
+
+
 def drift_report(
-    spec: Spec, plan: Plan, live: LiveState, *, include_unmanaged: bool = False
+    spec: Spec,
+    plan: Plan,
+    live: LiveState,
+    *,
+    include_unmanaged: bool = False,
+    every_aspect: bool = False,
 ) -> DriftReport:
     """The drift report of ``plan`` (made for ``spec`` against ``live``, untargeted)."""
     by_address = {c.address: c for c in plan.changes}
@@ -219,7 +246,11 @@ def drift_report(
                     ResourceDrift(address, kind, name, "error", reason=failed.pop(address))
                 )
                 continue
-            resources.append(_standing(by_address.pop(address, None), address, kind, name))
+            standing = _standing(by_address.pop(address, None), address, kind, name)
+            if every_aspect and kind == "bucket" and standing.status in ("in_sync", "drifted"):
+                extra = _unmanaged_aspects(spec, live, name)
+                standing = replace(standing, differences=standing.differences + extra)
+            resources.append(standing)
     resources += [
         ResourceDrift(address, kind, name, "error", reason=why)
         for address, why in failed.items()

@@ -123,19 +123,6 @@ def _checked(model: type[Bucket] | type[Distribution], address: str, value: dict
         ) from exc
 
 
-def _never_set(aspect: str, value: Any, owner_id: str | None) -> bool:
-    """Whether an aspect reads as AWS answers for a bucket nobody configured (left out, so it
-    stays unmanaged): nothing, an empty list, the private ACL, or `canonical.NEVER_SET`."""
-    if value in (None, False, [], {}) or (aspect == "acl" and value == "private"):
-        return True
-    if aspect not in canonical.NEVER_SET:
-        return False
-    ctx = canonical.Context(owner_id=owner_id)
-    return bool(
-        canonical.canonical(aspect, value, ctx, desired=False) == canonical.NEVER_SET[aspect]
-    )
-
-
 def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
     found = live.buckets[name]
     address = f"bucket.{name}"
@@ -150,7 +137,7 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
         doc["tags"] = tags
     for aspect in DECLARABLE:
         value = found.aspects.get(aspect)
-        if not _never_set(aspect, value, found.owner_id):
+        if not canonical.never_configured(aspect, value, found.owner_id):
             doc[aspect] = value
     if "acl" in doc and "object_ownership" not in doc:
         # A bucket made today defaults to BucketOwnerEnforced, which refuses this ACL: the

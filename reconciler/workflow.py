@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
-from reconciler.live.model import LiveDistribution, LiveState
+from reconciler.live.model import DECLARABLE, LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan.distributions import fingerprint as distribution_fingerprint
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
@@ -32,11 +32,14 @@ def check_targets(targets: frozenset[str]) -> None:
         )
 
 
-def read_request(spec: Spec, targets: frozenset[str]) -> ReadRequest:
-    """What a plan of ``spec`` (limited to ``targets``) must read."""
+def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = False) -> ReadRequest:
+    """What a plan of ``spec`` (limited to ``targets``) must read; with ``every_aspect``, the
+    aspects the spec leaves out as well (``drift --all-aspects``)."""
     covered = scope(spec, targets)
     declared = {
-        name: frozenset(a for a in declared_aspects(bucket) if a != "tags")
+        name: frozenset(
+            DECLARABLE if every_aspect else (a for a in declared_aspects(bucket) if a != "tags")
+        )
         for name, bucket in spec.buckets.items()
         if covered is None or name in covered
     }
@@ -97,12 +100,13 @@ def make_plan(
     targets: frozenset[str] = frozenset(),
     replace: frozenset[str] = frozenset(),
     destroy: bool = False,
+    every_aspect: bool = False,
 ) -> tuple[Plan, LiveState]:
     if destroy:
         loaded = destroy_spec(loaded)
     spec = loaded.spec
     check_targets(targets)
-    live = reader.read(read_request(spec, targets))
+    live = reader.read(read_request(spec, targets, every_aspect=every_aspect))
 
     def position(path: tuple[str | int, ...]) -> str | None:
         # A resource-level finding points at the resource's name; others at their value.

@@ -161,3 +161,39 @@ def test_the_drift_page_says_when_against_what_and_how_to_fix(
     assert 'id="r-bucket-cli-drift-site"' in page
     assert "differs" in text
     assert "not_equal" not in text
+
+
+def test_all_aspects_reports_what_the_spec_leaves_out_and_is_set(
+    env: dict[str, str], tmp_path: Path, boto_s3: Any
+) -> None:
+    assert run_cli("apply", "--auto-approve", cwd=tmp_path, env=env).returncode == 0
+    statement = {
+        "Sid": "ByHand",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::cli-drift-site/*",
+    }
+    boto_s3.put_bucket_policy(
+        Bucket="cli-drift-site",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    usual = run_cli("drift", "--format", "json", cwd=tmp_path, env=env)
+    assert usual.returncode == 0  # the spec does not manage policies: not read, not reported
+    assert valid_json_report(usual.stdout)["resources"][0]["differences"] == []
+
+    everything = run_cli("drift", "--all-aspects", "--format", "json", cwd=tmp_path, env=env)
+    assert everything.returncode == 0, everything.stderr  # seen, not drift
+    (resource,) = valid_json_report(everything.stdout)["resources"]
+    assert resource["status"] == "in_sync"
+    [difference] = resource["differences"]
+    assert (difference["path"], difference["expected"], difference["type"]) == (
+        "policy",
+        None,
+        "unmanaged_aspect",
+    )
+    assert difference["actual"]["Statement"][0]["Sid"] == "ByHand"
+    text = run_cli("drift", "--all-aspects", cwd=tmp_path, env=env)
+    assert "= bucket.cli-drift-site in_sync" in text.stdout
+    assert "policy: not in the spec, live has:" in text.stdout
+    assert '"Sid": "ByHand"' in text.stdout

@@ -95,7 +95,11 @@ def assert_shown(read: dict[str, Any], address: str, *shown: Any) -> None:
     (failure,) = case.result
     assert failure.type == "drifted"
     if inline(expected) is None or inline(actual) is None:
-        assert f"{path}: differs (- expected by the spec, + live): ({kind})" in failure.text
+        header = {
+            "add": "not in the spec, live has:",
+            "remove": "live has none, the spec expects:",
+        }.get(kind, "differs (- expected by the spec, + live):")
+        assert f"{path}: {header} ({kind})" in failure.text
         for value in (expected, actual):
             if value is not None:
                 assert all(line in failure.text for line in value_lines(value))

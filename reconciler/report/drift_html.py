@@ -159,8 +159,12 @@ def render(report: dict[str, Any], context: RunContext | None = None) -> str:
     if s.get("error"):
         verdict = unread_verdict(s, verdict)
     counts = "".join(f"<tr><td>{LABELS[k]}</td><td>{s[k]}</td></tr>" for k in statuses)
-    shown = [r for r in report["resources"] if r["status"] != "in_sync"]
-    in_sync = [r["address"] for r in report["resources"] if r["status"] == "in_sync"]
+    shown = [r for r in report["resources"] if r["status"] != "in_sync" or r["differences"]]
+    in_sync = [
+        r["address"]
+        for r in report["resources"]
+        if r["status"] == "in_sync" and not r["differences"]
+    ]
     fix = ""
     if context is not None and context.fix and (s["drifted"] or s["missing"]):
         fix = f'<p class="fix">To fix: <code>{_e(context.fix)}</code></p>'

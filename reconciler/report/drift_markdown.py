@@ -94,6 +94,8 @@ def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
         *_summary(report),
         "",
     ]
-    sections = [_details(r) for r in report["resources"] if r["status"] != "in_sync"]
+    sections = [
+        _details(r) for r in report["resources"] if r["status"] != "in_sync" or r["differences"]
+    ]
     tail = md_diagnostics(report.get("diagnostics") or [])
     return md_fit(lines, sections, tail, budget=budget, noun="resource(s)", whole=WHOLE_REPORT)

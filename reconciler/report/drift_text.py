@@ -9,6 +9,7 @@ from reconciler.report import values
 from reconciler.report.plan_text import Style, diagnostic_lines, plain
 
 MARKS = {
+    "in_sync": ("=", "green"),
     "drifted": ("~", "yellow"),
     "missing": ("!", "red"),
     "unmanaged": ("?", "cyan"),
@@ -37,6 +38,16 @@ def difference_lines(entry: dict[str, Any]) -> list[str]:
         return [f"{path}: expected {short_expected}, live has none"]
     if short_expected is not None and short_actual is not None:
         return [f"{path}: expected {short_expected}, live has {short_actual}"]
+    if expected is None:
+        return [
+            f"{path}: not in the spec, live has:",
+            *values.diff_text(None, actual, indent="    "),
+        ]
+    if actual is None:
+        return [
+            f"{path}: live has none, the spec expects:",
+            *values.diff_text(expected, None, indent="    "),
+        ]
     return [
         f"{path}: differs (- expected by the spec, + live):",
         *values.diff_text(expected, actual, indent="    "),
@@ -46,8 +57,8 @@ def difference_lines(entry: dict[str, Any]) -> list[str]:
 def render(report: dict[str, Any], *, style: Style = plain) -> str:
     lines = [summary_line(report)]
     for resource in report["resources"]:
-        if resource["status"] == "in_sync":
-            continue
+        if resource["status"] == "in_sync" and not resource["differences"]:
+            continue  # (an in-sync one is shown for its unmanaged aspects, with --all-aspects)
         mark, colour = MARKS[resource["status"]]
         known = f" ({resource['id']})" if resource.get("id") else ""
         reason = f": {resource['reason']}" if resource.get("reason") else ""

@@ -386,3 +386,15 @@ def _dump(model: SpecModel) -> dict[str, Any]:
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def never_configured(aspect: str, value: Any, owner_id: str | None) -> bool:
+    """Whether a live aspect reads as AWS answers for a bucket nobody configured: nothing, an
+    empty list, the private ACL, or `NEVER_SET` (import leaves such aspects out; drift with
+    every aspect does not report them)."""
+    if value in (None, False, [], {}) or (aspect == "acl" and value == "private"):
+        return True
+    if aspect not in NEVER_SET:
+        return False
+    ctx = Context(owner_id=owner_id)
+    return bool(canonical(aspect, value, ctx, desired=False) == NEVER_SET[aspect])
