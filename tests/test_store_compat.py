@@ -70,7 +70,9 @@ class FakeStore:
         sub = next(iter(parse_qs(parts.query, keep_blank_values=True)), "")
         self.seen[(bucket, sub or received.method)] += 1
         if not bucket:
-            return Answer(200, listing(self.buckets, region=self.region))
+            # As S3 does: BucketRegion only for a request that carries a parameter.
+            region = self.region if parts.query else None
+            return Answer(200, listing(self.buckets, region=region))
         if (bucket, sub) in self.odd:
             return self.odd[(bucket, sub)]
         if received.method == "HEAD":
@@ -444,3 +446,15 @@ def test_an_endpoint_that_answers_html_says_so(tmp_path: Path, status: int) -> N
     assert f"ListBuckets: the answer from {server.url} (HTTP {status}) is an HTML page" in message
     assert "does not answer like S3 or CloudFront" in message
     assert "DTDForbidden" not in message
+
+
+def test_the_listing_gives_the_regions_and_no_bucket_needs_a_head(tmp_path: Path) -> None:
+    """S3 answers BucketRegion only when ListBuckets carries a parameter: the client sends
+    max-buckets, so a plan of existing buckets makes no HeadBucket at all."""
+    store = FakeStore(["compat-a", "compat-b"], region="eu-central-1")
+    spec = TAGLESS.replace("compat-b: {}", "compat-b: {region: eu-central-1}")
+    spec = spec.replace("compat-a: {versioning: enabled}", "compat-a: {region: eu-central-1}")
+    plan, transport = plan_against(store, tmp_path, spec)
+    assert errors(plan) == {}
+    assert not any(method == "HEAD" for (_, method) in store.seen)
+    assert transport.requests_sent == 1 + 2  # the listing, and each bucket's tags

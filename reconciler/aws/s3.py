@@ -50,6 +50,8 @@ from reconciler.errors import (
 )
 
 DELETE_BATCH = 1000
+#: Buckets per ListBuckets page: the most S3 answers in one.
+LIST_PAGE = 10_000
 
 Query = tuple[tuple[str, str], ...]
 
@@ -161,16 +163,20 @@ class S3Client:
     # -- buckets ---------------------------------------------------------------------------
 
     def list_buckets(self) -> list[BucketSummary]:
-        """Every bucket of the account, following continuation tokens."""
+        """Every bucket of the account, following continuation tokens.
+
+        ``max-buckets`` is always sent: S3 answers each bucket's ``BucketRegion`` only when the
+        request carries a parameter, and with it a plan needs no ``HeadBucket`` per bucket.
+        """
         found: list[BucketSummary] = []
-        query: Query = ()
+        query: Query = (("max-buckets", str(LIST_PAGE)),)
         while True:
             response = self._call("ListBuckets", "GET", query=query)
             page, token = s3_xml.decode_bucket_list(self._xml(response, "ListBuckets"))
             found.extend(page)
             if not token:
                 return found
-            query = (("continuation-token", token),)
+            query = (("continuation-token", token), ("max-buckets", str(LIST_PAGE)))
 
     def head_bucket(self, bucket: str) -> BucketHead | None:
         """Whether the bucket exists, and its region; ``None`` when it does not exist."""
