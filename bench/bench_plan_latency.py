@@ -1,0 +1,184 @@
+"""A no-change plan of N buckets (six aspects each) against a synthetic S3 with added latency,
+beside boto3 making the same reads with the same parallelism, in one run.
+
+    .venv/bin/python bench/bench_plan_latency.py [N] [LATENCY_MS] [--parallelism P] [--curve]
+
+Both readers run as their own processes (process start included), so their wall time, CPU time
+(user + system, from the kernel) and peak memory are theirs alone; the endpoint runs in a third
+process (bench/synthetic_s3.py). Printed: requests and requests per bucket, wall, the latency
+bound (requests / parallelism x latency), CPU per request, peak memory, and the ratios. With
+--curve, the reconciler's wall time at parallelism 8, 16, 32 and 64. The goals (issue: plan 1,000
+buckets in under 5 s) are stated beside the figures; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from synthetic_s3 import bench_spec_text, bucket_name  # noqa: E402
+
+BOTO_READS = """
+import sys, boto3, botocore.config
+from concurrent.futures import ThreadPoolExecutor
+url, count, parallelism = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+    aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
+    config=botocore.config.Config(max_pool_connections=parallelism,
+                                  s3={"addressing_style": "path"}))
+names = [b["Name"] for b in s3.list_buckets(MaxBuckets=10000)["Buckets"]]
+reads = [s3.get_bucket_tagging, s3.get_bucket_versioning, s3.get_public_access_block,
+         s3.get_bucket_encryption, s3.get_bucket_lifecycle_configuration, s3.get_bucket_cors]
+with ThreadPoolExecutor(parallelism) as pool:
+    list(pool.map(lambda job: job[0](Bucket=job[1]), [(r, n) for n in names for r in reads]))
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    requests: int
+    code: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def measured(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak resident MB and exit code of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode
+
+
+class Endpoint:
+    def __init__(self, count: int, latency_ms: float) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "synthetic_s3.py"), str(self.port), str(count),
+             str(latency_ms)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def counts(self) -> dict[str, int]:
+        import urllib.request  # noqa: PLC0415
+
+        with urllib.request.urlopen(f"{self.url}/__counts", timeout=10) as answer:
+            found: dict[str, int] = json.loads(answer.read())
+        return found
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def run_reconciler(endpoint: Endpoint, spec: Path, parallelism: int) -> Run:
+    before = sum(endpoint.counts().values())
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint.url,
+        "AWS_ACCESS_KEY_ID": "AKIDBENCH",
+        "AWS_SECRET_ACCESS_KEY": "bench-secret",
+        "AWS_REGION": "us-east-1",
+        "NO_COLOR": "1",
+    }
+    reconciler = Path(sys.executable).parent / "reconciler"
+    wall, cpu, peak, code = measured(
+        [str(reconciler), "plan", "-f", str(spec), "--parallelism", str(parallelism),
+         "--detailed-exitcode"],
+        env,
+        spec.parent,
+    )  # fmt: skip
+    return Run(wall, cpu, peak, sum(endpoint.counts().values()) - before, code)
+
+
+def run_boto3(endpoint: Endpoint, count: int, parallelism: int, cwd: Path) -> Run:
+    before = sum(endpoint.counts().values())
+    wall, cpu, peak, code = measured(
+        [sys.executable, "-c", BOTO_READS, endpoint.url, str(count), str(parallelism)],
+        {**os.environ},
+        cwd,
+    )
+    return Run(wall, cpu, peak, sum(endpoint.counts().values()) - before, code)
+
+
+def line(name: str, run: Run, count: int) -> str:
+    per_request = run.cpu / max(run.requests, 1) * 1000
+    return (
+        f"  {name:<34} {run.requests:>7} req  {run.requests / count:5.2f}/bucket  "
+        f"wall {run.wall:6.2f} s  CPU {per_request:5.2f} ms/req  peak {run.peak_mb:6.0f} MB"
+        + {0: "", 2: "  (it planned changes!)"}.get(run.code, f"  EXIT {run.code}")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("buckets", type=int, nargs="?", default=1000)
+    parser.add_argument("latency_ms", type=float, nargs="?", default=20.0)
+    parser.add_argument("--parallelism", type=int, default=16)
+    parser.add_argument("--curve", action="store_true")
+    args = parser.parse_args()
+    count, latency, parallelism = args.buckets, args.latency_ms, args.parallelism
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "reconciler.yaml"
+        spec.write_text(bench_spec_text(count))
+        endpoint = Endpoint(count, latency)
+        try:
+            ours = run_reconciler(endpoint, spec, parallelism)
+            theirs = run_boto3(endpoint, count, parallelism, Path(tmp))
+            curve = (
+                {p: run_reconciler(endpoint, spec, p) for p in (8, 16, 32, 64)}
+                if args.curve
+                else {}
+            )
+        finally:
+            endpoint.stop()
+    bound = ours.requests / parallelism * latency / 1000
+    print(
+        f"No-change plan of {count} buckets x 6 aspects ({bucket_name(0)}...), "
+        f"{latency:g} ms added latency, parallelism {parallelism}:"
+    )
+    print(line("reconciler plan (process start incl.)", ours, count))
+    print(line("boto3, the same reads", theirs, count))
+    print(f"  latency bound (requests / parallelism x latency): {bound:.2f} s")
+    print(
+        f"  ratio boto3 / reconciler wall: {theirs.wall / ours.wall:.2f}x   "
+        f"CPU per request: {ours.cpu / max(ours.requests, 1) * 1000:.2f} ms vs "
+        f"{theirs.cpu / max(theirs.requests, 1) * 1000:.2f} ms"
+    )
+    print(
+        "  goals (1,000 buckets, 20 ms): wall <= 5 s, >= 2x boto3, <= 0.5 ms CPU per request; "
+        "10,000 buckets <= 10x the 1,000-bucket time"
+    )
+    for p, run in curve.items():
+        print(line(f"reconciler plan, parallelism {p}", run, count))
+
+
+if __name__ == "__main__":
+    main()
