@@ -201,6 +201,17 @@ def _aws_options(command: Any) -> Any:
     )(command)
 
 
+#: How a plan is shown (``plan`` and ``show``).
+_plan_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Human text, the plan's JSON document, or Markdown for a pull-request comment.",
+)
+
+
 def _target_options(command: Any) -> Any:
     command = click.option(
         "--target",
@@ -314,14 +325,7 @@ def _refuse_errors(
 @_spec_options
 @_target_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan to this file.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Human text, the plan's JSON document, or Markdown for a pull-request comment.",
-)
+@_plan_format
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -612,14 +616,7 @@ def drift(
 
 @cli.command()
 @click.argument("plan_file", metavar="PLAN")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Human text, the plan's JSON document, or Markdown.",
-)
+@_plan_format
 def show(plan_file: str, fmt: str) -> None:
     """Show a saved plan exactly as apply would carry it out. No API call."""
     terminal = _terminal()

@@ -151,16 +151,9 @@ class LiveReader:
         found = {n: _Found() for n in names}
 
         def head(name: str) -> None:
-            target = found[name]
-            try:
-                answer = self._s3.head_bucket(name)
-            except READ_FAILURES as exc:
-                target.failures.append(describe_failure("existence", exc))
-                return
-            if answer is not None:
-                target.exists = True
-                target.region = answer.region or self._s3.region
-                target.foreign = not answer.accessible
+            _head_into(self._s3, found[name], name)
+            if found[name].exists and found[name].region is None:
+                found[name].region = self._s3.region  # a store that tells no region
 
         self._run("referenced buckets", [_bind(head, n) for n in names])
         aspects = [
@@ -247,14 +240,7 @@ class _Reading:
             self.s3.remember_region(name, summary.region)
             target.exists, target.region = True, summary.region
             return
-        try:
-            answer = self.s3.head_bucket(name)
-        except READ_FAILURES as exc:
-            target.failures.append(describe_failure("existence", exc))
-            return
-        if answer is not None:
-            target.exists, target.region = True, answer.region
-            target.foreign = not answer.accessible
+        _head_into(self.s3, target, name)
 
     def tags(self, name: str, target: _Found) -> None:
         try:
@@ -285,6 +271,19 @@ class _Reading:
             target.empty = not self.s3.has_objects(name)
         except READ_FAILURES as exc:
             target.failures.append(describe_failure("objects (emptiness)", exc))
+
+
+def _head_into(s3: S3Client, target: _Found, name: str) -> None:
+    """Whether bucket ``name`` exists, its region, and whether it is someone else's, into
+    ``target`` (a failure is recorded there)."""
+    try:
+        answer = s3.head_bucket(name)
+    except READ_FAILURES as exc:
+        target.failures.append(describe_failure("existence", exc))
+        return
+    if answer is not None:
+        target.exists, target.region = True, answer.region
+        target.foreign = not answer.accessible
 
 
 def _aspect_into(s3: S3Client, target: _Found, name: str, which: str) -> None:

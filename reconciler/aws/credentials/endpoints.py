@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 from reconciler.aws.config import RetryPolicy, Timeouts
 from reconciler.aws.credentials.context import SourceContext
-from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
-from reconciler.aws.credentials.sts import parse_time
-from reconciler.aws.signing import Credentials
+from reconciler.aws.credentials.provider import (
+    RefreshingProvider,
+    Temporary,
+    temporary_from_json,
+)
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import CredentialsError
 
@@ -68,15 +70,7 @@ def decode(body: bytes, *, source: str) -> Temporary:
         raise CredentialsError(f"{source}: the answer is not a JSON object")
     if answer.get("Code") not in (None, "Success"):
         raise CredentialsError(f"{source}: the endpoint answered {answer.get('Code')!r}")
-    key_id, secret = answer.get("AccessKeyId"), answer.get("SecretAccessKey")
-    if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
-        raise CredentialsError(f"{source}: the answer lacks AccessKeyId or SecretAccessKey")
-    token = answer.get("Token") or None
-    expires = answer.get("Expiration")
-    return Temporary(
-        Credentials(key_id, secret, token if isinstance(token, str) else None, source=source),
-        parse_time(expires, what=f"{source}: Expiration") if isinstance(expires, str) else None,
-    )
+    return temporary_from_json(answer, source=source, session_field="Token")
 
 
 def _container_url(env: Mapping[str, str]) -> str | None:

@@ -11,9 +11,11 @@ import json
 import shlex
 import subprocess
 
-from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
-from reconciler.aws.credentials.sts import parse_time
-from reconciler.aws.signing import Credentials
+from reconciler.aws.credentials.provider import (
+    RefreshingProvider,
+    Temporary,
+    temporary_from_json,
+)
 from reconciler.errors import CredentialsError
 
 TIMEOUT_SECONDS = 120
@@ -52,15 +54,7 @@ def _run(command: str, source: str) -> Temporary:
         raise CredentialsError(f"{source}: {argv[0]} did not print a JSON object") from exc
     if not isinstance(answer, dict) or answer.get("Version") != 1:
         raise CredentialsError(f"{source}: {argv[0]} must print a JSON object with Version 1")
-    key_id, secret = answer.get("AccessKeyId"), answer.get("SecretAccessKey")
-    if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
-        raise CredentialsError(f"{source}: the JSON lacks AccessKeyId or SecretAccessKey")
-    token = answer.get("SessionToken") or None
-    expires = answer.get("Expiration")
-    return Temporary(
-        Credentials(key_id, secret, token if isinstance(token, str) else None, source=source),
-        parse_time(expires, what=f"{source}: Expiration") if isinstance(expires, str) else None,
-    )
+    return temporary_from_json(answer, source=source, session_field="SessionToken")
 
 
 def from_process(command: str, *, profile: str) -> RefreshingProvider:

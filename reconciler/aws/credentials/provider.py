@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from reconciler.aws.signing import Clock, Credentials, utc_now
-from reconciler.errors import ReconcilerError
+from reconciler.errors import CredentialsError, ReconcilerError, ResponseParseError
 
 log = logging.getLogger("reconciler.aws.credentials")
 
@@ -35,6 +35,29 @@ class Temporary:
 
     credentials: Credentials
     expires: datetime | None
+
+
+def parse_time(value: str, *, what: str) -> datetime:
+    """An ISO 8601 time as the credential sources write it (``...Z`` or with an offset)."""
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ResponseParseError(f"{what}: {value!r} is not a time") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def temporary_from_json(answer: Mapping[str, Any], *, source: str, session_field: str) -> Temporary:
+    """Credentials from the JSON a credential process or endpoint prints (``AccessKeyId``,
+    ``SecretAccessKey``, the session token under ``session_field``, an optional ``Expiration``)."""
+    key_id, secret = answer.get("AccessKeyId"), answer.get("SecretAccessKey")
+    if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
+        raise CredentialsError(f"{source}: the answer lacks AccessKeyId or SecretAccessKey")
+    token = answer.get(session_field) or None
+    expires = answer.get("Expiration")
+    return Temporary(
+        Credentials(key_id, secret, token if isinstance(token, str) else None, source=source),
+        parse_time(expires, what=f"{source}: Expiration") if isinstance(expires, str) else None,
+    )
 
 
 class CredentialProvider(Protocol):

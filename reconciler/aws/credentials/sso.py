@@ -17,8 +17,7 @@ from pathlib import Path
 
 from reconciler.aws.credentials.context import SourceContext
 from reconciler.aws.credentials.endpoints import fetch_body
-from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
-from reconciler.aws.credentials.sts import parse_time
+from reconciler.aws.credentials.provider import RefreshingProvider, Temporary, parse_time
 from reconciler.aws.endpoints import aws_domain
 from reconciler.aws.profiles import section
 from reconciler.aws.signing import Credentials

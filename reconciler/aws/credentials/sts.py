@@ -9,27 +9,17 @@ endpoint (``https://sts.REGION.amazonaws.com``), or to ``AWS_ENDPOINT_URL_STS`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 from xml.etree.ElementTree import Element
 
 from reconciler.aws import xml
-from reconciler.aws.credentials.provider import Temporary
+from reconciler.aws.credentials.provider import Temporary, parse_time
 from reconciler.aws.endpoints import aws_domain
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import ResponseParseError
 
 API_VERSION = "2011-06-15"
-
-
-def parse_time(value: str, *, what: str) -> datetime:
-    """An ISO 8601 time as the credential endpoints write it (``...Z`` or with an offset)."""
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ResponseParseError(f"{what}: {value!r} is not a time") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
