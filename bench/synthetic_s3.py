@@ -145,6 +145,8 @@ class Endpoint:
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
+        except asyncio.CancelledError:
+            return  # the endpoint is stopping; the client's connection goes with it
         finally:
             writer.close()
 
