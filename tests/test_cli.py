@@ -96,7 +96,7 @@ def test_common_options_work_after_the_command(tmp_path: Path) -> None:
     )
     for done in (after, before):
         assert done.returncode == 1
-        assert "DEBUG reconciler.aws: GET / -> ConnectionError" in done.stderr
+        assert "DEBUG reconciler.aws: GET /?max-buckets=10000 -> ConnectionError" in done.stderr
         assert "no answer from http://127.0.0.1:9" in done.stderr
     from_env = run_cli(
         "plan",

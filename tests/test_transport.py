@@ -249,7 +249,9 @@ def test_list_buckets_follows_continuation_tokens() -> None:
         listed = s3.list_buckets()
     assert [b.name for b in listed] == ["a-1", "a-2", "a-3"]
     assert listed[0].region == "eu-west-1"
-    assert stub.received[1].path == "/?continuation-token=tok%2Fen%2B1"
+    # max-buckets on every page: S3 answers BucketRegion only for a request with a parameter
+    assert stub.received[0].path == "/?max-buckets=10000"
+    assert stub.received[1].path == "/?continuation-token=tok%2Fen%2B1&max-buckets=10000"
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
