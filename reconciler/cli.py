@@ -14,29 +14,26 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 
-from reconciler import __version__, importer
-from reconciler.apply.executor import Executor, StepResult, stop_on_interrupt
-from reconciler.aws.cloudfront_waiters import Waiter
-from reconciler.aws.config import resolve_client_config
-from reconciler.aws.session import Session, open_session
-from reconciler.drift import RunContext, account_of, drift_report, unreadable
+from reconciler import __version__
 from reconciler.errors import ConfigError, PlanError, ReconcilerError
-from reconciler.invalidate import check_paths, find_distribution
-from reconciler.invalidate import invalidate as invalidate_paths
-from reconciler.live.model import LiveState
-from reconciler.live.reader import LiveReader
-from reconciler.plan.model import Plan, plan_from_json
-from reconciler.report import apply_text, drift_formats, drift_text, plan_markdown, plan_text
-from reconciler.spec.loader import LoadedSpec, load_spec
-from reconciler.spec.schema import spec_schema_text
-from reconciler.spec.variables import parse_cli_vars, parse_var_file
 from reconciler.terminal import Terminal, count
-from reconciler.workflow import check_targets, limit_plan, make_plan, require_fresh
+
+# Each command imports what it needs when it runs, so that `reconciler --help` (and a command
+# that needs little) does not pay for the client, the planner and the renderers.
+if TYPE_CHECKING:
+    from reconciler.apply.executor import StepResult
+    from reconciler.aws.session import Session
+    from reconciler.live.model import LiveState
+    from reconciler.plan.model import Plan
+    from reconciler.spec.loader import LoadedSpec
+
+#: The drift report formats (reconciler.report.drift_formats.FORMATS; a test keeps them equal).
+DRIFT_FORMATS = ("text", "json", "markdown", "html", "junit")
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
@@ -161,6 +158,9 @@ def _spec_options(command: Any) -> Any:
 
 
 def _load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
+    from reconciler.spec.loader import load_spec  # noqa: PLC0415
+    from reconciler.spec.variables import parse_cli_vars, parse_var_file  # noqa: PLC0415
+
     given: dict[str, Any] = {}
     problems = []
     for path in _common("var_files") or ():
@@ -234,6 +234,8 @@ class _Run:
     """A plan or apply run: the terminal, the session, and the count of requests and time."""
 
     def __init__(self, session: Session, terminal: Terminal) -> None:
+        from reconciler.live.reader import LiveReader  # noqa: PLC0415
+
         self.session = session
         self.terminal = terminal
         self.started = time.monotonic()
@@ -262,6 +264,8 @@ class _Run:
         every_aspect: bool = False,
     ) -> tuple[Plan, LiveState]:
         """The plan, and the live state it was made against."""
+        from reconciler.workflow import make_plan  # noqa: PLC0415
+
         found = make_plan(
             loaded,
             self.reader,
@@ -281,6 +285,9 @@ def _terminal(no_color: bool = False) -> Terminal:
 
 def _session(aws: dict[str, Any]) -> Any:
     """The client session from the common AWS options (see `_aws_options`)."""
+    from reconciler.aws.config import resolve_client_config  # noqa: PLC0415
+    from reconciler.aws.session import open_session  # noqa: PLC0415
+
     config = resolve_client_config(
         env=os.environ,
         cli_endpoint_url=_common("endpoint_url"),
@@ -351,6 +358,9 @@ def plan(
     **aws: Any,
 ) -> None:
     """Read the live state, compare it with the spec and show the ordered changes."""
+    from reconciler.report import plan_markdown, plan_text  # noqa: PLC0415
+    from reconciler.workflow import check_targets  # noqa: PLC0415
+
     terminal = _terminal()
     loaded = _load(files, variables)
     check_targets(frozenset(targets))  # before any credential or API call
@@ -373,6 +383,8 @@ def plan(
 
 
 def _read_plan_file(path: str) -> Plan:
+    from reconciler.plan.model import plan_from_json  # noqa: PLC0415
+
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -409,6 +421,9 @@ def apply(
     **aws: Any,
 ) -> None:
     """Plan and apply the changes, or apply a saved plan exactly."""
+    from reconciler.report import plan_text  # noqa: PLC0415
+    from reconciler.workflow import check_targets, limit_plan, require_fresh  # noqa: PLC0415
+
     terminal = _terminal()
     saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
     loaded = None if saved else _load(files, variables)
@@ -445,6 +460,10 @@ def apply(
 def _execute(run: _Run, plan: Plan) -> None:
     """Carry out ``plan`` (checked, confirmed): each finished step shown once on a terminal,
     the outcome after; a first Ctrl-C stops after the requests under way."""
+    from reconciler.apply.executor import Executor, stop_on_interrupt  # noqa: PLC0415
+    from reconciler.aws.cloudfront_waiters import Waiter  # noqa: PLC0415
+    from reconciler.report import apply_text  # noqa: PLC0415
+
     terminal, session = run.terminal, run.session
     finished = {"done": 0, "failed": 0}
 
@@ -496,6 +515,8 @@ def destroy(
     """Delete everything the stack owns, with the safety rules of every plan: never what it
     does not own, never a bucket holding objects without force_destroy, never with
     prevent_destroy. On a terminal it asks for the stack's name first."""
+    from reconciler.report import plan_text  # noqa: PLC0415
+
     terminal = _terminal()
     loaded = _load(files, variables)
     stack = loaded.spec.stack
@@ -527,7 +548,7 @@ def destroy(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(drift_formats.FORMATS),
+    type=click.Choice(DRIFT_FORMATS),
     default="text",
     show_default=True,
     help="Human text, JSON, Markdown (CI summaries), a self-contained HTML page, or JUnit XML.",
@@ -563,6 +584,10 @@ def drift(
     **aws: Any,
 ) -> None:
     """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
+    from reconciler.drift import RunContext, account_of, drift_report, unreadable  # noqa: PLC0415
+    from reconciler.plan.model import Plan  # noqa: PLC0415
+    from reconciler.report import drift_formats, drift_text, plan_text  # noqa: PLC0415
+
     terminal = _terminal()
     loaded = _load(files, variables)
     with _session(aws) as session:
@@ -619,6 +644,8 @@ def drift(
 @_plan_format
 def show(plan_file: str, fmt: str) -> None:
     """Show a saved plan exactly as apply would carry it out. No API call."""
+    from reconciler.report import plan_markdown, plan_text  # noqa: PLC0415
+
     terminal = _terminal()
     saved = _read_plan_file(plan_file)
     if fmt == "json":
@@ -645,6 +672,9 @@ def invalidate(
     **aws: Any,
 ) -> None:
     """Invalidate PATHs (such as /index.html or /img/*) of the distribution declared as NAME."""
+    from reconciler.invalidate import check_paths, find_distribution  # noqa: PLC0415
+    from reconciler.invalidate import invalidate as invalidate_paths  # noqa: PLC0415
+
     terminal = _terminal()
     loaded = _load(files, variables)
     if name not in loaded.spec.distributions:
@@ -706,6 +736,8 @@ def import_(
     **aws: Any,
 ) -> None:
     """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
+    from reconciler import importer  # noqa: PLC0415
+
     terminal = _terminal()
     if not (buckets or distributions or all_unmanaged):
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
@@ -759,6 +791,8 @@ def permissions(files: tuple[str, ...], variables: tuple[str, ...], command: str
 )
 def schema(output: str | None, fmt: str) -> None:
     """Print the spec's JSON Schema (for editor completion and checks), or its field reference."""
+    from reconciler.spec.schema import spec_schema_text  # noqa: PLC0415
+
     if fmt == "markdown":
         from reconciler.spec.reference import reference_text  # noqa: PLC0415
 

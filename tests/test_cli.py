@@ -106,3 +106,25 @@ def test_common_options_work_after_the_command(tmp_path: Path) -> None:
         env={**env, "RECONCILER_LOG_LEVEL": "debug"},
     )
     assert "DEBUG reconciler.aws" in from_env.stderr
+
+
+def test_the_command_line_knows_every_drift_format() -> None:
+    from reconciler.cli import DRIFT_FORMATS
+    from reconciler.report.drift_formats import FORMATS
+
+    assert DRIFT_FORMATS == FORMATS
+
+
+def test_help_imports_no_client_planner_or_renderer() -> None:
+    """`reconciler --help` starts fast: the commands import what they need when they run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reconciler.cli; "
+        "heavy = [m for m in sys.modules if m.startswith(('reconciler.aws', 'reconciler.plan', "
+        "'reconciler.report', 'reconciler.live', 'reconciler.spec.bucket', 'pydantic', "
+        "'requests', 'urllib3'))]; print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
