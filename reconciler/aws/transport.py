@@ -42,6 +42,7 @@ from urllib3.exceptions import (
 from urllib3.exceptions import HTTPError as HttpLibraryError
 
 from reconciler.aws import iam, xml
+from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.signing import (
@@ -210,6 +211,11 @@ def is_retryable(error: ApiError) -> bool:
     return isinstance(error, Throttled | ServerError) or error.status in RETRYABLE_STATUS
 
 
+def is_throttling(error: ApiError) -> bool:
+    """An answer that asks to send less at once: SlowDown and the like, 429, 503."""
+    return isinstance(error, Throttled) or error.status in (429, 503)
+
+
 class Transport:
     """Signs, sends and retries. Thread-safe: one instance serves the whole worker pool."""
 
@@ -247,6 +253,8 @@ class Transport:
         self._via_proxy: dict[str, urllib3.ProxyManager] = {}
         self._proxy_of: dict[str, str | None] = {}
         self._timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
+        self._pool_size = max(pool_size, 1)
+        self._limits: dict[str, AdaptiveLimit] = {}
         self._lock = threading.Lock()
         self._sent = 0
         self._writes = 0
@@ -366,20 +374,39 @@ class Transport:
         )
         return response
 
+    def limit_for(self, root: str) -> AdaptiveLimit:
+        """The adaptive concurrency limit of one endpoint (``--parallelism`` its ceiling)."""
+        with self._lock:
+            found = self._limits.get(root)
+            if found is None:
+                found = self._limits[root] = AdaptiveLimit(self._pool_size)
+        return found
+
     def send(self, request: Request) -> Response:
-        """Send with retries; a 2xx (or 304) response, or a typed error."""
+        """Send with retries; a 2xx (or 304) response, or a typed error. A throttling answer
+        halves the endpoint's concurrency; successes grow it back (`AdaptiveLimit`)."""
         limit = max(self._retry.max_attempts, 1)
+        adaptive = self.limit_for(request.root)
         for attempt in range(1, limit + 1):
-            try:
-                response = self._attempt(request, attempt)
-            except TransportError:
-                if attempt == limit:
-                    raise
+            with adaptive.slot() as epoch:
+                try:
+                    response = self._attempt(request, attempt)
+                except TransportError:
+                    if attempt == limit:
+                        raise
+                    response = None
+                if response is not None and (response.status < 300 or response.status == 304):
+                    adaptive.succeeded()
+                    return response
+                error = parse_error(response, request) if response is not None else None
+                if error is not None and is_throttling(error):
+                    adaptive.throttled(epoch)
+                elif error is not None:
+                    adaptive.succeeded()  # an answer, if not a happy one: the endpoint copes
+            # (the wait before a retry holds no slot)
+            if response is None or error is None:
                 self._sleep(self._retry.backoff(attempt, self._jitter()))
                 continue
-            if response.status < 300 or response.status == 304:
-                return response
-            error = parse_error(response, request)
             if attempt == limit or not is_retryable(error):
                 raise error
             wait = self._retry.backoff(attempt, self._jitter())

@@ -1,0 +1,59 @@
+"""Adaptive concurrency per endpoint: additive increase, multiplicative decrease.
+
+``--parallelism`` is a ceiling, not a promise: when an endpoint answers ``SlowDown``, 503 or
+another throttling answer, the number of requests it is sent at once is halved; each run of
+successes as long as the current limit grows it back by one. A high default so never hammers an
+account or a small S3-compatible store, and a plan still goes as fast as the endpoint allows.
+
+One throttling burst halves the limit once: requests sent before the last decrease that come
+back throttled do not halve it again (they were sent under the old limit).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class AdaptiveLimit:
+    """How many requests may be under way at once to one endpoint."""
+
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = max(ceiling, 1)
+        self.limit = self.ceiling
+        self._under_way = 0
+        self._successes = 0
+        self._epoch = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def slot(self) -> Iterator[int]:
+        """Waits for room under the limit; yields the epoch the request is sent in."""
+        with self._changed:
+            while self._under_way >= self.limit:
+                self._changed.wait()
+            self._under_way += 1
+            epoch = self._epoch
+        try:
+            yield epoch
+        finally:
+            with self._changed:
+                self._under_way -= 1
+                self._changed.notify()
+
+    def throttled(self, epoch: int) -> None:
+        """The endpoint asked to slow down (a request sent in ``epoch``)."""
+        with self._changed:
+            if epoch == self._epoch and self.limit > 1:
+                self.limit = max(1, self.limit // 2)
+                self._epoch += 1
+            self._successes = 0
+
+    def succeeded(self) -> None:
+        with self._changed:
+            self._successes += 1
+            if self._successes >= self.limit and self.limit < self.ceiling:
+                self.limit += 1
+                self._successes = 0
+                self._changed.notify_all()
