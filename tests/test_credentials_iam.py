@@ -59,6 +59,17 @@ def allow(actions: list[str]) -> dict[str, Any]:
     }
 
 
+def trusting(principal: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
 @pytest.fixture
 def server() -> Iterator[Server]:
     with emulator_process({"INITIAL_NO_AUTH_ACTION_COUNT": "1000000"}) as url:
@@ -98,17 +109,10 @@ def test_a_user_who_may_only_assume_a_role_applies_through_a_profile(
     tmp_path: Path, server: Server
 ) -> None:
     key_id, secret = server.user("deployer", allow(["sts:AssumeRole"]))
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/deployer"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role = server.iam.create_role(RoleName="s3-only", AssumeRolePolicyDocument=json.dumps(trust))
+    role = server.iam.create_role(
+        RoleName="s3-only",
+        AssumeRolePolicyDocument=trusting(f"arn:aws:iam::{ACCOUNT}:user/deployer"),
+    )
     server.iam.put_role_policy(
         RoleName="s3-only", PolicyName="s3", PolicyDocument=json.dumps(allow(["s3:*"]))
     )
@@ -245,17 +249,6 @@ def test_permissions_for_a_spec_with_distributions_and_deletions() -> None:
     plan_only = {a for s in policy(declared, "plan")["Statement"] for a in s["Action"]}
     assert not any(a.startswith(("s3:Put", "s3:Create", "s3:Delete")) for a in plan_only)
     assert "cloudfront:CreateDistribution" not in plan_only
-
-
-def trusting(principal: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
-            ],
-        }
-    )
 
 
 def test_a_two_hop_source_profile_chain(tmp_path: Path, server: Server) -> None:
