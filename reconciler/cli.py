@@ -4,6 +4,7 @@ into messages and exit codes (0 ok, 1 error)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -585,7 +586,6 @@ def drift(
 ) -> None:
     """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
     from reconciler.drift import RunContext, account_of, drift_report, unreadable  # noqa: PLC0415
-    from reconciler.plan.model import Plan  # noqa: PLC0415
     from reconciler.report import drift_formats, drift_text, plan_text  # noqa: PLC0415
 
     terminal = _terminal()
@@ -597,11 +597,8 @@ def drift(
         # safety rules) leaves no report.
         failed = unreadable(live)
         _refuse_errors(
-            Plan(
-                result.stack,
-                result.spec_digest,
-                result.changes,
-                tuple(d for d in result.diagnostics if d.address not in failed),
+            dataclasses.replace(
+                result, diagnostics=tuple(d for d in result.diagnostics if d.address not in failed)
             ),
             terminal,
             shown=False,

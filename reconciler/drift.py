@@ -275,8 +275,9 @@ def unreadable(live: LiveState) -> dict[str, str]:
     }
     for dist in live.distributions or ():
         if dist.failures:
-            name = dist.name if dist.name and dist.tags else dist.id
-            found[f"distribution.{name}"] = f"distribution {dist.id}: " + "; ".join(dist.failures)
+            found[f"distribution.{dist.name or dist.id}"] = f"distribution {dist.id}: " + "; ".join(
+                dist.failures
+            )
     return found
 
 

@@ -130,11 +130,15 @@ def resolve_endpoints(
     return endpoints
 
 
-def resolve_region(*, cli_region: str | None, env: Mapping[str, str], profile: str | None) -> str:
+def _region(cli_region: str | None, env: Mapping[str, str], profile: _Profile) -> str:
     for candidate in (cli_region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")):
         if candidate:
             return candidate
-    return _Profile.read(env, profile).get("region") or DEFAULT_REGION
+    return profile.get("region") or DEFAULT_REGION
+
+
+def resolve_region(*, cli_region: str | None, env: Mapping[str, str], profile: str | None) -> str:
+    return _region(cli_region, env, _Profile.read(env, profile))
 
 
 def _retry(env: Mapping[str, str], profile: _Profile) -> RetryPolicy:
@@ -174,9 +178,8 @@ def resolve_client_config(
     if parallelism < 1:
         raise ConfigError(f"--parallelism: must be at least 1 (got {parallelism})")
     settings = _Profile.read(env, profile)
-    region = cli_region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     return ClientConfig(
-        region=region or settings.get("region") or DEFAULT_REGION,
+        region=_region(cli_region, env, settings),
         endpoints=resolve_endpoints(cli_url=cli_endpoint_url, env=env, profile=settings),
         parallelism=parallelism,
         retry=_retry(env, settings),

@@ -11,7 +11,7 @@ from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.config import ClientConfig
 from reconciler.aws.credentials.chain import resolve_provider
 from reconciler.aws.credentials.context import Prompt, SourceContext
-from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
+from reconciler.aws.credentials.provider import CredentialProvider
 from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
@@ -44,8 +44,6 @@ def open_session(
         prompt=prompt,
         ca_bundle=config.ca_bundle,
     )
-    if isinstance(credentials, Credentials):
-        credentials = StaticProvider(credentials)
     found = credentials or resolve_provider(sources, profile=profile)
     try:
         with Transport(

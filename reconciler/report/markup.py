@@ -16,11 +16,6 @@ COMMENT_BUDGET = 60_000
 BELOW = "(below)"
 
 
-def json_text(value: Any) -> str:
-    """A value as compact JSON, whole."""
-    return values.one_line(value)
-
-
 def md_code(text: str) -> str:
     """Text as inline code inside a Markdown table cell: HTML-escaped, pipes and newlines
     neutralised (a backtick span cannot hold a pipe in a GitHub table)."""
