@@ -12,10 +12,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from reconciler.apply.writes import write_aspect
+from reconciler.aspects.registry import TAGS
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials, SigV4Signer, payload_sha256
 from reconciler.aws.transport import Transport
 from reconciler.emulator import emulator_process
+from reconciler.live.reader import read_aspect
 
 CREDENTIALS = Credentials("AKIDBENCH", "bench-secret")
 
@@ -51,17 +54,17 @@ def bench_requests(count: int, parallelism: int) -> None:
         buckets = [f"bench-{i:03d}" for i in range(20)]
         for name in buckets:
             s3.create_bucket(name, region="us-east-1")
-            s3.put_bucket_tagging(name, {"reconciler:stack": "bench"})
+            write_aspect(s3, name, TAGS.key, {"reconciler:stack": "bench"}, owner=lambda: "")
         sent_before = transport.requests_sent
 
         started = time.perf_counter()
         for i in range(count):
-            s3.get_bucket_tagging(buckets[i % len(buckets)])
+            read_aspect(s3, buckets[i % len(buckets)], TAGS)
         sequential = time.perf_counter() - started
 
         started = time.perf_counter()
         with ThreadPoolExecutor(parallelism) as pool:
-            list(pool.map(lambda i: s3.get_bucket_tagging(buckets[i % len(buckets)]), range(count)))
+            list(pool.map(lambda i: read_aspect(s3, buckets[i % len(buckets)], TAGS), range(count)))
         parallel = time.perf_counter() - started
 
         sent = transport.requests_sent - sent_before

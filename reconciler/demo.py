@@ -11,18 +11,20 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from reconciler.apply.executor import Executor
+from reconciler.apply.writes import write_aspect
+from reconciler.aspects import registry as aspects
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_config import write_config
 from reconciler.aws.s3 import S3Client
-from reconciler.aws.s3_types import Versioning
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.drift import drift_report
 from reconciler.emulator import embedded_emulator
-from reconciler.live.reader import LiveReader
+from reconciler.live.reader import LiveReader, read_aspect
 from reconciler.plan.model import Plan
 from reconciler.report import apply_text, drift_text, plan_text
 from reconciler.report.plan_text import Style, plain
@@ -121,9 +123,10 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         plan()
 
         step("3. Someone changes things by hand (versioning off, a tag, the CDN's comment)")
-        s3.put_bucket_versioning("demo-web-site", Versioning("Suspended"))
-        tags = s3.get_bucket_tagging("demo-web-site") or {}
-        s3.put_bucket_tagging("demo-web-site", {**tags, "env": "staging"})
+        by_hand = partial(write_aspect, s3, "demo-web-site", owner=lambda: "")
+        by_hand("versioning", "suspended")
+        tags = read_aspect(s3, "demo-web-site", aspects.TAGS).value
+        by_hand(aspects.TAGS.key, {**tags, "env": "staging"})
         cdn = next(iter(cloudfront.list_distributions())).id
         config, etag = cloudfront.get_distribution_config(cdn)
         cloudfront.update_distribution(

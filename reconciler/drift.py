@@ -28,10 +28,10 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.live.model import DECLARABLE, LiveState
+from reconciler.aspects import registry as aspects
+from reconciler.live.model import LiveState
 from reconciler.plan.differ import resource_path
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
-from reconciler.spec import canonical
 from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
 
@@ -219,10 +219,10 @@ def _unmanaged_aspects(spec: Spec, live: LiveState, name: str) -> tuple[Differen
     declared = spec.buckets[name]
     return tuple(
         Difference(aspect, None, spec_json(found.aspects[aspect]), "unmanaged_aspect")
-        for aspect in DECLARABLE
+        for aspect in aspects.DECLARABLE
         if getattr(declared, aspect) is None
         and aspect in found.aspects
-        and not canonical.never_configured(aspect, found.aspects[aspect], found.owner_id)
+        and not aspects.never_configured(aspect, found.aspects[aspect], found.owner_id)
     )
 
 

@@ -28,11 +28,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from reconciler.aspects import registry as aspects
 from reconciler.errors import PlanError
-from reconciler.live.model import DECLARABLE, NAME_TAG, STACK_TAG, LiveDistribution, LiveState
+from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
-from reconciler.spec import canonical, rules
 from reconciler.spec import canonical_distribution as canon
+from reconciler.spec import rules
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import is_union_tag, spec_json
 from reconciler.spec.distribution import Distribution
@@ -84,7 +85,7 @@ def read(reader: LiveReader, request: ImportRequest) -> LiveState:
     return reader.read(
         ReadRequest(
             stack=request.stack,
-            declared={name: frozenset(DECLARABLE) for name in sorted(buckets)},
+            declared={name: frozenset(aspects.DECLARABLE) for name in sorted(buckets)},
             prune=False,
             distributions=bool(ids),
             distribution_ids=frozenset(ids),
@@ -135,16 +136,14 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
     tags = _own_tags(found.tags)
     if tags:
         doc["tags"] = tags
-    for aspect in DECLARABLE:
-        value = found.aspects.get(aspect)
-        if not canonical.never_configured(aspect, value, found.owner_id):
-            doc[aspect] = value
-    if "acl" in doc and "object_ownership" not in doc:
-        # A bucket made today defaults to BucketOwnerEnforced, which refuses this ACL: the
-        # ownership it has (never configured reads as ObjectWriter) is written beside it, so
-        # that the spec re-creates the bucket as it is.
-        doc["object_ownership"] = found.aspects.get("object_ownership") or "ObjectWriter"
-    order = ["region", "tags", *DECLARABLE]
+    for key in aspects.DECLARABLE:
+        value = found.aspects.get(key)
+        if not aspects.never_configured(key, value, found.owner_id):
+            doc[key] = value
+    for unit in aspects.ASPECTS:
+        if unit.import_hint is not None:
+            unit.import_hint(doc, found.aspects)
+    order = ["region", *aspects.ORDER]
     doc = dict(sorted(doc.items(), key=lambda item: order.index(item[0])))
     model = _checked(Bucket, address, doc)
     return {k: spec_json(getattr(model, k)) for k in doc}

@@ -15,41 +15,16 @@ import json
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from reconciler.aspects import registry as aspects
+from reconciler.aspects.base import Aspect
 from reconciler.aws.iam import OPERATIONS, bucket_arn
-from reconciler.live.model import ASPECT_ORDER
 from reconciler.plan.planner import declared_aspects
 from reconciler.spec.model import Spec
 
 Command = Literal["plan", "apply", "drift", "import"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "drift", "import")
 
-#: Per aspect: the operations that read it, and those that write or delete it.
-ASPECT_OPERATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "tags": (("GetBucketTagging",), ("PutBucketTagging",)),
-    "object_ownership": (
-        ("GetBucketOwnershipControls",),
-        ("PutBucketOwnershipControls", "DeleteBucketOwnershipControls"),
-    ),
-    "public_access_block": (
-        ("GetPublicAccessBlock",),
-        ("PutPublicAccessBlock", "DeletePublicAccessBlock"),
-    ),
-    # A new grant list names the owner, which the writer reads first.
-    "acl": (("GetBucketAcl",), ("PutBucketAcl", "GetBucketAcl")),
-    "policy": (("GetBucketPolicy",), ("PutBucketPolicy", "DeleteBucketPolicy")),
-    "encryption": (("GetBucketEncryption",), ("PutBucketEncryption", "DeleteBucketEncryption")),
-    "versioning": (("GetBucketVersioning",), ("PutBucketVersioning",)),
-    "lifecycle": (
-        ("GetBucketLifecycleConfiguration",),
-        ("PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"),
-    ),
-    "cors": (("GetBucketCors",), ("PutBucketCors", "DeleteBucketCors")),
-    "website": (("GetBucketWebsite",), ("PutBucketWebsite", "DeleteBucketWebsite")),
-    "logging": (("GetBucketLogging",), ("PutBucketLogging",)),
-}
-assert set(ASPECT_OPERATIONS) == set(ASPECT_ORDER), "every aspect states its operations"
-
-_EXISTENCE = ("HeadBucket", "GetBucketTagging")
+_EXISTENCE = ("HeadBucket",)
 _EMPTINESS = ("ListObjectVersions",)
 _DISTRIBUTION_READS = ("ListDistributions", "ListTagsForResource", "GetDistributionConfig")
 _DISTRIBUTION_WRITES = (
@@ -66,25 +41,34 @@ def _actions(operations: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({a for op in operations for a in OPERATIONS[op][0]}))
 
 
-def _bucket_operations(spec: Spec, name: str, command: Command) -> list[str]:
+def _aspect_actions(unit: Aspect, *, write: bool) -> list[str]:
+    """The IAM actions reading an aspect takes, and writing it (``write``)."""
+    calls = unit.calls
+    found = [calls.get.action]
+    if write:
+        found += [calls.put.action, *unit.extra_write_actions]
+        if calls.delete is not None:
+            found.append(calls.delete.action)
+    return found
+
+
+def _bucket_actions(spec: Spec, name: str, command: Command) -> tuple[str, ...]:
     bucket = spec.buckets[name]
     operations = list(_EXISTENCE)
+    actions = list(_aspect_actions(aspects.TAGS, write=False))
     if command == "import":
-        aspects = list(ASPECT_ORDER)
+        keys = list(aspects.ORDER)
     else:
-        aspects = [] if bucket.state == "absent" else declared_aspects(bucket)
-    for aspect in aspects:
-        reads, writes = ASPECT_OPERATIONS[aspect]
-        operations += reads
-        if command == "apply":
-            operations += writes
+        keys = [] if bucket.state == "absent" else declared_aspects(bucket)
+    for key in keys:
+        actions += _aspect_actions(aspects.get(key), write=command == "apply")
     if bucket.state == "absent" and command != "import":
         operations += _EMPTINESS
         if command == "apply":
             operations.append("DeleteBucket")
     elif command == "apply":
         operations.append("CreateBucket")
-    return operations
+    return tuple(sorted({*actions, *_actions(operations)}))
 
 
 def _statement(sid: str, actions: Iterable[str], resources: list[str]) -> dict[str, Any]:
@@ -101,7 +85,7 @@ def policy(spec: Spec, command: Command) -> dict[str, Any]:
     statements = [_statement("ListBuckets", _actions(["ListBuckets"]), ["*"])]
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in sorted(spec.buckets):
-        groups.setdefault(_actions(_bucket_operations(spec, name, command)), []).append(name)
+        groups.setdefault(_bucket_actions(spec, name, command), []).append(name)
     used = {
         o.bucket
         for d in spec.distributions.values()
@@ -127,9 +111,8 @@ def policy(spec: Spec, command: Command) -> dict[str, Any]:
     if command != "import":
         # Ownership is a tag: finding the stack's undeclared buckets means reading every one.
         prune = [*_EXISTENCE, *_EMPTINESS] + (["DeleteBucket"] if command == "apply" else [])
-        statements.append(
-            _statement("FindAndPruneOwnedBuckets", _actions(prune), ["arn:aws:s3:::*"])
-        )
+        found = {*_actions(prune), *_aspect_actions(aspects.TAGS, write=False)}
+        statements.append(_statement("FindAndPruneOwnedBuckets", found, ["arn:aws:s3:::*"]))
     if spec.manages_distributions:
         operations = list(_DISTRIBUTION_READS)
         if command == "apply":

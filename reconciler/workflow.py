@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reconciler.aspects import registry as aspects
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
-from reconciler.live.model import DECLARABLE, LiveDistribution, LiveState
+from reconciler.live.model import LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan.distributions import fingerprint as distribution_fingerprint
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
@@ -38,7 +39,9 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
     covered = scope(spec, targets)
     declared = {
         name: frozenset(
-            DECLARABLE if every_aspect else (a for a in declared_aspects(bucket) if a != "tags")
+            aspects.DECLARABLE
+            if every_aspect
+            else (a for a in declared_aspects(bucket) if a != aspects.TAGS.key)
         )
         for name, bucket in spec.buckets.items()
         if covered is None or name in covered

@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 
 import pytest
 
-from reconciler.aws import xml
+from reconciler import xmlcodec as xml
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.transport import Transport
 from reconciler.errors import NoSuchDistribution

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.aws.endpoints import Location, S3Addressing
-from reconciler.aws.names import bucket_name_problem, is_virtual_host_safe
+from reconciler.names import bucket_name_problem, is_virtual_host_safe
 
 VALID = ["abc", "my-bucket", "logs.acme.example", "a" * 63, "123bucket", "bucket-1.2"]
 INVALID = {

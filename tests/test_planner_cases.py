@@ -1,7 +1,7 @@
 """The planner corpus: each directory under ``tests/cases/`` holds a spec, the live state as AWS
 answered it (``live.yaml``: the response bodies of the reads, XML as AWS sends it, policies as
-JSON text) and the expected plan. One generic test decodes the answers with the client's own
-codecs, normalises them as the live layer does, plans, and compares the plan's JSON form.
+JSON text) and the expected plan. One generic test reads the answers with each aspect's own
+unit, as the live layer does, plans, and compares the plan's JSON form.
 
 Distributions are recorded as ``distributions:`` entries: the id, the tags and the
 ``DistributionConfig`` body GetDistributionConfig answered (``config``; left out for a
@@ -16,74 +16,56 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from reconciler.aws import s3_xml, xml
+from reconciler import xmlcodec as xml
+from reconciler.aspects import registry as aspects
 from reconciler.aws.cloudfront_config import read_config
-from reconciler.live import normalise
-from reconciler.live.model import DECLARABLE, LiveBucket, LiveDistribution, LiveState
+from reconciler.live.model import LiveBucket, LiveDistribution, LiveState
 from reconciler.plan.planner import PlanOptions, plan
 from reconciler.spec.loader import load_spec
 
 CASES = Path(__file__).parent / "cases"
-
-Decoder = Callable[[str], tuple[Any, str | None]]
 
 
 def _xml(text: str) -> Any:
     return xml.parse(text.encode(), what="recorded answer")
 
 
-DECODERS: dict[str, Decoder] = {
-    "acl": lambda t: (
-        normalise.acl(s3_xml.decode_acl(_xml(t))),
-        s3_xml.decode_acl(_xml(t)).owner.id,
-    ),
-    "object_ownership": lambda t: (s3_xml.decode_ownership(_xml(t)), None),
-    "public_access_block": lambda t: (
-        normalise.public_access_block(s3_xml.decode_public_access_block(_xml(t))),
-        None,
-    ),
-    "policy": lambda t: (normalise.policy(json.loads(t)), None),
-    "encryption": lambda t: (normalise.encryption(s3_xml.decode_encryption(_xml(t))), None),
-    "versioning": lambda t: (normalise.versioning(s3_xml.decode_versioning(_xml(t))), None),
-    "lifecycle": lambda t: (normalise.lifecycle(s3_xml.decode_lifecycle(_xml(t))), None),
-    "cors": lambda t: (normalise.cors(s3_xml.decode_cors(_xml(t))), None),
-    "website": lambda t: (normalise.website(s3_xml.decode_website(_xml(t))), None),
-    "logging": lambda t: (normalise.logging(s3_xml.decode_logging(_xml(t))), None),
-}
+def decode(aspect: str, text: str) -> tuple[Any, str | None]:
+    """A recorded answer read by the aspect's own unit, as the reader reads it."""
+    read = aspects.get(aspect).read(text.encode(), address="recorded answer")
+    return read.value, read.owner_id
 
-NEVER_SET_READS: dict[str, Any] = {
-    "versioning": "suspended",
-    "lifecycle": [],
-    "cors": [],
-}
+
+#: What the reader holds for an aspect the recording leaves out (not configured); versioning
+#: answers "never enabled" with an empty configuration, which reads as suspended.
+NEVER_SET_READS: dict[str, Any] = {"versioning": "suspended"}
 
 
 def live_state(case: Path, declared: dict[str, frozenset[str]]) -> LiveState:
     data = yaml.safe_load((case / "live.yaml").read_text(encoding="utf-8")) or {}
     buckets: dict[str, LiveBucket] = {}
     for name, raw in (data.get("buckets") or {}).items():
-        aspects: dict[str, Any] = {}
+        found: dict[str, Any] = {}
         owner = None
         for aspect in declared.get(name, frozenset()):
             if aspect in raw:
-                aspects[aspect], found_owner = DECODERS[aspect](raw[aspect])
+                found[aspect], found_owner = decode(aspect, raw[aspect])
                 owner = owner or found_owner
             else:
-                aspects[aspect] = NEVER_SET_READS.get(aspect)
+                found[aspect] = NEVER_SET_READS.get(aspect, aspects.get(aspect).absent_value())
         buckets[name] = LiveBucket(
             name=name,
             exists=True,
             region=raw.get("region", "us-east-1"),
             tags=raw.get("tags") or {},
             owner_id=owner,
-            aspects=aspects,
+            aspects=found,
             empty=raw.get("empty"),
             foreign=raw.get("foreign", False),
         )
@@ -130,7 +112,7 @@ def test_planner_case(case: str) -> None:
     loaded = load_spec([str(where / "spec.yaml")], cli_vars={}, env={})
     spec = loaded.spec
     declared = {
-        name: frozenset(a for a in DECLARABLE if getattr(b, a) is not None)
+        name: frozenset(a for a in aspects.DECLARABLE if getattr(b, a) is not None)
         for name, b in spec.buckets.items()
     }
     live = live_state(where, declared)

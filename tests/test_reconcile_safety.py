@@ -245,10 +245,10 @@ class FailingS3(S3Client):
 
     fail_bucket = "safety-logs"
 
-    def put_bucket_acl(self, bucket: str, **kwargs: Any) -> None:
-        if bucket == self.fail_bucket:
+    def put_configuration(self, bucket: str, subresource: str, body: bytes, **kwargs: Any) -> None:
+        if bucket == self.fail_bucket and subresource == "acl":
             raise api_error(code="AccessDenied", message="Access Denied", status=403, bucket=bucket)
-        super().put_bucket_acl(bucket, **kwargs)
+        super().put_configuration(bucket, subresource, body, **kwargs)
 
 
 INJECTED = """
@@ -302,11 +302,11 @@ class FlakyS3(S3Client):
 
     failures = 2
 
-    def put_bucket_tagging(self, bucket: str, tags: dict[str, str]) -> None:
-        if self.failures:
+    def put_configuration(self, bucket: str, subresource: str, body: bytes, **kwargs: Any) -> None:
+        if self.failures and subresource == "tagging":
             self.failures -= 1
             raise api_error(code="NoSuchBucket", message="gone?", status=404, bucket=bucket)
-        super().put_bucket_tagging(bucket, tags)
+        super().put_configuration(bucket, subresource, body, **kwargs)
 
 
 def test_no_such_bucket_right_after_create_is_retried(
@@ -369,9 +369,9 @@ def test_a_saved_plan_limited_by_target_keeps_what_the_target_depends_on(
 class InterruptingS3(S3Client):
     """Presses Ctrl-C (SIGINT to this process) while the first bucket is being written."""
 
-    def put_bucket_versioning(self, bucket: str, config: Any) -> None:
-        super().put_bucket_versioning(bucket, config)
-        if bucket == "safety-a":
+    def put_configuration(self, bucket: str, subresource: str, body: bytes, **kwargs: Any) -> None:
+        super().put_configuration(bucket, subresource, body, **kwargs)
+        if bucket == "safety-a" and subresource == "versioning":
             os.kill(os.getpid(), signal.SIGINT)
 
 

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.aws.names import bucket_name_problem
 from reconciler.errors import ConfigError
+from reconciler.names import bucket_name_problem
 from reconciler.spec.bucket import (
     Bucket,
     CorsRule,

@@ -22,6 +22,7 @@ from reconciler.errors import (
     ResponseParseError,
     TransportError,
 )
+from tests import aspect_samples
 from tests.stub_server import Answer, s3_error, stub_server
 
 CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123", "stub-session-token-456")
@@ -57,6 +58,8 @@ def get(url: str, operation: str = "GetBucketTagging") -> Request:
         operation=operation,
         query=(("tagging", ""),),
         bucket="bucket",
+        # as the client sends a configuration read: with the action its unit states
+        actions=("s3:GetBucketTagging",),
     )
 
 
@@ -181,7 +184,7 @@ def test_a_permanent_redirect_is_followed_once_in_the_named_region() -> None:
     ok = Answer(200, b"<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>")
     with stub_server(redirect, ok) as stub, make_transport(recorder) as t:
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
-        assert s3.get_bucket_tagging("far-away") == {"a": "b"}
+        assert aspect_samples.get(s3, "far-away", "tags") == {"a": "b"}
         assert s3.bucket_region("far-away") == "eu-west-2"
     first, second = (r.headers["authorization"] for r in stub.received)
     assert "/us-east-1/s3/aws4_request" in first
@@ -198,7 +201,7 @@ def test_a_second_redirect_is_not_followed() -> None:
     with stub_server(*redirects) as stub, make_transport(recorder) as t:
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
         with pytest.raises(PermanentRedirect) as caught:
-            s3.get_bucket_tagging("far-away")
+            aspect_samples.get(s3, "far-away", "tags")
     assert len(stub.received) == 2
     assert caught.value.region == "ap-south-1"
 
@@ -213,7 +216,7 @@ def test_authorization_header_malformed_names_the_region_to_retry_in() -> None:
         make_transport(recorder) as t,
     ):
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
-        assert s3.get_bucket_tagging("canadian") == {}
+        assert aspect_samples.get(s3, "canadian", "tags") == {}
     assert "/ca-central-1/s3/aws4_request" in stub.received[1].headers["authorization"]
 
 
@@ -274,7 +277,7 @@ def test_a_hostile_xml_response_is_refused(body: bytes) -> None:
     with stub_server(Answer(200, body)) as stub, make_transport(recorder) as t:
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
         with pytest.raises(ResponseParseError) as caught:
-            s3.get_bucket_tagging("target")
+            aspect_samples.get(s3, "target", "tags")
     assert caught.value.address == "bucket.target"
     assert "GetBucketTagging: the response was refused" in str(caught.value)
 
@@ -294,7 +297,7 @@ def test_malformed_xml_is_a_typed_error() -> None:
     with stub_server(Answer(200, b"<Tagging><TagSet>")) as stub, make_transport(recorder) as t:
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
         with pytest.raises(ResponseParseError, match="not well-formed"):
-            s3.get_bucket_tagging("target")
+            aspect_samples.get(s3, "target", "tags")
 
 
 def test_a_debug_logged_session_holds_no_secret_token_or_signature(
@@ -311,8 +314,8 @@ def test_a_debug_logged_session_holds_no_secret_token_or_signature(
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's included
     with stub_server(*answers) as stub, make_transport(recorder) as t:
         s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url)
-        s3.get_bucket_tagging("logged")
-        s3.put_bucket_tagging("logged", {"k": "v"})
+        aspect_samples.get(s3, "logged", "tags")
+        aspect_samples.put(s3, "logged", "tags", {"k": "v"})
         with pytest.raises(AccessDenied.__mro__[1]):  # Forbidden
             s3.delete_bucket("logged")
         url = s3.presign_get_object("logged", "key")

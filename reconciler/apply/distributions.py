@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.aws import xml
+from reconciler import xmlcodec as xml
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_config import skeleton, with_enabled, write_config
 from reconciler.aws.cloudfront_waiters import Waiter

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from reconciler.apply.distributions import DistributionSteps
 from reconciler.apply.distributions import steps as distribution_steps
+from reconciler.apply.writes import owner_id as read_owner_id
 from reconciler.apply.writes import write_aspect
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter
@@ -188,7 +189,7 @@ class Executor:
 
         def owner_id() -> str:
             if not owner:
-                owner.append(s3.get_bucket_acl(change.name).owner.id)
+                owner.append(read_owner_id(s3, change.name))
             return owner[0]
 
         created = change.action in (Action.CREATE, Action.REPLACE)
@@ -202,7 +203,7 @@ class Executor:
                 s3.remember_region(change.name, change.region or s3.region)
             else:
                 write = partial(
-                    write_aspect, s3, change.name, step, by_aspect[step].after, owner_id=owner_id
+                    write_aspect, s3, change.name, step, by_aspect[step].after, owner=owner_id
                 )
                 self._retrying(write, created=created)
 

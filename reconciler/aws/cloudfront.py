@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
-from reconciler.aws import xml
+from reconciler import xmlcodec as xml
 from reconciler.aws.transport import Request, Response, Transport
 from reconciler.errors import NoSuchDistribution, ResponseParseError
 

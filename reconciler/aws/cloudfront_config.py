@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from reconciler.aws import xml
+from reconciler import xmlcodec as xml
 
 Json = Any
 

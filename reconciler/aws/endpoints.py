@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from reconciler.aws.names import is_virtual_host_safe
 from reconciler.aws.signing import uri_encode
+from reconciler.names import is_virtual_host_safe
 
 
 def aws_domain(region: str) -> str:

@@ -1,6 +1,7 @@
 """The IAM action each API operation of the client needs, and the resource it is checked on.
 
-One table, read twice: an ``AccessDenied`` names the action that was refused (so the person who
+One table (and, for a bucket's configuration, the actions each aspect's unit states), read
+twice: an ``AccessDenied`` names the action that was refused (so the person who
 fixes the role knows what to add), and ``reconciler permissions`` builds a least-privilege policy
 from the operations a command will make. Names follow the IAM service authorization reference
 (several operations share one action: deleting a lifecycle configuration is
@@ -21,37 +22,8 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], Scope]] = {
     "GetBucketLocation": (("s3:GetBucketLocation",), "bucket"),
     "CreateBucket": (("s3:CreateBucket",), "bucket"),
     "DeleteBucket": (("s3:DeleteBucket",), "bucket"),
-    # S3: configuration sub-resources
-    "GetBucketAcl": (("s3:GetBucketAcl",), "bucket"),
-    "PutBucketAcl": (("s3:PutBucketAcl",), "bucket"),
-    "GetBucketTagging": (("s3:GetBucketTagging",), "bucket"),
-    "PutBucketTagging": (("s3:PutBucketTagging",), "bucket"),
-    "DeleteBucketTagging": (("s3:PutBucketTagging",), "bucket"),
-    "GetBucketLifecycleConfiguration": (("s3:GetLifecycleConfiguration",), "bucket"),
-    "PutBucketLifecycleConfiguration": (("s3:PutLifecycleConfiguration",), "bucket"),
-    "DeleteBucketLifecycle": (("s3:PutLifecycleConfiguration",), "bucket"),
-    "GetBucketLogging": (("s3:GetBucketLogging",), "bucket"),
-    "PutBucketLogging": (("s3:PutBucketLogging",), "bucket"),
-    "GetBucketVersioning": (("s3:GetBucketVersioning",), "bucket"),
-    "PutBucketVersioning": (("s3:PutBucketVersioning",), "bucket"),
-    "GetBucketPolicy": (("s3:GetBucketPolicy",), "bucket"),
-    "PutBucketPolicy": (("s3:PutBucketPolicy",), "bucket"),
-    "DeleteBucketPolicy": (("s3:DeleteBucketPolicy",), "bucket"),
-    "GetPublicAccessBlock": (("s3:GetBucketPublicAccessBlock",), "bucket"),
-    "PutPublicAccessBlock": (("s3:PutBucketPublicAccessBlock",), "bucket"),
-    "DeletePublicAccessBlock": (("s3:PutBucketPublicAccessBlock",), "bucket"),
-    "GetBucketEncryption": (("s3:GetEncryptionConfiguration",), "bucket"),
-    "PutBucketEncryption": (("s3:PutEncryptionConfiguration",), "bucket"),
-    "DeleteBucketEncryption": (("s3:PutEncryptionConfiguration",), "bucket"),
-    "GetBucketCors": (("s3:GetBucketCORS",), "bucket"),
-    "PutBucketCors": (("s3:PutBucketCORS",), "bucket"),
-    "DeleteBucketCors": (("s3:PutBucketCORS",), "bucket"),
-    "GetBucketWebsite": (("s3:GetBucketWebsite",), "bucket"),
-    "PutBucketWebsite": (("s3:PutBucketWebsite",), "bucket"),
-    "DeleteBucketWebsite": (("s3:DeleteBucketWebsite",), "bucket"),
-    "GetBucketOwnershipControls": (("s3:GetBucketOwnershipControls",), "bucket"),
-    "PutBucketOwnershipControls": (("s3:PutBucketOwnershipControls",), "bucket"),
-    "DeleteBucketOwnershipControls": (("s3:PutBucketOwnershipControls",), "bucket"),
+    # S3: a bucket's configuration sub-resources: each aspect's unit (reconciler.aspects)
+    # states the actions of its own calls, and the client passes them with the request.
     # S3: objects (emptiness checks and force_destroy)
     "ListObjectVersions": (("s3:ListBucketVersions",), "bucket"),
     "ListObjectsV2": (("s3:ListBucket",), "bucket"),
@@ -91,9 +63,10 @@ def resource(scope: Scope, bucket: str | None) -> str:
     return bucket_arn(bucket) + ("/*" if scope == "object" else "")
 
 
-def refused(operation: str, bucket: str | None) -> str | None:
-    """What to say about a refused ``operation``: the IAM action(s) and the resource."""
-    found = OPERATIONS.get(operation)
+def refused(operation: str, bucket: str | None, given: tuple[str, ...] = ()) -> str | None:
+    """What to say about a refused ``operation``: the IAM action(s) and the resource
+    (``given``: the actions the caller states, checked on the bucket)."""
+    found = OPERATIONS.get(operation) or ((given, "bucket") if given else None)
     if found is None:
         return None
     actions, scope = found

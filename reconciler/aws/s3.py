@@ -14,30 +14,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
 from xml.etree.ElementTree import Element
 
-from reconciler.aws import s3_xml, xml
+from reconciler import xmlcodec as xml
+from reconciler.aws import s3_xml
 from reconciler.aws.endpoints import S3Addressing
 from reconciler.aws.s3_types import (
-    AccessControlPolicy,
     BucketHead,
     BucketSummary,
-    CorsRule,
     DeleteFailure,
     DeleteResult,
-    EncryptionRule,
-    LifecycleRule,
-    LoggingConfig,
     ObjectHead,
     ObjectSummary,
     ObjectVersion,
-    PublicAccessBlock,
-    Versioning,
-    Website,
 )
 from reconciler.aws.signing import canonical_query
 from reconciler.aws.transport import Request, Response, Transport, host_of
@@ -46,7 +37,6 @@ from reconciler.errors import (
     Forbidden,
     NotFound,
     Redirect,
-    ResponseParseError,
 )
 
 DELETE_BATCH = 1000
@@ -105,6 +95,7 @@ class S3Client:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         region: str | None = None,
+        actions: tuple[str, ...] = (),
     ) -> Response:
         headers = dict(headers or {})
         if body:
@@ -124,6 +115,7 @@ class S3Client:
                 headers=headers,
                 body=body,
                 bucket=bucket,
+                actions=actions,
             )
             try:
                 return self._transport.send(request)
@@ -141,24 +133,6 @@ class S3Client:
             address=f"bucket.{bucket}" if bucket else None,
             source=f"{response.root} (HTTP {response.status})" if response.root else None,
         )
-
-    def _get_optional(
-        self, operation: str, bucket: str, subresource: str, absent: str
-    ) -> Element | None:
-        """GET a bucket sub-resource; ``None`` when S3 says it is not configured."""
-        try:
-            response = self._call(operation, "GET", bucket=bucket, query=((subresource, ""),))
-        except NotFound as exc:
-            if exc.code == absent:
-                return None
-            raise
-        return self._xml(response, operation, bucket)
-
-    def _put(self, operation: str, bucket: str, subresource: str, body: bytes) -> None:
-        self._call(operation, "PUT", bucket=bucket, query=((subresource, ""),), body=body)
-
-    def _delete(self, operation: str, bucket: str, subresource: str) -> None:
-        self._call(operation, "DELETE", bucket=bucket, query=((subresource, ""),))
 
     # -- buckets ---------------------------------------------------------------------------
 
@@ -219,204 +193,54 @@ class S3Client:
     def delete_bucket(self, bucket: str) -> None:
         self._call("DeleteBucket", "DELETE", bucket=bucket)
 
-    # -- ACL -------------------------------------------------------------------------------
+    # -- configuration sub-resources -------------------------------------------------------
 
-    def get_bucket_acl(self, bucket: str) -> AccessControlPolicy:
-        response = self._call("GetBucketAcl", "GET", bucket=bucket, query=(("acl", ""),))
-        return s3_xml.decode_acl(self._xml(response, "GetBucketAcl", bucket))
-
-    def put_bucket_acl(
-        self, bucket: str, *, canned: str | None = None, policy: AccessControlPolicy | None = None
-    ) -> None:
-        """Set a canned ACL (``x-amz-acl``) or a full grant list: exactly one of them."""
-        if (canned is None) == (policy is None):
-            raise ValueError("put_bucket_acl takes either canned or policy")
-        if canned is not None:
-            self._call(
-                "PutBucketAcl",
-                "PUT",
-                bucket=bucket,
-                query=(("acl", ""),),
-                headers={"x-amz-acl": canned},
-            )
-        else:
-            assert policy is not None
-            self._put("PutBucketAcl", bucket, "acl", s3_xml.encode_acl(policy))
-
-    # -- tags ------------------------------------------------------------------------------
-
-    def get_bucket_tagging(self, bucket: str) -> dict[str, str] | None:
-        root = self._get_optional("GetBucketTagging", bucket, "tagging", "NoSuchTagSet")
-        return None if root is None else s3_xml.decode_tagging(root)
-
-    def put_bucket_tagging(self, bucket: str, tags: dict[str, str]) -> None:
-        self._put("PutBucketTagging", bucket, "tagging", s3_xml.encode_tagging(tags))
-
-    def delete_bucket_tagging(self, bucket: str) -> None:
-        self._delete("DeleteBucketTagging", bucket, "tagging")
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def get_bucket_lifecycle(self, bucket: str) -> tuple[LifecycleRule, ...] | None:
-        root = self._get_optional(
-            "GetBucketLifecycleConfiguration", bucket, "lifecycle", "NoSuchLifecycleConfiguration"
-        )
-        return None if root is None else s3_xml.decode_lifecycle(root)
-
-    def put_bucket_lifecycle(self, bucket: str, rules: tuple[LifecycleRule, ...]) -> None:
-        self._put(
-            "PutBucketLifecycleConfiguration", bucket, "lifecycle", s3_xml.encode_lifecycle(rules)
-        )
-
-    def delete_bucket_lifecycle(self, bucket: str) -> None:
-        self._delete("DeleteBucketLifecycle", bucket, "lifecycle")
-
-    # -- logging ---------------------------------------------------------------------------
-
-    def get_bucket_logging(self, bucket: str) -> LoggingConfig | None:
-        response = self._call("GetBucketLogging", "GET", bucket=bucket, query=(("logging", ""),))
-        return s3_xml.decode_logging(self._xml(response, "GetBucketLogging", bucket))
-
-    def put_bucket_logging(self, bucket: str, config: LoggingConfig | None) -> None:
-        """Enable logging; ``None`` disables it (S3 has no delete for logging)."""
-        self._put("PutBucketLogging", bucket, "logging", s3_xml.encode_logging(config))
-
-    def delete_bucket_logging(self, bucket: str) -> None:
-        self.put_bucket_logging(bucket, None)
-
-    # -- versioning ------------------------------------------------------------------------
-
-    def get_bucket_versioning(self, bucket: str) -> Versioning:
-        response = self._call(
-            "GetBucketVersioning", "GET", bucket=bucket, query=(("versioning", ""),)
-        )
-        return s3_xml.decode_versioning(self._xml(response, "GetBucketVersioning", bucket))
-
-    def put_bucket_versioning(self, bucket: str, config: Versioning) -> None:
-        """Enable or suspend; a versioned bucket can never return to "never versioned"."""
-        self._put("PutBucketVersioning", bucket, "versioning", s3_xml.encode_versioning(config))
-
-    # -- policy ----------------------------------------------------------------------------
-
-    def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
+    def get_configuration(
+        self,
+        bucket: str,
+        subresource: str,
+        *,
+        operation: str,
+        action: str,
+        absent: tuple[str, ...] = (),
+    ) -> Response | None:
+        """GET a bucket sub-resource (``?acl``, ``?lifecycle``, ...); ``None`` when S3 answers
+        one of the ``absent`` error codes (the sub-resource was never configured)."""
         try:
-            response = self._call("GetBucketPolicy", "GET", bucket=bucket, query=(("policy", ""),))
+            return self._call(
+                operation, "GET", bucket=bucket, query=((subresource, ""),), actions=(action,)
+            )
         except NotFound as exc:
-            if exc.code == "NoSuchBucketPolicy":
+            if exc.code in absent:
                 return None
             raise
-        try:
-            document = json.loads(response.body)
-        except ValueError as exc:
-            raise ResponseParseError(
-                "GetBucketPolicy: the policy is not valid JSON", address=f"bucket.{bucket}"
-            ) from exc
-        if not isinstance(document, dict):
-            raise ResponseParseError(
-                "GetBucketPolicy: the policy is not a JSON object", address=f"bucket.{bucket}"
-            )
-        return document
 
-    def put_bucket_policy(self, bucket: str, policy: dict[str, Any]) -> None:
-        body = json.dumps(policy, separators=(",", ":"), sort_keys=True).encode()
+    def put_configuration(
+        self,
+        bucket: str,
+        subresource: str,
+        body: bytes,
+        *,
+        operation: str,
+        action: str,
+        content_type: str = "application/xml",
+    ) -> None:
         self._call(
-            "PutBucketPolicy",
+            operation,
             "PUT",
             bucket=bucket,
-            query=(("policy", ""),),
+            query=((subresource, ""),),
             body=body,
-            headers={"content-type": "application/json"},
+            headers={"content-type": content_type},
+            actions=(action,),
         )
 
-    def delete_bucket_policy(self, bucket: str) -> None:
-        self._delete("DeleteBucketPolicy", bucket, "policy")
-
-    # -- public access block ---------------------------------------------------------------
-
-    def get_public_access_block(self, bucket: str) -> PublicAccessBlock | None:
-        root = self._get_optional(
-            "GetPublicAccessBlock",
-            bucket,
-            "publicAccessBlock",
-            "NoSuchPublicAccessBlockConfiguration",
+    def delete_configuration(
+        self, bucket: str, subresource: str, *, operation: str, action: str
+    ) -> None:
+        self._call(
+            operation, "DELETE", bucket=bucket, query=((subresource, ""),), actions=(action,)
         )
-        return None if root is None else s3_xml.decode_public_access_block(root)
-
-    def put_public_access_block(self, bucket: str, config: PublicAccessBlock) -> None:
-        self._put(
-            "PutPublicAccessBlock",
-            bucket,
-            "publicAccessBlock",
-            s3_xml.encode_public_access_block(config),
-        )
-
-    def delete_public_access_block(self, bucket: str) -> None:
-        self._delete("DeletePublicAccessBlock", bucket, "publicAccessBlock")
-
-    # -- encryption ------------------------------------------------------------------------
-
-    def get_bucket_encryption(self, bucket: str) -> tuple[EncryptionRule, ...] | None:
-        root = self._get_optional(
-            "GetBucketEncryption",
-            bucket,
-            "encryption",
-            "ServerSideEncryptionConfigurationNotFoundError",
-        )
-        return None if root is None else s3_xml.decode_encryption(root)
-
-    def put_bucket_encryption(self, bucket: str, rules: tuple[EncryptionRule, ...]) -> None:
-        self._put("PutBucketEncryption", bucket, "encryption", s3_xml.encode_encryption(rules))
-
-    def delete_bucket_encryption(self, bucket: str) -> None:
-        self._delete("DeleteBucketEncryption", bucket, "encryption")
-
-    # -- CORS ------------------------------------------------------------------------------
-
-    def get_bucket_cors(self, bucket: str) -> tuple[CorsRule, ...] | None:
-        root = self._get_optional("GetBucketCors", bucket, "cors", "NoSuchCORSConfiguration")
-        return None if root is None else s3_xml.decode_cors(root)
-
-    def put_bucket_cors(self, bucket: str, rules: tuple[CorsRule, ...]) -> None:
-        self._put("PutBucketCors", bucket, "cors", s3_xml.encode_cors(rules))
-
-    def delete_bucket_cors(self, bucket: str) -> None:
-        self._delete("DeleteBucketCors", bucket, "cors")
-
-    # -- website ---------------------------------------------------------------------------
-
-    def get_bucket_website(self, bucket: str) -> Website | None:
-        root = self._get_optional(
-            "GetBucketWebsite", bucket, "website", "NoSuchWebsiteConfiguration"
-        )
-        return None if root is None else s3_xml.decode_website(root)
-
-    def put_bucket_website(self, bucket: str, site: Website) -> None:
-        self._put("PutBucketWebsite", bucket, "website", s3_xml.encode_website(site))
-
-    def delete_bucket_website(self, bucket: str) -> None:
-        self._delete("DeleteBucketWebsite", bucket, "website")
-
-    # -- ownership controls ----------------------------------------------------------------
-
-    def get_bucket_ownership_controls(self, bucket: str) -> str | None:
-        root = self._get_optional(
-            "GetBucketOwnershipControls",
-            bucket,
-            "ownershipControls",
-            "OwnershipControlsNotFoundError",
-        )
-        return None if root is None else s3_xml.decode_ownership(root)
-
-    def put_bucket_ownership_controls(self, bucket: str, ownership: str) -> None:
-        self._put(
-            "PutBucketOwnershipControls",
-            bucket,
-            "ownershipControls",
-            s3_xml.encode_ownership(ownership),
-        )
-
-    def delete_bucket_ownership_controls(self, bucket: str) -> None:
-        self._delete("DeleteBucketOwnershipControls", bucket, "ownershipControls")
 
     # -- objects (for emptying buckets, and for tests) -------------------------------------
 

@@ -41,7 +41,8 @@ from urllib3.exceptions import (
 )
 from urllib3.exceptions import HTTPError as HttpLibraryError
 
-from reconciler.aws import iam, xml
+from reconciler import xmlcodec as xml
+from reconciler.aws import iam
 from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
@@ -92,6 +93,9 @@ class Request:
     bucket: str | None = None
     address: str | None = None
     unsigned_payload: bool = False
+    #: The IAM actions the call is authorized as, when the caller knows them (a bucket aspect's
+    #: unit states its own); otherwise `iam.OPERATIONS` tells by the operation's name.
+    actions: tuple[str, ...] = ()
     #: ``False`` for the few calls that carry no signature (web identity, SSO, container and
     #: instance credential endpoints): they prove who is asking in another way.
     signed: bool = True
@@ -192,7 +196,7 @@ def parse_error(response: Response, request: Request) -> ApiError:
         except ValueError:
             message = f"HTTP {status}"
     if status == 403 and code in ("AccessDenied", "AccessDeniedException"):
-        hint = iam.refused(request.operation, request.bucket)
+        hint = iam.refused(request.operation, request.bucket, request.actions)
         if hint:
             message = f"{message} ({hint})"
     return api_error(

@@ -9,24 +9,6 @@ STACK_TAG = "reconciler:stack"
 #: How a distribution is found again: CloudFront picks its id, the spec names it.
 NAME_TAG = "reconciler:name"
 
-#: The order aspects are written in, within one bucket (see docs/planning.md for why tags come
-#: right after the bucket exists).
-ASPECT_ORDER = (
-    "tags",
-    "object_ownership",
-    "public_access_block",
-    "acl",
-    "policy",
-    "encryption",
-    "versioning",
-    "lifecycle",
-    "cors",
-    "website",
-    "logging",
-)
-#: Aspects read only when the spec declares them (tags are always read: they carry ownership).
-DECLARABLE = tuple(a for a in ASPECT_ORDER if a != "tags")
-
 
 @dataclass(frozen=True)
 class LiveBucket:

@@ -23,10 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from reconciler.aspects import registry as aspects
+from reconciler.aspects.base import Aspect, Decoded
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.errors import Unsupported
-from reconciler.live import normalise
 from reconciler.live.distributions import read_distributions
 from reconciler.live.failures import READ_FAILURES, describe_failure
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
@@ -37,30 +38,23 @@ R = TypeVar("R")
 Progress = Callable[[str, int, int], None]
 
 
-def _read_aspect(s3: S3Client, bucket: str, aspect: str) -> tuple[Any, str | None]:
-    """One aspect as a spec value, and the owner id when the read tells it."""
-    if aspect == "acl":
-        policy = s3.get_bucket_acl(bucket)
-        return normalise.acl(policy), policy.owner.id
-    if aspect == "object_ownership":
-        return s3.get_bucket_ownership_controls(bucket), None
-    if aspect == "public_access_block":
-        return normalise.public_access_block(s3.get_public_access_block(bucket)), None
-    if aspect == "policy":
-        return normalise.policy(s3.get_bucket_policy(bucket)), None
-    if aspect == "encryption":
-        return normalise.encryption(s3.get_bucket_encryption(bucket)), None
-    if aspect == "versioning":
-        return normalise.versioning(s3.get_bucket_versioning(bucket)), None
-    if aspect == "lifecycle":
-        return normalise.lifecycle(s3.get_bucket_lifecycle(bucket)), None
-    if aspect == "cors":
-        return normalise.cors(s3.get_bucket_cors(bucket)), None
-    if aspect == "website":
-        return normalise.website(s3.get_bucket_website(bucket)), None
-    if aspect == "logging":
-        return normalise.logging(s3.get_bucket_logging(bucket)), None
-    raise ValueError(f"unknown aspect {aspect!r}")
+def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
+    """One aspect of ``bucket`` as a spec value (and the owner id when the read tells it)."""
+    calls = unit.calls
+    response = s3.get_configuration(
+        bucket,
+        calls.subresource,
+        operation=calls.get.operation,
+        action=calls.get.action,
+        absent=calls.absent,
+    )
+    if response is None:
+        return Decoded(unit.absent_value())
+    return unit.read(
+        response.body,
+        address=f"bucket.{bucket}",
+        source=f"{response.root} (HTTP {response.status})" if response.root else None,
+    )
 
 
 @dataclass
@@ -244,7 +238,7 @@ class _Reading:
 
     def tags(self, name: str, target: _Found) -> None:
         try:
-            target.tags = self.s3.get_bucket_tagging(name) or {}
+            target.tags = read_aspect(self.s3, name, aspects.TAGS).value or {}
         except Unsupported:
             self.tagging = False
         except READ_FAILURES as exc:
@@ -289,13 +283,13 @@ def _head_into(s3: S3Client, target: _Found, name: str) -> None:
 def _aspect_into(s3: S3Client, target: _Found, name: str, which: str) -> None:
     """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there)."""
     try:
-        value, owner = _read_aspect(s3, name, which)
+        read = read_aspect(s3, name, aspects.get(which))
     except READ_FAILURES as exc:
         target.failures.append(describe_failure(which, exc))
         return
-    target.aspects[which] = value
-    if owner:
-        target.owner_id = owner
+    target.aspects[which] = read.value
+    if read.owner_id:
+        target.owner_id = read.owner_id
 
 
 def _live(name: str, found: _Found) -> LiveBucket:

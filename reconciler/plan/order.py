@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from reconciler.aspects import registry as aspects
 from reconciler.live.model import LiveState
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.spec.model import Spec
@@ -21,11 +22,23 @@ def _name(address: str) -> str:
     return address.split(".", 1)[1]
 
 
-def logging_target(spec: Spec, name: str) -> str | None:
+def bucket_references(spec: Spec, name: str) -> set[str]:
+    """The other buckets a declared bucket's aspects refer to (its logging target, ...)."""
     bucket = spec.buckets.get(name)
-    if bucket is None or not bucket.logging:
-        return None
-    return bucket.logging.target_bucket
+    if bucket is None:
+        return set()
+    return references(bucket) - {name}
+
+
+def references(bucket: object) -> set[str]:
+    """The buckets the aspects of ``bucket`` (a spec bucket, or a live one's aspects) name."""
+    values = bucket if isinstance(bucket, dict) else {k: getattr(bucket, k) for k in aspects.ORDER}
+    return {
+        target
+        for unit in aspects.ASPECTS
+        if values.get(unit.key)
+        for target in unit.references(values[unit.key])
+    }
 
 
 def distribution_buckets(spec: Spec, name: str) -> set[str]:
@@ -74,9 +87,7 @@ def scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:
         if name in names:
             continue
         names.add(name)
-        target = logging_target(spec, name)
-        if target is not None and target in spec.buckets:
-            pending.append(target)
+        pending += sorted(t for t in bucket_references(spec, name) if t in spec.buckets)
     return frozenset(names)
 
 
@@ -90,8 +101,7 @@ def _edges(changes: list[ResourceChange], spec: Spec, live: LiveState) -> dict[s
         if change.kind == "distribution":
             uses = distribution_buckets(spec, change.name)
         else:
-            target = logging_target(spec, change.name)
-            uses = {target} - {change.name} if target else set()
+            uses = bucket_references(spec, change.name)
         edges[change.address] |= {
             buckets[b].address for b in uses if b in buckets and b not in deleted
         }
@@ -101,17 +111,16 @@ def _edges(changes: list[ResourceChange], spec: Spec, live: LiveState) -> dict[s
         edges[buckets[name].address] |= {
             c.address
             for c in changes
-            if (c.kind == "bucket" and c.action is not Action.DELETE and _logs_into(c, name, live))
+            if (c.kind == "bucket" and c.action is not Action.DELETE and _refers_to(c, name, live))
             or (c.kind == "distribution" and name in _live_distribution_buckets(live, c.id))
         }
     return edges
 
 
-def _logs_into(change: ResourceChange, name: str, live: LiveState) -> bool:
-    """Whether a bucket logs into ``name`` now."""
+def _refers_to(change: ResourceChange, name: str, live: LiveState) -> bool:
+    """Whether a bucket's live configuration refers to ``name`` now (logs into it, ...)."""
     live_bucket = live.buckets.get(change.name)
-    old = live_bucket.aspects.get("logging") if live_bucket else None
-    return getattr(old, "target_bucket", None) == name
+    return live_bucket is not None and name in references(live_bucket.aspects)
 
 
 def order_changes(

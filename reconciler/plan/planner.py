@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.live.model import ASPECT_ORDER, STACK_TAG, LiveBucket, LiveState
+from reconciler.aspects import registry
+from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
 from reconciler.plan import references
 from reconciler.plan.differ import diff
 from reconciler.plan.distributions import DistributionPlanner
@@ -28,9 +29,12 @@ from reconciler.plan.model import (
 )
 from reconciler.plan.order import distribution_scope, order_changes, scope
 from reconciler.spec import canonical
-from reconciler.spec.bucket import AclGrants, Bucket
+from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
+
+#: Tags are compared like any aspect, but always read and always desired: they carry ownership.
+TAGS = registry.TAGS.key
 
 Position = Callable[[tuple[str | int, ...]], str | None]
 
@@ -57,7 +61,7 @@ def address(name: str) -> str:
 
 def declared_aspects(bucket: Bucket) -> list[str]:
     """The aspects a bucket declares, in write order (tags always: they carry ownership)."""
-    return [a for a in ASPECT_ORDER if a == "tags" or getattr(bucket, a) is not None]
+    return registry.declared(bucket)
 
 
 def live_parts(live: LiveBucket, aspects: Iterable[str]) -> dict[str, Any]:
@@ -70,9 +74,9 @@ def live_parts(live: LiveBucket, aspects: Iterable[str]) -> dict[str, Any]:
         "emptiness": live.empty,
         "tags": dict(sorted(live.tags.items())),
     }
-    for aspect in sorted(set(aspects) - {"tags"}):
+    for aspect in sorted(set(aspects) - {TAGS}):
         if aspect in live.aspects:
-            parts[aspect] = canonical.canonical(aspect, live.aspects[aspect], ctx, desired=False)
+            parts[aspect] = registry.canonical(aspect, live.aspects[aspect], ctx, desired=False)
     return parts
 
 
@@ -112,7 +116,7 @@ class _Planner:
         return dict(sorted(base.items()))
 
     def desired(self, bucket: Bucket, aspect: str, live: LiveBucket | None) -> Any:
-        if aspect == "tags":
+        if aspect == TAGS:
             return self.desired_tags(bucket, live)
         return getattr(bucket, aspect)
 
@@ -121,7 +125,7 @@ class _Planner:
     def aspects_of(self, bucket: Bucket) -> list[str]:
         """The aspects to plan: the declared ones, without tags where the store has none."""
         found = declared_aspects(bucket)
-        return found if self.live.tagging else [a for a in found if a != "tags"]
+        return found if self.live.tagging else [a for a in found if a != TAGS]
 
     def plan_bucket(self, name: str, bucket: Bucket) -> None:
         live = self.live.buckets.get(name) or LiveBucket(name=name, exists=False)
@@ -218,38 +222,17 @@ class _Planner:
 
     def plan_existing(self, name: str, bucket: Bucket, live: LiveBucket, region: str) -> None:
         ctx = canonical.Context(owner_id=live.owner_id)
-        if isinstance(bucket.acl, AclGrants):
-            emails = frozenset(g.permission for g in bucket.acl.grants if g.grantee.email)
-            if emails:
-                ctx.email_permissions = emails
-                ctx.declared_ids = frozenset(
-                    g.grantee.id for g in bucket.acl.grants if g.grantee.id
-                )
-                self.warn(
-                    name,
-                    "grants to email addresses cannot be verified (AWS answers "
-                    "them with canonical ids); they are left out of the comparison",
-                    "acl",
-                )
-        if bucket.logging:
-            grants = bucket.logging.target_grants
-            emails = frozenset(g.permission for g in grants if g.grantee.email)
-            if emails:
-                ctx.logging_email_permissions = emails
-                ctx.logging_declared_ids = frozenset(g.grantee.id for g in grants if g.grantee.id)
-                self.warn(
-                    name,
-                    "target grants to email addresses cannot be verified (AWS answers them "
-                    "with canonical ids); they are left out of the comparison",
-                    "logging",
-                    "target_grants",
-                )
+        for unit in registry.ASPECTS:
+            value = getattr(bucket, unit.key)
+            if unit.prepare is not None and value:
+                for warning, where in unit.prepare(value, ctx):
+                    self.warn(name, warning, unit.key, *where)
         aspects: list[AspectChange] = []
         for aspect in self.aspects_of(bucket):
             want = self.desired(bucket, aspect, live)
-            have = live.tags if aspect == "tags" else live.aspects.get(aspect)
-            want_c = canonical.canonical(aspect, want, ctx, desired=True)
-            have_c = canonical.canonical(aspect, have, ctx, desired=False)
+            have = live.tags if aspect == TAGS else live.aspects.get(aspect)
+            want_c = registry.canonical(aspect, want, ctx, desired=True)
+            have_c = registry.canonical(aspect, have, ctx, desired=False)
             entries = diff(have_c, want_c)
             if not entries:
                 continue

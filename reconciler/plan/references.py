@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reconciler.aspects.logging import LOG_DELIVERY_PRINCIPAL, delivers_logs
 from reconciler.live.model import LiveBucket
 from reconciler.spec.bucket import Bucket
-from reconciler.spec.rules import LOG_DELIVERY_PRINCIPAL, delivers_logs
 
 #: (message, path below the resource where the spec says it)
 Problem = tuple[str, tuple[str, ...]]

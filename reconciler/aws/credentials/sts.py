@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 from xml.etree.ElementTree import Element
 
-from reconciler.aws import xml
+from reconciler import xmlcodec as xml
 from reconciler.aws.credentials.provider import Temporary, parse_time
 from reconciler.aws.endpoints import aws_domain
 from reconciler.aws.signing import Credentials
