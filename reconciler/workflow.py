@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reconciler.aspects import object_ownership
 from reconciler.aspects import registry as aspects
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
@@ -66,9 +67,8 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
     )
 
 
-#: What is read of an undeclared bucket the spec refers to, by how it is referred to.
-_LOG_TARGET = frozenset({"acl", "policy", "object_ownership"})
-_CLOUDFRONT_LOGS = frozenset({"object_ownership"})
+#: What is read of an undeclared bucket a distribution writes its logs into.
+_CLOUDFRONT_LOGS = frozenset({object_ownership.ASPECT.key})
 
 
 def referenced_buckets(
@@ -78,14 +78,18 @@ def referenced_buckets(
     (as origins or for logs), each with the aspects that checking the reference needs."""
     found: dict[str, frozenset[str]] = {}
 
-    def add(name: str, aspects: frozenset[str]) -> None:
+    def add(name: str, reads: frozenset[str]) -> None:
         if name not in spec.buckets:
-            found[name] = found.get(name, frozenset()) | aspects
+            found[name] = found.get(name, frozenset()) | reads
 
     for name in read:
         bucket = spec.buckets[name]
-        if bucket.logging and bucket.state != "absent":
-            add(bucket.logging.target_bucket, _LOG_TARGET)
+        if bucket.state == "absent":
+            continue
+        for unit in aspects.ASPECTS:
+            value = getattr(bucket, unit.key)
+            for target in unit.references(value) if value else ():
+                add(target, frozenset(unit.reference_reads))
     for dist in distributions:
         for origin in dist.origins or []:
             if origin.bucket:

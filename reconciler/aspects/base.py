@@ -69,6 +69,20 @@ class WriteContext:
 
 
 Rules = Callable[[RuleContext, str, Bucket, Path], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Referenced:
+    """What was read of a bucket an aspect refers to that the spec does not declare (it
+    exists, is this account's and was read): its region and the unit's ``reference_reads``."""
+
+    name: str
+    region: str | None
+    aspects: dict[str, Any]
+
+
+Problem = tuple[str, tuple[str, ...]]
+ReferenceCheck = Callable[[Any, str, Referenced], Iterator[Problem]]
 Prepare = Callable[[Any, Context], Iterator[tuple[str, tuple[str, ...]]]]
 ImportHint = Callable[[dict[str, Any], dict[str, Any]], None]
 
@@ -116,6 +130,17 @@ class Aspect:
     #: The other buckets a present value refers to (a logging target, a replication
     #: destination...): a declared one is written first, and deleted only after this stops.
     references: Callable[[Any], tuple[str, ...]] = lambda value: ()
+    #: What a referred-to bucket is called in messages ("logging target bucket") and where the
+    #: aspect names it (for a missing or foreign one), the aspects
+    #: read of it when the spec does not declare it, and the check of what was read (given the
+    #: value, this bucket's region and the target), each problem with its path in the aspect.
+    reference_label: str = "bucket"
+    reference_at: tuple[str, ...] = ()
+    reference_reads: tuple[str, ...] = ()
+    check_reference: ReferenceCheck | None = None
+    #: A list whose elements the offline rules check one by one: when some have a wrong shape,
+    #: the others are still checked.
+    salvage_elements: bool = False
     #: Whether a read tells the bucket owner's canonical id (the writer reads this aspect when a
     #: write needs the owner).
     tells_owner: bool = False

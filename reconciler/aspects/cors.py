@@ -107,6 +107,7 @@ ASPECT = Aspect(
     canonical=_canonical,
     never_set=[],
     when_absent=[],
+    salvage_elements=True,
     follows=("tags",),
     rules=_rules,
 )

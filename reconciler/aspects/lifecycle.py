@@ -321,6 +321,7 @@ ASPECT = Aspect(
     canonical=_canonical,
     never_set={"rules": {}},
     when_absent=[],
+    salvage_elements=True,
     follows=("versioning",),
     rules=_rules,
 )

@@ -8,9 +8,17 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.aspects import acl, object_ownership, policy
 from reconciler.aspects import grants as grant_xml
-from reconciler.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
-from reconciler.aspects.policy import statements
+from reconciler.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    Problem,
+    Referenced,
+    S3Calls,
+    WriteContext,
+)
 from reconciler.spec import canonical as canon
 from reconciler.spec.bucket import AclGrants, Bucket, Logging
 from reconciler.spec.canonical import Context, Json
@@ -19,6 +27,8 @@ from reconciler.spec.source import Path
 
 LOG_DELIVERY_PRINCIPAL = "logging.s3.amazonaws.com"
 LOG_DELIVERY_URI = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+#: What decides whether a bucket can receive logs.
+ACL, POLICY, OWNERSHIP = acl.ASPECT.key, policy.ASPECT.key, object_ownership.ASPECT.key
 
 
 def _decode(root: Element) -> Decoded:
@@ -93,7 +103,7 @@ def delivers_logs(target: Bucket) -> bool:
     ):
         return True
     if isinstance(target.policy, dict):
-        for statement in statements(target.policy):
+        for statement in policy.statements(target.policy):
             principal = statement.get("Principal")
             services = principal.get("Service") if isinstance(principal, dict) else None
             services = [services] if isinstance(services, str) else services or []
@@ -106,6 +116,33 @@ def delivers_logs(target: Bucket) -> bool:
             ):
                 return True
     return False
+
+
+def _check_target(value: Any, region: str, target: Referenced) -> Iterator[Problem]:
+    """Why an undeclared logging target cannot take this bucket's server access logs."""
+    name, where = target.name, ("target_bucket",)
+    if target.region and target.region != region:
+        yield (
+            f"logging target bucket {name!r} is in {target.region} but this bucket is in "
+            f"{region}: S3 delivers logs within a region only",
+            where,
+        )
+    enforced = target.aspects.get(OWNERSHIP) == "BucketOwnerEnforced"
+    if enforced and value.target_grants:
+        yield (
+            f"logging target bucket {name!r} has object_ownership BucketOwnerEnforced, which "
+            "does not support target grants",
+            ("target_grants",),
+        )
+    model = Bucket.model_construct(acl=target.aspects.get(ACL), policy=target.aspects.get(POLICY))
+    if not delivers_logs(model):
+        how = f"a bucket policy allowing {LOG_DELIVERY_PRINCIPAL} to s3:PutObject"
+        if not enforced:
+            how = f"the log-delivery-write ACL, or {how}"
+        yield (
+            f"logging target bucket {name!r} does not let S3 deliver logs: it needs {how}",
+            where,
+        )
 
 
 def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[Finding]:
@@ -171,4 +208,8 @@ ASPECT = Aspect(
     absent_body=lambda: _status(None),
     prepare=_prepare,
     references=lambda value: (value.target_bucket,),
+    reference_label="logging target bucket",
+    reference_at=("target_bucket",),
+    reference_reads=(ACL, POLICY, OWNERSHIP),
+    check_reference=_check_target,
 )

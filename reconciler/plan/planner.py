@@ -156,10 +156,7 @@ class _Planner:
             self.plan_absent(name, bucket, live)
             return
         region = bucket.region or self.options.default_region
-        if bucket.logging and bucket.logging.target_bucket not in self.spec.buckets:
-            target = self.live.referenced.get(bucket.logging.target_bucket)
-            for message, where in references.logging_target(bucket, region, target):
-                self.error(name, message, *where)
+        self.check_references(name, bucket, region)
         if not live.exists:
             self.changes.append(self.creation(name, bucket, Action.CREATE, region, live))
             return
@@ -167,6 +164,22 @@ class _Planner:
             self.plan_move(name, bucket, live, region)
             return
         self.plan_existing(name, bucket, live, region)
+
+    def check_references(self, name: str, bucket: Bucket, region: str) -> None:
+        """The buckets this one's aspects refer to that the spec does not declare, checked
+        against what was read of them."""
+        for unit in registry.ASPECTS:
+            value = getattr(bucket, unit.key)
+            if not value:
+                continue
+            for target in unit.references(value):
+                if target in self.spec.buckets:
+                    continue
+                live = self.live.referenced.get(target)
+                for message, where in references.referenced_bucket(
+                    unit, value, region, target, live
+                ):
+                    self.error(name, message, unit.key, *where)
 
     def creation(
         self, name: str, bucket: Bucket, action: Action, region: str, live: LiveBucket

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator
 
+from reconciler.aspects import object_ownership
 from reconciler.spec.distribution import CacheBehavior, Distribution
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.model import Spec
@@ -257,7 +258,7 @@ def _distribution_logging(ctx: RuleContext, dist: Distribution, path: Path) -> I
             "spec: it is checked against AWS when planning",
             severity="warning",
         )
-    elif declared.object_ownership == "BucketOwnerEnforced":
+    elif getattr(declared, object_ownership.ASPECT.key) == "BucketOwnerEnforced":
         yield Finding(
             where,
             f"CloudFront writes standard logs through ACLs, which bucket "

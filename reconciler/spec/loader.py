@@ -22,6 +22,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from reconciler.aspects import registry as aspects
 from reconciler.errors import ConfigError, SourcePosition, SpecIssue
 from reconciler.spec import rules
 from reconciler.spec.bucket import Bucket
@@ -243,7 +244,7 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
 
 #: List fields whose rules check each element on its own: when some elements have a wrong
 #: shape, the others are still checked (``None`` stands for a broken one, keeping the indices).
-SALVAGED_LISTS = frozenset({"lifecycle", "cors"})
+SALVAGED_LISTS = frozenset(a.key for a in aspects.ASPECTS if a.salvage_elements)
 
 
 def _salvage(model: type[Bucket] | type[Distribution], field: str, value: Any) -> list[Any] | None:
