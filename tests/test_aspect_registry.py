@@ -38,7 +38,7 @@ def test_every_aspect_is_reachable_everywhere(key: str) -> None:
     assert f"`{key}`" in reference, "the field reference documents it"
     calls = unit.calls
     assert calls.subresource
-    assert calls.get.operation.startswith("Get")
+    assert calls.get.operation.startswith("List" if calls.items else "Get")
     assert calls.put.operation.startswith("Put")
     assert all(a.startswith("s3:") for a in (calls.get.action, calls.put.action))
     if unit.removable:

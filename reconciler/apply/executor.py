@@ -203,7 +203,13 @@ class Executor:
                 s3.remember_region(change.name, change.region or s3.region)
             else:
                 write = partial(
-                    write_aspect, s3, change.name, step, by_aspect[step].after, owner=owner_id
+                    write_aspect,
+                    s3,
+                    change.name,
+                    step,
+                    by_aspect[step].after,
+                    owner=owner_id,
+                    before=by_aspect[step].before,
                 )
                 self._retrying(write, created=created)
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect, WriteContext
-from reconciler.aws.s3 import S3Client
+from reconciler.aws.s3 import Query, S3Client
 from reconciler.errors import NoSuchBucket, NotFound
 from reconciler.live.reader import read_aspect
 from reconciler.spec.bucket import Bucket
+from reconciler.spec.canonical import Context
 
 
 def spec_value(aspect: str, after: Any) -> Any:
@@ -33,7 +34,7 @@ def _absent(value: Any) -> bool:
     return value is False or value == []
 
 
-def _put(s3: S3Client, bucket: str, unit: Aspect, body: bytes) -> None:
+def _put(s3: S3Client, bucket: str, unit: Aspect, body: bytes, params: Query = ()) -> None:
     calls = unit.calls
     s3.put_configuration(
         bucket,
@@ -42,16 +43,27 @@ def _put(s3: S3Client, bucket: str, unit: Aspect, body: bytes) -> None:
         operation=calls.put.operation,
         action=calls.put.action,
         content_type=calls.content_type,
+        params=params,
     )
 
 
 def write_aspect(
-    s3: S3Client, bucket: str, aspect: str, after: Any, *, owner: Callable[[], str]
+    s3: S3Client,
+    bucket: str,
+    aspect: str,
+    after: Any,
+    *,
+    owner: Callable[[], str],
+    before: Any = None,
 ) -> None:
     """Make ``aspect`` of ``bucket`` what ``after`` says (one request; two where the write needs
-    the owner's id and it is not known yet)."""
+    the owner's id and it is not known yet). An aspect kept as items by id (``before``: the
+    live items) writes each new or changed item and deletes each one no longer wanted."""
     unit = aspects.get(aspect)
     value = spec_value(aspect, after)
+    if unit.calls.items is not None:
+        _write_items(s3, bucket, unit, value or [], spec_value(aspect, before) or [], owner=owner)
+        return
     if not _absent(value):
         _put(s3, bucket, unit, unit.encode(value, WriteContext(owner_id=owner)))
     elif unit.calls.delete is None:
@@ -59,12 +71,43 @@ def write_aspect(
             raise ValueError(f"aspect {aspect!r} cannot be removed")
         _put(s3, bucket, unit, unit.absent_body())
     else:
-        delete = unit.calls.delete
-        try:
-            s3.delete_configuration(
-                bucket, unit.calls.subresource, operation=delete.operation, action=delete.action
-            )
-        except NoSuchBucket:
-            raise
-        except NotFound:
-            return  # already gone
+        _delete(s3, bucket, unit)
+
+
+def _delete(s3: S3Client, bucket: str, unit: Aspect, params: Query = ()) -> None:
+    delete = unit.calls.delete
+    if delete is None:
+        raise ValueError(f"aspect {unit.key!r} has no delete")
+    try:
+        s3.delete_configuration(
+            bucket,
+            unit.calls.subresource,
+            operation=delete.operation,
+            action=delete.action,
+            params=params,
+        )
+    except NoSuchBucket:
+        raise
+    except NotFound:
+        return  # already gone
+
+
+def _write_items(
+    s3: S3Client,
+    bucket: str,
+    unit: Aspect,
+    want: list[Any],
+    have: list[Any],
+    *,
+    owner: Callable[[], str],
+) -> None:
+    """Each wanted item that is new or differs is written; each live one not wanted deleted."""
+    ctx = Context()
+    live = {item.id: unit.compare([item], ctx, desired=False) for item in have}
+    context = WriteContext(owner_id=owner)
+    for item in want:
+        if live.get(item.id) != unit.compare([item], ctx, desired=True):
+            _put(s3, bucket, unit, unit.encode(item, context), (("id", item.id),))
+    wanted = {item.id for item in want}
+    for item_id in sorted(set(live) - wanted):
+        _delete(s3, bucket, unit, (("id", item_id),))

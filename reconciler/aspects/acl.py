@@ -21,6 +21,9 @@ from reconciler.spec.canonical import Context, Json
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "AccessControlPolicy"
+
 PUBLIC_CANNED = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GROUPS = ("AllUsers", "AuthenticatedUsers")
 PUBLIC_URIS = (
@@ -54,7 +57,7 @@ def grants_to_write(value: str | AclGrants, owner_id: str) -> list[Grant]:
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
     owner_id = ctx.owner_id()
-    root = xml.root("AccessControlPolicy")
+    root = xml.root(DOCUMENT)
     xml.add(xml.add(root, "Owner"), "ID", owner_id)
     grant_xml.encode(xml.add(root, "AccessControlList"), grants_to_write(value, owner_id))
     return xml.serialise(root)
@@ -134,6 +137,7 @@ ASPECT = Aspect(
     key="acl",
     calls=S3Calls(
         subresource="acl",
+        document=DOCUMENT,
         get=Call("GetBucketAcl", "s3:GetBucketAcl"),
         put=Call("PutBucketAcl", "s3:PutBucketAcl"),
     ),

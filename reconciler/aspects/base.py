@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler import xmlcodec
-from reconciler.errors import ResponseParseError
+from reconciler.errors import ResponseParseError, Unsupported
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.canonical import Context, Json
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
+
+#: The documents a store answers when it ignores the sub-resource and lists the bucket.
+LISTINGS = frozenset({"ListBucketResult", "ListVersionsResult", "ListAllMyBucketsResult"})
 
 
 @dataclass(frozen=True)
@@ -34,17 +37,30 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Items:
+    """A configuration S3 keeps as separate items by id (inventory, metrics, analytics,
+    Intelligent-Tiering): ``get`` lists them a page at a time (``continuation-token``), ``put``
+    and ``delete`` act on one (``?SUBRESOURCE&id=ID``). ``element`` names one item, in the
+    listing and in the body written; the unit's ``encode`` takes one item."""
+
+    element: str
+
+
+@dataclass(frozen=True)
 class S3Calls:
     """How an aspect is read, written and removed. ``delete`` ``None``: S3 has no delete for it,
     and "absent" is written with ``put`` and the unit's ``absent_body``; ``absent``: the error
     codes a read answers when the aspect was never configured."""
 
     subresource: str
+    #: The root element of the body written (``None``: JSON).
+    document: str | None
     get: Call
     put: Call
     delete: Call | None = None
     absent: tuple[str, ...] = ()
     format: Literal["xml", "json"] = "xml"
+    items: Items | None = None
 
     @property
     def content_type(self) -> str:
@@ -58,6 +74,8 @@ class Decoded:
 
     value: Any
     owner_id: str | None = None
+    #: For a listing of items: where the next page starts.
+    next_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,12 @@ class Aspect:
     #: A list whose elements the offline rules check one by one: when some have a wrong shape,
     #: the others are still checked.
     salvage_elements: bool = False
+    #: A warning about a change from the live value to the desired one (given both), for
+    #: what cannot be undone.
+    warn_change: Callable[[Any, Any], str | None] | None = None
+    #: Whether a new bucket is left alone when the spec says "absent" (a new bucket has none,
+    #: and writing "absent" would do something: object lock's "absent" keeps the lock on).
+    absent_on_create_skipped: bool = False
     #: Whether a read tells the bucket owner's canonical id (the writer reads this aspect when a
     #: write needs the owner).
     tells_owner: bool = False
@@ -158,6 +182,16 @@ class Aspect:
                 ) from exc
         else:
             parsed = xmlcodec.parse(body, what=operation, address=address, source=source)
+            if parsed.tag in LISTINGS:
+                # Some stores ignore a sub-resource they lack and answer the bucket's listing:
+                # that is not a configuration, and never reads as one. (Other root names are
+                # not refused: stores spell the configuration's root differently.)
+                raise Unsupported(
+                    f"{operation} answered a {parsed.tag} document, not {self.calls.document}",
+                    code="UnexpectedDocument",
+                    status=200,
+                    address=address,
+                )
         try:
             return self.decode(parsed)
         except ResponseParseError as exc:

@@ -13,6 +13,9 @@ from reconciler.spec.canonical import Context, Json, drop_none
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "CORSConfiguration"
+
 MAX_RULES = 100
 
 
@@ -37,7 +40,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("CORSConfiguration")
+    root = xml.root(DOCUMENT)
     for rule in value:
         node = xml.add(root, "CORSRule")
         xml.add_if(node, "ID", rule.id)
@@ -97,6 +100,7 @@ ASPECT = Aspect(
     key="cors",
     calls=S3Calls(
         subresource="cors",
+        document=DOCUMENT,
         get=Call("GetBucketCors", "s3:GetBucketCORS"),
         put=Call("PutBucketCors", "s3:PutBucketCORS"),
         delete=Call("DeleteBucketCors", "s3:PutBucketCORS"),

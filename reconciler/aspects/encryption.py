@@ -13,6 +13,9 @@ from reconciler.spec.canonical import Context, Json
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "ServerSideEncryptionConfiguration"
+
 
 def _decode(root: Element) -> Decoded:
     for node in xml.children(root, "Rule"):
@@ -30,7 +33,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("ServerSideEncryptionConfiguration")
+    root = xml.root(DOCUMENT)
     node = xml.add(root, "Rule")
     default = xml.add(node, "ApplyServerSideEncryptionByDefault")
     xml.add(default, "SSEAlgorithm", value.algorithm)
@@ -68,6 +71,7 @@ ASPECT = Aspect(
     key="encryption",
     calls=S3Calls(
         subresource="encryption",
+        document=DOCUMENT,
         get=Call("GetBucketEncryption", "s3:GetEncryptionConfiguration"),
         put=Call("PutBucketEncryption", "s3:PutEncryptionConfiguration"),
         delete=Call("DeleteBucketEncryption", "s3:PutEncryptionConfiguration"),

@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.spec.bucket import LifecycleFilter
+from reconciler.spec.bucket_base import LifecycleFilter
 from reconciler.spec.canonical import Json
 from reconciler.spec.findings import Finding
 from reconciler.spec.source import Path

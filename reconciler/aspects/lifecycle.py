@@ -23,6 +23,9 @@ from reconciler.spec.canonical import Context, Json, date_text, drop_none, dump
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "LifecycleConfiguration"
+
 MAX_RULES = 1000
 # The storage-class waterfall: transitions in a rule must move down it as time passes.
 CLASS_ORDER = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
@@ -87,7 +90,7 @@ def _date_value(value: Any) -> str:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("LifecycleConfiguration")
+    root = xml.root(DOCUMENT)
     for rule in value:
         node = xml.add(root, "Rule")
         xml.add_if(node, "ID", rule.id)
@@ -311,6 +314,7 @@ ASPECT = Aspect(
     key="lifecycle",
     calls=S3Calls(
         subresource="lifecycle",
+        document=DOCUMENT,
         get=Call("GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
         put=Call("PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
         delete=Call("DeleteBucketLifecycle", "s3:PutLifecycleConfiguration"),

@@ -25,6 +25,9 @@ from reconciler.spec.canonical import Context, Json
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "BucketLoggingStatus"
+
 LOG_DELIVERY_PRINCIPAL = "logging.s3.amazonaws.com"
 LOG_DELIVERY_URI = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 #: What decides whether a bucket can receive logs.
@@ -45,7 +48,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _status(value: Logging | None) -> bytes:
-    root = xml.root("BucketLoggingStatus")
+    root = xml.root(DOCUMENT)
     if value is not None:
         enabled = xml.add(root, "LoggingEnabled")
         xml.add(enabled, "TargetBucket", value.target_bucket)
@@ -196,6 +199,7 @@ ASPECT = Aspect(
     key="logging",
     calls=S3Calls(
         subresource="logging",
+        document=DOCUMENT,
         get=Call("GetBucketLogging", "s3:GetBucketLogging"),
         put=Call("PutBucketLogging", "s3:PutBucketLogging"),
     ),

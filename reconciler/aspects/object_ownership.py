@@ -8,6 +8,9 @@ from xml.etree.ElementTree import Element
 from reconciler import xmlcodec as xml
 from reconciler.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
 
+#: The root element S3 answers and takes.
+DOCUMENT = "OwnershipControls"
+
 
 def _decode(root: Element) -> Decoded:
     rule = root.find("Rule")
@@ -15,7 +18,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("OwnershipControls")
+    root = xml.root(DOCUMENT)
     xml.add(xml.add(root, "Rule"), "ObjectOwnership", value)
     return xml.serialise(root)
 
@@ -24,6 +27,7 @@ ASPECT = Aspect(
     key="object_ownership",
     calls=S3Calls(
         subresource="ownershipControls",
+        document=DOCUMENT,
         get=Call("GetBucketOwnershipControls", "s3:GetBucketOwnershipControls"),
         put=Call("PutBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
         delete=Call("DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls"),

@@ -154,6 +154,7 @@ ASPECT = Aspect(
     key="policy",
     calls=S3Calls(
         subresource="policy",
+        document=None,
         get=Call("GetBucketPolicy", "s3:GetBucketPolicy"),
         put=Call("PutBucketPolicy", "s3:PutBucketPolicy"),
         delete=Call("DeleteBucketPolicy", "s3:DeleteBucketPolicy"),

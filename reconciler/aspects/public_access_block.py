@@ -16,6 +16,9 @@ from reconciler.spec.canonical import Context, Json, dump
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "PublicAccessBlockConfiguration"
+
 _FIELDS = (
     ("BlockPublicAcls", "block_public_acls"),
     ("IgnorePublicAcls", "ignore_public_acls"),
@@ -29,7 +32,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("PublicAccessBlockConfiguration")
+    root = xml.root(DOCUMENT)
     for tag, attr in _FIELDS:
         xml.add(root, tag, bool(getattr(value, attr)))
     return xml.serialise(root)
@@ -66,6 +69,7 @@ ASPECT = Aspect(
     key="public_access_block",
     calls=S3Calls(
         subresource="publicAccessBlock",
+        document=DOCUMENT,
         get=Call("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
         put=Call("PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
         delete=Call("DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock"),

@@ -11,14 +11,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from reconciler.aspects import (
+    accelerate,
     acl,
+    analytics,
     cors,
     encryption,
+    intelligent_tiering,
+    inventory,
     lifecycle,
     logging,
+    metrics,
+    notifications,
+    object_lock,
     object_ownership,
     policy,
     public_access_block,
+    replication,
+    request_payer,
     tags,
     versioning,
     website,
@@ -41,6 +50,15 @@ _LISTED: tuple[Aspect, ...] = (
     cors.ASPECT,
     website.ASPECT,
     logging.ASPECT,
+    accelerate.ASPECT,
+    request_payer.ASPECT,
+    object_lock.ASPECT,
+    replication.ASPECT,
+    notifications.ASPECT,
+    intelligent_tiering.ASPECT,
+    inventory.ASPECT,
+    metrics.ASPECT,
+    analytics.ASPECT,
 )
 
 

@@ -15,6 +15,9 @@ from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 from reconciler.spec.tag_rules import check_tags
 
+#: The root element S3 answers and takes.
+DOCUMENT = "Tagging"
+
 
 def _decode(root: Element) -> Decoded:
     tag_set = root.find("TagSet")
@@ -29,7 +32,7 @@ def _decode(root: Element) -> Decoded:
 
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root("Tagging")
+    root = xml.root(DOCUMENT)
     tag_set = xml.add(root, "TagSet")
     for key in sorted(value):
         if key.startswith("aws:"):
@@ -53,6 +56,7 @@ ASPECT = Aspect(
     key="tags",
     calls=S3Calls(
         subresource="tagging",
+        document=DOCUMENT,
         get=Call("GetBucketTagging", "s3:GetBucketTagging"),
         put=Call("PutBucketTagging", "s3:PutBucketTagging"),
         delete=Call("DeleteBucketTagging", "s3:PutBucketTagging"),

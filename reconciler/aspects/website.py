@@ -21,6 +21,9 @@ from reconciler.spec.canonical import Context, Json, dump
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
+#: The root element S3 answers and takes.
+DOCUMENT = "WebsiteConfiguration"
+
 MAX_ROUTING_RULES = 50
 _CONDITION = (
     ("HttpErrorCodeReturnedEquals", "http_error_code_returned_equals"),
@@ -71,7 +74,7 @@ def _decode(root: Element) -> Decoded:
 
 def _encode(value: Any, ctx: WriteContext) -> bytes:
     site: Website = value
-    root = xml.root("WebsiteConfiguration")
+    root = xml.root(DOCUMENT)
     if site.redirect_all_requests_to is not None:
         redirect = xml.add(root, "RedirectAllRequestsTo")
         xml.add(redirect, "HostName", site.redirect_all_requests_to.host_name)
@@ -143,6 +146,7 @@ ASPECT = Aspect(
     key="website",
     calls=S3Calls(
         subresource="website",
+        document=DOCUMENT,
         get=Call("GetBucketWebsite", "s3:GetBucketWebsite"),
         put=Call("PutBucketWebsite", "s3:PutBucketWebsite"),
         delete=Call("DeleteBucketWebsite", "s3:DeleteBucketWebsite"),

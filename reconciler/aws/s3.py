@@ -203,12 +203,18 @@ class S3Client:
         operation: str,
         action: str,
         absent: tuple[str, ...] = (),
+        params: Query = (),
     ) -> Response | None:
-        """GET a bucket sub-resource (``?acl``, ``?lifecycle``, ...); ``None`` when S3 answers
-        one of the ``absent`` error codes (the sub-resource was never configured)."""
+        """GET a bucket sub-resource (``?acl``, ``?lifecycle``, ...; ``params`` beside it:
+        ``id``, ``continuation-token``); ``None`` when S3 answers one of the ``absent`` error
+        codes (the sub-resource was never configured)."""
         try:
             return self._call(
-                operation, "GET", bucket=bucket, query=((subresource, ""),), actions=(action,)
+                operation,
+                "GET",
+                bucket=bucket,
+                query=((subresource, ""), *params),
+                actions=(action,),
             )
         except NotFound as exc:
             if exc.code in absent:
@@ -224,22 +230,27 @@ class S3Client:
         operation: str,
         action: str,
         content_type: str = "application/xml",
+        params: Query = (),
     ) -> None:
         self._call(
             operation,
             "PUT",
             bucket=bucket,
-            query=((subresource, ""),),
+            query=((subresource, ""), *params),
             body=body,
             headers={"content-type": content_type},
             actions=(action,),
         )
 
     def delete_configuration(
-        self, bucket: str, subresource: str, *, operation: str, action: str
+        self, bucket: str, subresource: str, *, operation: str, action: str, params: Query = ()
     ) -> None:
         self._call(
-            operation, "DELETE", bucket=bucket, query=((subresource, ""),), actions=(action,)
+            operation,
+            "DELETE",
+            bucket=bucket,
+            query=((subresource, ""), *params),
+            actions=(action,),
         )
 
     # -- objects (for emptying buckets, and for tests) -------------------------------------

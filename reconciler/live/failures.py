@@ -20,9 +20,12 @@ def describe_failure(what: str, exc: ReconcilerError) -> str:
     """A read failure in words: what was read, what came back, what to do when there is
     something to do."""
     if isinstance(exc, Unsupported):
+        # An answer with another document in it (a store that ignores the sub-resource and
+        # lists the bucket) says so in its message; an error answer by its code.
+        why = exc.message if exc.status < 300 else f"{exc.code}, HTTP {exc.status}"
         return (
-            f"the endpoint does not implement bucket {what.replace('_', ' ')} ({exc.code}, "
-            f"HTTP {exc.status}): remove `{what}` from this bucket or use a store that has it"
+            f"the endpoint does not implement bucket {what.replace('_', ' ')} ({why}): "
+            f"remove `{what}` from this bucket or use a store that has it"
         )
     if isinstance(exc, ApiError):
         request = f", request id {exc.request_id}" if exc.request_id else ""

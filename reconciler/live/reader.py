@@ -41,20 +41,30 @@ Progress = Callable[[str, int, int], None]
 def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
     """One aspect of ``bucket`` as a spec value (and the owner id when the read tells it)."""
     calls = unit.calls
-    response = s3.get_configuration(
-        bucket,
-        calls.subresource,
-        operation=calls.get.operation,
-        action=calls.get.action,
-        absent=calls.absent,
-    )
-    if response is None:
-        return Decoded(unit.absent_value())
-    return unit.read(
-        response.body,
-        address=f"bucket.{bucket}",
-        source=f"{response.root} (HTTP {response.status})" if response.root else None,
-    )
+    items: list[Any] = []
+    token: str | None = None
+    while True:
+        response = s3.get_configuration(
+            bucket,
+            calls.subresource,
+            operation=calls.get.operation,
+            action=calls.get.action,
+            absent=calls.absent,
+            params=(("continuation-token", token),) if token else (),
+        )
+        if response is None:
+            return Decoded(unit.absent_value())
+        read = unit.read(
+            response.body,
+            address=f"bucket.{bucket}",
+            source=f"{response.root} (HTTP {response.status})" if response.root else None,
+        )
+        if calls.items is None:
+            return read
+        items += read.value or []
+        token = read.next_token
+        if not token:
+            return Decoded(items)
 
 
 @dataclass

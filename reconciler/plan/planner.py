@@ -192,6 +192,10 @@ class _Planner:
                 after=spec_json(self.desired(bucket, a, None)),
             )
             for a in self.aspects_of(bucket)
+            if not (
+                registry.get(a).absent_on_create_skipped
+                and self.desired(bucket, a, None) in (False, [])
+            )
         )
         return ResourceChange(
             address=address(name),
@@ -249,6 +253,10 @@ class _Planner:
             entries = diff(have_c, want_c)
             if not entries:
                 continue
+            warn_change = registry.get(aspect).warn_change
+            note = warn_change(have, want) if warn_change else None
+            if note:
+                self.warn(name, note, aspect)
             action = (
                 Action.CREATE
                 if have is None or have == []

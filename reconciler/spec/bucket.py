@@ -12,6 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
+from reconciler.spec.bucket_analytics import Analytics, IntelligentTiering, Inventory, Metrics
+from reconciler.spec.bucket_base import LifecycleFilter, NonNegative, Positive, StorageClass
+from reconciler.spec.bucket_events import Notifications
+from reconciler.spec.bucket_protection import ObjectLock, Replication
 from reconciler.spec.common import (
     CANNED_TAG,
     GRANTS_TAG,
@@ -39,12 +43,6 @@ CannedAcl = Annotated[
 ]
 Permission = Annotated[Literal["FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"], AnyCase]
 GranteeGroup = Literal["AllUsers", "AuthenticatedUsers", "LogDelivery"]
-StorageClass = Annotated[
-    Literal[
-        "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
-    ],
-    AnyCase,
-]
 VersioningState = Annotated[Literal["enabled", "suspended"], AnyCase]
 ObjectOwnership = Annotated[
     Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"], AnyCase
@@ -53,9 +51,6 @@ EncryptionAlgorithm = Annotated[Literal["AES256", "aws:kms", "aws:kms:dsse"], An
 CorsMethod = Annotated[Literal["GET", "PUT", "POST", "DELETE", "HEAD"], AnyCase]
 ResourceState = Annotated[Literal["present", "absent"], AnyCase]
 RedirectProtocol = Literal["http", "https"]
-
-NonNegative = Annotated[int, Field(ge=0)]
-Positive = Annotated[int, Field(ge=1)]
 
 
 class Grantee(SpecModel):
@@ -88,19 +83,6 @@ class PublicAccessBlock(SpecModel):
     block_public_policy: bool = Field(False, description="Refuse public bucket policies.")
     restrict_public_buckets: bool = Field(
         False, description="Only AWS services and this account may use a public bucket."
-    )
-
-
-class LifecycleFilter(SpecModel):
-    """Which objects a rule applies to; several conditions must all hold."""
-
-    prefix: str | None = Field(None, description='Key prefix; "" means every object.')
-    tags: Tags | None = Field(None, description="Object tags that must all match.")
-    object_size_greater_than: NonNegative | None = Field(
-        None, description="Only objects larger than this many bytes."
-    )
-    object_size_less_than: Positive | None = Field(
-        None, description="Only objects smaller than this many bytes."
     )
 
 
@@ -237,6 +219,11 @@ LoggingSwitch = Annotated[Annotated[Off, OFF] | Annotated[Logging, ON], SWITCH]
 PolicySwitch = Annotated[Annotated[Off, OFF] | Annotated[dict[str, Any], ON], SWITCH]
 EncryptionSwitch = Annotated[Annotated[Off, OFF] | Annotated[Encryption, ON], SWITCH]
 WebsiteSwitch = Annotated[Annotated[Off, OFF] | Annotated[Website, ON], SWITCH]
+ObjectLockSwitch = Annotated[Annotated[Off, OFF] | Annotated[ObjectLock, ON], SWITCH]
+ReplicationSwitch = Annotated[Annotated[Off, OFF] | Annotated[Replication, ON], SWITCH]
+NotificationsSwitch = Annotated[Annotated[Off, OFF] | Annotated[Notifications, ON], SWITCH]
+AccelerateState = Annotated[Literal["enabled", "suspended"], AnyCase]
+Payer = Annotated[Literal["Requester", "BucketOwner"], AnyCase]
 
 
 class Bucket(SpecModel):
@@ -274,4 +261,34 @@ class Bucket(SpecModel):
     cors: list[CorsRule] | None = Field(None, description="CORS rules; [] deletes them.")
     website: WebsiteSwitch | None = Field(
         None, description="Static website hosting; false turns it off."
+    )
+    accelerate: AccelerateState | None = Field(
+        None, description="Transfer acceleration: enabled or suspended."
+    )
+    request_payer: Payer | None = Field(
+        None, description="Who pays for requests and downloads: Requester or BucketOwner."
+    )
+    object_lock: ObjectLockSwitch | None = Field(
+        None,
+        description="Object lock's default retention; false: none. Enabling object lock on a "
+        "bucket cannot be undone.",
+    )
+    replication: ReplicationSwitch | None = Field(
+        None, description="Replication rules; false deletes the configuration."
+    )
+    notifications: NotificationsSwitch | None = Field(
+        None,
+        description="Event notifications (queues, topics, functions, EventBridge); false: none.",
+    )
+    intelligent_tiering: list[IntelligentTiering] | None = Field(
+        None, description="Intelligent-Tiering archive configurations, by id; [] deletes all."
+    )
+    inventory: list[Inventory] | None = Field(
+        None, description="Inventory reports, by id; [] deletes all."
+    )
+    metrics: list[Metrics] | None = Field(
+        None, description="Request metrics configurations, by id; [] deletes all."
+    )
+    analytics: list[Analytics] | None = Field(
+        None, description="Storage-class analytics configurations, by id; [] deletes all."
     )

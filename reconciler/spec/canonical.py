@@ -55,6 +55,8 @@ class Context:
     #: The same, for the grants of ``logging.target_grants``.
     logging_email_permissions: frozenset[str] = field(default_factory=frozenset)
     logging_declared_ids: frozenset[str] = field(default_factory=frozenset)
+    #: What an aspect's unit noted of the desired value for its own comparison (by key).
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 def unverifiable(

@@ -1,0 +1,76 @@
+"""``metrics``: CloudWatch request metrics configurations, by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from reconciler import xmlcodec as xml
+from reconciler.aspects import filters, items
+from reconciler.aspects.base import Aspect, Call, Items, S3Calls, WriteContext
+from reconciler.spec.bucket import Bucket
+from reconciler.spec.bucket_analytics import Metrics, PrefixTagsFilter
+from reconciler.spec.canonical import Json, drop_none
+from reconciler.spec.findings import Finding, RuleContext
+from reconciler.spec.source import Path
+
+ELEMENT = "MetricsConfiguration"
+
+
+def _item(node: Element) -> Metrics:
+    flt = node.find("Filter")
+    inner = flt.find("And") if flt is not None and flt.find("And") is not None else flt
+    return Metrics(
+        id=xml.text(node, "Id") or "",
+        filter=items.decode_filter(flt),
+        access_point=xml.text(inner, "AccessPointArn") if inner is not None else None,
+    )
+
+
+def _encode(value: Any, ctx: WriteContext) -> bytes:
+    item: Metrics = value
+    root = xml.root(ELEMENT)
+    xml.add(root, "Id", item.id)
+    flt = item.filter or PrefixTagsFilter()
+    conditions = bool(flt.prefix) + len(flt.tags or {}) + (item.access_point is not None)
+    if conditions:
+        node = xml.add(root, "Filter")
+        target = xml.add(node, "And") if conditions > 1 else node
+        xml.add_if(target, "Prefix", flt.prefix or None)
+        for key, val in sorted((flt.tags or {}).items()):
+            tag = xml.add(target, "Tag")
+            xml.add(tag, "Key", key)
+            xml.add(tag, "Value", val)
+        xml.add_if(target, "AccessPointArn", item.access_point)
+    return xml.serialise(root)
+
+
+def _canonical_item(item: Metrics) -> Json:
+    return drop_none({"filter": filters.canonical(item.filter), "access_point": item.access_point})
+
+
+def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[Finding]:
+    if bucket.metrics is not None:
+        yield from items.check_items(ctx, bucket.metrics, (*path, "metrics"), what="metrics")
+
+
+ASPECT = Aspect(
+    key="metrics",
+    calls=S3Calls(
+        subresource="metrics",
+        document=ELEMENT,
+        get=Call("ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration"),
+        put=Call("PutBucketMetricsConfiguration", "s3:PutMetricsConfiguration"),
+        delete=Call("DeleteBucketMetricsConfiguration", "s3:PutMetricsConfiguration"),
+        items=Items(ELEMENT),
+    ),
+    decode=items.listing(ELEMENT, _item),
+    encode=_encode,
+    canonical=items.keyed(_canonical_item),
+    never_set={},
+    when_absent=[],
+    follows=("tags",),
+    rules=_rules,
+    salvage_elements=True,
+)
