@@ -86,6 +86,7 @@ def read(reader: LiveReader, request: ImportRequest) -> LiveState:
         ReadRequest(
             stack=request.stack,
             declared={name: frozenset(aspects.DECLARABLE) for name in sorted(buckets)},
+            optional={name: frozenset(aspects.DECLARABLE) for name in sorted(buckets)},
             prune=False,
             distributions=bool(ids),
             distribution_ids=frozenset(ids),
@@ -132,6 +133,13 @@ def bucket_document(name: str, live: LiveState, stack: str) -> dict[str, Any]:
     if found.foreign:
         raise PlanError("the name belongs to another AWS account", address=address)
     _refuse(address, found.stack, stack)
+    if found.failures:
+        # Leaving out what could not be read would write a spec that says less than the bucket
+        # has: the import stops, naming what failed.
+        raise PlanError(
+            "its live configuration could not be read: " + "; ".join(found.failures),
+            address=address,
+        )
     doc: dict[str, Any] = {"region": found.region} if found.region else {}
     tags = _own_tags(found.tags)
     if tags:
@@ -265,6 +273,9 @@ def render(live: LiveState, request: ImportRequest) -> Imported:
     for name in sorted(live.buckets):
         buckets[name] = bucket_document(name, live, request.stack)
         declared.append(f"bucket.{name}")
+        notes += [
+            f"bucket.{name}: left out: {why}" for why in live.buckets[name].unsupported.values()
+        ]
     wanted = set(request.distribution_ids)
     found = {d.id: d for d in live.distributions or () if d.fields is not None}
     missing = sorted(wanted - set(found))

@@ -38,15 +38,12 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
     """What a plan of ``spec`` (limited to ``targets``) must read; with ``every_aspect``, the
     aspects the spec leaves out as well (``drift --all-aspects``)."""
     covered = scope(spec, targets)
-    declared = {
-        name: frozenset(
-            aspects.DECLARABLE
-            if every_aspect
-            else (a for a in declared_aspects(bucket) if a != aspects.TAGS.key)
-        )
+    named = {
+        name: frozenset(a for a in declared_aspects(bucket) if a != aspects.TAGS.key)
         for name, bucket in spec.buckets.items()
         if covered is None or name in covered
     }
+    declared = {n: frozenset(aspects.DECLARABLE) if every_aspect else a for n, a in named.items()}
     deletable = frozenset(name for name in declared if spec.buckets[name].state == "absent")
     dist_covered = distribution_scope(spec, targets)
     distributions = [
@@ -64,6 +61,7 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
         distribution_ids=frozenset(d.id for d in distributions if d.id),
         referenced=referenced_buckets(spec, declared, distributions),
+        optional={n: declared[n] - a for n, a in named.items()},
     )
 
 

@@ -45,6 +45,16 @@ SHOWN: dict[str, tuple[str, Any, Any, str]] = {
     "cors": ("cors[0].max_age_seconds", 300, 60, "not_equal"),
     "website": ("website.index_document", "index.html", "home.html", "not_equal"),
     "logging": ("logging.target_prefix", "main/", "other/", "not_equal"),
+    "accelerate": ("accelerate", "enabled", "suspended", "not_equal"),
+    "object_lock": ("object_lock.days", 30, 7, "not_equal"),
+    "replication": (
+        "replication.rules[to-replica].destination.storage_class",
+        "STANDARD_IA",
+        "GLACIER",
+        "not_equal",
+    ),
+    "replication deleted": ("replication", "<spec>", None, "remove"),
+    "notifications": ("notifications.queues[new-objects].suffix", ".csv", ".json", "not_equal"),
 }
 
 
@@ -122,8 +132,8 @@ def test_a_change_behind_the_specs_back_shows_in_every_format(
     clean = harness.drift(loaded)
     assert not clean.has_drift
     assert clean.summary == {
-        "managed": 2,
-        "in_sync": 2,
+        "managed": 3,
+        "in_sync": 3,
         "drifted": 0,
         "missing": 0,
         "unmanaged": 0,

@@ -47,6 +47,22 @@ buckets:
         max_age_seconds: 300
     website: {index_document: index.html, error_document: error.html}
     logging: {target_bucket: aspects-logs, target_prefix: main/}
+    accelerate: enabled
+    object_lock: {mode: GOVERNANCE, days: 30}
+    replication:
+      role: arn:aws:iam::123456789012:role/s3-replication
+      rules:
+        - id: to-replica
+          priority: 1
+          destination: {bucket: aspects-replica, storage_class: STANDARD_IA}
+    notifications:
+      queues:
+        - id: new-objects
+          arn: arn:aws:sqs:us-east-1:123456789012:ingest
+          events: ["s3:ObjectCreated:*"]
+          filter: {prefix: in/, suffix: .csv}
+  aspects-replica:
+    versioning: enabled
 """
 
 MAIN = "aspects-main"
@@ -193,6 +209,76 @@ CASES: dict[str, tuple[str, Change, set[str]]] = {
             },
         ),
         {"target_prefix"},
+    ),
+    "accelerate": (
+        "accelerate",
+        lambda b: b.put_bucket_accelerate_configuration(
+            Bucket=MAIN, AccelerateConfiguration={"Status": "Suspended"}
+        ),
+        {""},
+    ),
+    "object_lock": (
+        "object_lock",
+        lambda b: b.put_object_lock_configuration(
+            Bucket=MAIN,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 7}},
+            },
+        ),
+        {"days"},
+    ),
+    "replication": (
+        "replication",
+        lambda b: b.put_bucket_replication(
+            Bucket=MAIN,
+            ReplicationConfiguration={
+                "Role": "arn:aws:iam::123456789012:role/s3-replication",
+                "Rules": [
+                    {
+                        "ID": "to-replica",
+                        "Priority": 1,
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": ""},
+                        "DeleteMarkerReplication": {"Status": "Disabled"},
+                        "Destination": {
+                            "Bucket": "arn:aws:s3:::aspects-replica",
+                            "StorageClass": "GLACIER",
+                        },
+                    }
+                ],
+            },
+        ),
+        {"rules[to-replica].destination.storage_class"},
+    ),
+    "replication deleted": (
+        "replication",
+        lambda b: b.delete_bucket_replication(Bucket=MAIN),
+        {""},
+    ),
+    "notifications": (
+        "notifications",
+        lambda b: b.put_bucket_notification_configuration(
+            Bucket=MAIN,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "Id": "new-objects",
+                        "QueueArn": "arn:aws:sqs:us-east-1:123456789012:ingest",
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {
+                            "Key": {
+                                "FilterRules": [
+                                    {"Name": "prefix", "Value": "in/"},
+                                    {"Name": "suffix", "Value": ".json"},
+                                ]
+                            }
+                        },
+                    }
+                ]
+            },
+        ),
+        {"queues[new-objects].suffix"},
     ),
 }
 

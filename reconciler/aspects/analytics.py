@@ -100,6 +100,7 @@ ASPECT = Aspect(
     follows=("tags",),
     rules=_rules,
     salvage_elements=True,
+    keyed=items.KEYED,
     references=items.destinations(lambda item: item.export),
     reference_label="analytics export bucket",
     reference_reads=(policy.ASPECT.key,),

@@ -165,6 +165,9 @@ class Aspect:
     #: Whether a new bucket is left alone when the spec says "absent" (a new bucket has none,
     #: and writing "absent" would do something: object lock's "absent" keeps the lock on).
     absent_on_create_skipped: bool = False
+    #: Names in the canonical form whose children are keyed by id, for readable diff paths
+    #: (``""``: the value itself is a map by id).
+    keyed: frozenset[str] = frozenset()
     #: Whether a read tells the bucket owner's canonical id (the writer reads this aspect when a
     #: write needs the owner).
     tells_owner: bool = False

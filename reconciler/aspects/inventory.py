@@ -113,6 +113,7 @@ ASPECT = Aspect(
     follows=("tags",),
     rules=_rules,
     salvage_elements=True,
+    keyed=items.KEYED,
     references=items.destinations(lambda item: item.destination),
     reference_label="inventory destination bucket",
     reference_at=(),

@@ -18,6 +18,8 @@ from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
 MAX_ITEMS = 1000
+#: Diff paths by id: ``inventory[weekly].schedule``.
+KEYED = frozenset({""})
 _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 BUCKET_ARN = "arn:aws:s3:::"
 #: The service principal that writes inventory and analytics reports.

@@ -73,4 +73,5 @@ ASPECT = Aspect(
     follows=("tags",),
     rules=_rules,
     salvage_elements=True,
+    keyed=items.KEYED,
 )

@@ -132,7 +132,10 @@ def _canonical(value: Any, ctx: Context, desired: bool) -> Json:
     out: dict[str, Any] = {"eventbridge": bool(value.eventbridge)}
     for kind in KINDS:
         entries = [_canonical_entry(e, ids) for e in getattr(value, kind)]
-        out[kind] = sorted(entries, key=lambda e: (e.get("id", ""), e["arn"], e["events"]))
+        if ids:  # by id: a change reads queues[new-objects].events
+            out[kind] = {e.pop("id", ""): e for e in sorted(entries, key=lambda e: e.get("id", ""))}
+        else:
+            out[kind] = sorted(entries, key=lambda e: (e["arn"], e["events"]))
     return out
 
 
@@ -214,9 +217,10 @@ ASPECT = Aspect(
     decode=_decode,
     encode=_encode,
     canonical=_canonical,
-    never_set={"eventbridge": False, "queues": [], "topics": [], "lambdas": []},
+    never_set={"eventbridge": False, "queues": {}, "topics": {}, "lambdas": {}},
     follows=("tags",),
     rules=_rules,
     absent_body=lambda: _configuration(None),
     prepare=_prepare,
+    keyed=frozenset(KINDS),
 )

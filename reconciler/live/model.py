@@ -27,6 +27,9 @@ class LiveBucket:
     #: Reads that failed (each names the aspect, the reason and the request id): the bucket's
     #: live state is unknown, so it is an error in the plan and nothing is changed on it.
     failures: tuple[str, ...] = ()
+    #: Aspects read only in case they are set (import, ``drift --all-aspects``) that the
+    #: endpoint does not implement, each with why: not configured, and not an error.
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     @property
     def stack(self) -> str | None:

@@ -85,6 +85,9 @@ class ReadRequest:
     aliases: frozenset[str] = frozenset()
     distribution_ids: frozenset[str] = frozenset()
     referenced: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Per bucket, the declared aspects read only in case they are set (import, ``drift
+    #: --all-aspects``): an endpoint that does not implement one leaves it out, not an error.
+    optional: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +100,7 @@ class _Found:
     aspects: dict[str, Any] = field(default_factory=dict)
     empty: bool | None = None
     failures: list[str] = field(default_factory=list)
+    unsupported: dict[str, str] = field(default_factory=dict)
 
 
 class LiveReader:
@@ -232,6 +236,7 @@ class _Reading:
 
     def __init__(self, s3: S3Client, request: ReadRequest) -> None:
         self.s3 = s3
+        self.request = request
         self.listing = {b.name: b for b in s3.list_buckets()}
         self.found = {name: _Found() for name in request.declared}
         self.tagging = True
@@ -258,7 +263,8 @@ class _Reading:
                 self.unreadable[name] = describe_failure("tags", exc)
 
     def aspect(self, name: str, which: str) -> None:
-        _aspect_into(self.s3, self.found[name], name, which)
+        optional = which in self.request.optional.get(name, frozenset())
+        _aspect_into(self.s3, self.found[name], name, which, optional=optional)
 
     def region(self, name: str, target: _Found) -> None:
         try:
@@ -290,10 +296,19 @@ def _head_into(s3: S3Client, target: _Found, name: str) -> None:
         target.foreign = not answer.accessible
 
 
-def _aspect_into(s3: S3Client, target: _Found, name: str, which: str) -> None:
-    """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there)."""
+def _aspect_into(
+    s3: S3Client, target: _Found, name: str, which: str, *, optional: bool = False
+) -> None:
+    """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there; an
+    ``optional`` one the endpoint does not implement is noted as such)."""
     try:
         read = read_aspect(s3, name, aspects.get(which))
+    except Unsupported as exc:
+        if optional:
+            target.unsupported[which] = describe_failure(which, exc)
+        else:
+            target.failures.append(describe_failure(which, exc))
+        return
     except READ_FAILURES as exc:
         target.failures.append(describe_failure(which, exc))
         return
@@ -313,6 +328,7 @@ def _live(name: str, found: _Found) -> LiveBucket:
         empty=found.empty,
         foreign=found.foreign,
         failures=tuple(found.failures),
+        unsupported=dict(sorted(found.unsupported.items())),
     )
 
 

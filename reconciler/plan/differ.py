@@ -4,7 +4,8 @@ Equality is checked first (cheap, and the common case); deepdiff only runs for w
 Paths are relative to the aspect and read like the spec: ``rules[expire-logs].expiration.days``,
 ``grants[group:AllUsers]``, ``Statement[0].Action``, ``origins[site].origin_path``. Children of
 keyed collections (``rules``, ``grants``, ``target_grants``, ``origins``,
-``custom_error_responses``) are written in brackets by their id; a map key that is not a plain
+``custom_error_responses``, and those an aspect's unit names: ``inventory[weekly]``) are written
+in brackets by their id; a map key that is not a plain
 name is quoted in brackets (``tags["reconciler:stack"]``, ``tags["cost center"]``), a plain one
 follows a dot (``tags.env``): one spelling for every map, tags included.
 """
@@ -20,15 +21,17 @@ from deepdiff.helper import NotPresent
 
 from reconciler.plan.model import DiffEntry
 
-_KEYED = {"rules", "grants", "target_grants", "origins", "custom_error_responses"}
+_KEYED = frozenset({"rules", "grants", "target_grants", "origins", "custom_error_responses"})
+#: In ``keyed``: the value itself is a map by id (an aspect kept as items by id).
+ROOT = ""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def format_path(parts: list[Any]) -> str:
+def format_path(parts: list[Any], keyed: frozenset[str] = _KEYED) -> str:
     out = ""
-    parent: Any = None
+    parent: Any = ROOT
     for part in parts:
-        if isinstance(part, int) or parent in _KEYED:
+        if isinstance(part, int) or parent in keyed:
             out += f"[{part}]"
         elif not _NAME.match(str(part)):
             out += f"[{json.dumps(str(part), ensure_ascii=False)}]"
@@ -51,8 +54,9 @@ def _plain(value: Any) -> Any:
     return None if isinstance(value, NotPresent) else value
 
 
-def diff(before: Any, after: Any) -> tuple[DiffEntry, ...]:
-    """The differences from ``before`` to ``after``; empty when they are equal."""
+def diff(before: Any, after: Any, keyed: frozenset[str] = frozenset()) -> tuple[DiffEntry, ...]:
+    """The differences from ``before`` to ``after``; empty when they are equal. ``keyed``: more
+    names whose children are keyed by id (an aspect's own, ``ROOT`` for the value itself)."""
     if before == after:
         return ()
     try:
@@ -60,7 +64,11 @@ def diff(before: Any, after: Any) -> tuple[DiffEntry, ...]:
     except Exception as exc:  # deepdiff's errors must not leave this module
         raise ValueError(f"cannot compare values: {exc}") from exc
     entries = [
-        DiffEntry(format_path(level.path(output_format="list")), _plain(level.t1), _plain(level.t2))
+        DiffEntry(
+            format_path(level.path(output_format="list"), _KEYED | keyed),
+            _plain(level.t1),
+            _plain(level.t2),
+        )
         for levels in tree.values()
         for level in levels
     ]

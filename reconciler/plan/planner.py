@@ -250,7 +250,7 @@ class _Planner:
             have = live.tags if aspect == TAGS else live.aspects.get(aspect)
             want_c = registry.canonical(aspect, want, ctx, desired=True)
             have_c = registry.canonical(aspect, have, ctx, desired=False)
-            entries = diff(have_c, want_c)
+            entries = diff(have_c, want_c, registry.get(aspect).keyed)
             if not entries:
                 continue
             warn_change = registry.get(aspect).warn_change
