@@ -13,6 +13,7 @@ from reconciler.aspects import registry as aspects
 from reconciler.aws.s3 import S3Client
 from reconciler.live.reader import read_aspect
 from reconciler.spec.canonical import Context
+from reconciler.spec.common import spec_json
 
 LOG_TARGET = "sample-log-target"
 REPLICA = "sample-replica"
@@ -264,7 +265,9 @@ def get(s3: S3Client, bucket: str, key: str) -> Any:
 
 
 def put(s3: S3Client, bucket: str, key: str, value: Any) -> None:
-    write_aspect(s3, bucket, key, value, owner=lambda: owner_id(s3, bucket))
+    """Write as an apply does: an aspect kept as items by id is given what is live."""
+    before = spec_json(get(s3, bucket, key)) if aspects.get(key).calls.items else None
+    write_aspect(s3, bucket, key, value, owner=lambda: owner_id(s3, bucket), before=before)
 
 
 def remove(s3: S3Client, bucket: str, key: str) -> None:
