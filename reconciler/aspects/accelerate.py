@@ -4,27 +4,15 @@ suspended). Acceleration needs a bucket name without dots."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from xml.etree.ElementTree import Element
 
-from reconciler import xmlcodec as xml
-from reconciler.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.aspects import switch
+from reconciler.aspects.base import Aspect, Call, S3Calls
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
 
 #: The root element S3 answers and takes.
 DOCUMENT = "AccelerateConfiguration"
-
-
-def _decode(root: Element) -> Decoded:
-    return Decoded("enabled" if xml.text(root, "Status") == "Enabled" else "suspended")
-
-
-def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root(DOCUMENT)
-    xml.add(root, "Status", "Enabled" if value == "enabled" else "Suspended")
-    return xml.serialise(root)
 
 
 def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[Finding]:
@@ -43,8 +31,8 @@ ASPECT = Aspect(
         get=Call("GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration"),
         put=Call("PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration"),
     ),
-    decode=_decode,
-    encode=_encode,
+    decode=switch.decode,
+    encode=switch.encoder(DOCUMENT),
     never_set="suspended",
     follows=("tags",),
     rules=_rules,

@@ -81,23 +81,8 @@ def destinations(
 
 
 def accepts_reports(policy_document: Any) -> bool:
-    """Whether a bucket's policy lets S3 write reports into it (the service principal
-    s3.amazonaws.com allowed s3:PutObject)."""
-    if not isinstance(policy_document, dict):
-        return False
-    for statement in policy.statements(policy_document):
-        principal = statement.get("Principal")
-        services = principal.get("Service") if isinstance(principal, dict) else None
-        services = [services] if isinstance(services, str) else services or []
-        actions = statement.get("Action")
-        actions = [actions] if isinstance(actions, str) else actions or []
-        if (
-            statement.get("Effect") == "Allow"
-            and REPORTS_PRINCIPAL in services
-            and any(a in ("s3:PutObject", "s3:*", "*") for a in actions)
-        ):
-            return True
-    return False
+    """Whether a bucket's policy lets S3 write reports into it."""
+    return policy.lets_service_put(policy_document, REPORTS_PRINCIPAL)
 
 
 def _needs(what: str, name: str) -> str:

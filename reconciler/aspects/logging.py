@@ -105,20 +105,7 @@ def delivers_logs(target: Bucket) -> bool:
         for g in target.acl.grants
     ):
         return True
-    if isinstance(target.policy, dict):
-        for statement in policy.statements(target.policy):
-            principal = statement.get("Principal")
-            services = principal.get("Service") if isinstance(principal, dict) else None
-            services = [services] if isinstance(services, str) else services or []
-            actions = statement.get("Action")
-            actions = [actions] if isinstance(actions, str) else actions or []
-            if (
-                statement.get("Effect") == "Allow"
-                and LOG_DELIVERY_PRINCIPAL in services
-                and any(a in ("s3:PutObject", "s3:*", "*") for a in actions)
-            ):
-                return True
-    return False
+    return policy.lets_service_put(target.policy, LOG_DELIVERY_PRINCIPAL)
 
 
 def _check_target(value: Any, region: str, target: Referenced) -> Iterator[Problem]:

@@ -89,6 +89,26 @@ def statements(policy: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [s for s in items if isinstance(s, dict)]
 
 
+def lets_service_put(policy: Any, service: str) -> bool:
+    """Whether a policy document allows the AWS service principal ``service`` to
+    ``s3:PutObject`` (how S3 is allowed to deliver logs and reports into a bucket)."""
+    if not isinstance(policy, dict):
+        return False
+    for statement in statements(policy):
+        principal = statement.get("Principal")
+        services = principal.get("Service") if isinstance(principal, dict) else None
+        services = [services] if isinstance(services, str) else services or []
+        actions = statement.get("Action")
+        actions = [actions] if isinstance(actions, str) else actions or []
+        if (
+            statement.get("Effect") == "Allow"
+            and service in services
+            and any(a in ("s3:PutObject", "s3:*", "*") for a in actions)
+        ):
+            return True
+    return False
+
+
 def public_policy(policy: Mapping[str, Any]) -> bool:
     """Whether a statement allows everyone without a condition."""
     for statement in statements(policy):

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-from xml.etree.ElementTree import Element
-
-from reconciler import xmlcodec as xml
-from reconciler.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.aspects import switch
+from reconciler.aspects.base import Aspect, Call, S3Calls
 
 #: The root element S3 answers and takes.
 DOCUMENT = "VersioningConfiguration"
-
-
-def _decode(root: Element) -> Decoded:
-    return Decoded("enabled" if xml.text(root, "Status") == "Enabled" else "suspended")
-
-
-def _encode(value: Any, ctx: WriteContext) -> bytes:
-    root = xml.root(DOCUMENT)
-    xml.add(root, "Status", "Enabled" if value == "enabled" else "Suspended")
-    return xml.serialise(root)
 
 
 ASPECT = Aspect(
@@ -30,8 +17,8 @@ ASPECT = Aspect(
         get=Call("GetBucketVersioning", "s3:GetBucketVersioning"),
         put=Call("PutBucketVersioning", "s3:PutBucketVersioning"),
     ),
-    decode=_decode,
-    encode=_encode,
+    decode=switch.decode,
+    encode=switch.encoder(DOCUMENT),
     never_set="suspended",
     follows=("tags",),
     removable=False,

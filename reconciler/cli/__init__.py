@@ -1,0 +1,41 @@
+"""The command line: parses options, wires the pieces, and is the one place that turns errors
+into messages and exit codes (0 ok, 1 error). `base` holds the group and the options commands
+share; each command module registers its commands on the group when imported."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reconciler.cli import other_commands, plan_commands
+from reconciler.cli.base import DRIFT_FORMATS, cli
+from reconciler.errors import ConfigError, PlanError, ReconcilerError
+
+__all__ = ["DRIFT_FORMATS", "cli", "main", "other_commands", "plan_commands"]
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"Error: {ReconcilerError.__str__(exc)}", err=True)
+        sys.exit(1)
+    except PlanError as exc:
+        for detail in exc.details:
+            click.echo(detail, err=True)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,312 @@
+"""The commands around a spec: drift reports, invalidations, import, permissions, the schema,
+the emulator and the demo."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shlex
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from reconciler import __version__
+from reconciler.cli.base import (
+    DRIFT_FORMATS,
+    Run,
+    aws_options,
+    cli,
+    load,
+    open_session,
+    open_terminal,
+    refuse_errors,
+    spec_options,
+    write_file,
+)
+from reconciler.errors import PlanError
+
+
+@cli.command()
+@spec_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(DRIFT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Human text, JSON, Markdown (CI summaries), a self-contained HTML page, or JUnit XML.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of stdout (the exit code still tells drift).",
+)
+@click.option(
+    "--include-unmanaged",
+    is_flag=True,
+    help="Also list buckets and distributions that the spec does not declare and no stack owns.",
+)
+@click.option(
+    "--all-aspects",
+    "every_aspect",
+    is_flag=True,
+    help="Also read the aspects each bucket's spec leaves out and report those that are set "
+    "(a policy added by hand) as unmanaged_aspect: 11 reads per bucket instead of one per "
+    "declared aspect, plus two.",
+)
+@aws_options
+def drift(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    include_unmanaged: bool,
+    every_aspect: bool,
+    **aws: Any,
+) -> None:
+    """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
+    from reconciler.drift import RunContext, account_of, drift_report, unreadable  # noqa: PLC0415
+    from reconciler.report import drift_formats, drift_text, plan_text  # noqa: PLC0415
+
+    terminal = open_terminal()
+    loaded = load(files, variables)
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        result, live = run.plan(loaded, every_aspect=every_aspect)
+        # A resource that could not be read is reported as such; any other error (the spec's
+        # safety rules) leaves no report.
+        failed = unreadable(live)
+        refuse_errors(
+            dataclasses.replace(
+                result, diagnostics=tuple(d for d in result.diagnostics if d.address not in failed)
+            ),
+            terminal,
+            shown=False,
+            what="the plan behind the drift check",
+            outcome="no report was written",
+        )
+        report = drift_report(
+            loaded.spec,
+            result,
+            live,
+            include_unmanaged=include_unmanaged,
+            every_aspect=every_aspect,
+        )
+        style = plan_text.plain if output else terminal.style
+        context = RunContext(
+            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            version=__version__,
+            region=session.config.region,
+            endpoint=urlsplit(session.config.endpoint("s3") or "").netloc or "AWS",
+            account=account_of(live),
+            fix="reconciler apply" + "".join(f" -f {shlex.quote(f)}" for f in files),
+        )
+        document = drift_formats.render(report, fmt, style=style, context=context)
+        if output:
+            write_file(output, document, "the report")
+            terminal.note(f"{drift_text.summary_line(report.to_json())} Report: {output}")
+        else:
+            terminal.out(document)
+        terminal.note(run.closing())
+    if report.has_errors:
+        raise PlanError(
+            "the live state of some resources could not be read (status error in the report)"
+        )
+    if report.has_drift:
+        sys.exit(2)
+
+
+@cli.command()
+@spec_options
+@click.argument("name")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--wait", is_flag=True, help="Wait until CloudFront has completed it.")
+@aws_options
+def invalidate(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    name: str,
+    paths: tuple[str, ...],
+    wait: bool,
+    **aws: Any,
+) -> None:
+    """Invalidate PATHs (such as /index.html or /img/*) of the distribution declared as NAME."""
+    from reconciler.invalidate import check_paths, find_distribution  # noqa: PLC0415
+    from reconciler.invalidate import invalidate as invalidate_paths  # noqa: PLC0415
+
+    terminal = open_terminal()
+    loaded = load(files, variables)
+    if name not in loaded.spec.distributions:
+        raise PlanError(f"distribution.{name}: not declared in the spec")
+    check_paths(name, list(paths))  # before any credential or API call
+    address = f"distribution.{name}"
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        found = find_distribution(session.cloudfront, stack=loaded.spec.stack, name=name)
+        made = invalidate_paths(
+            session.cloudfront,
+            found,
+            list(paths),
+            address=address,
+            wait=wait,
+            sleep=time.sleep,
+            progress=terminal.note if terminal.interactive else None,
+        )
+        terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}\n")
+        terminal.note(run.closing())
+
+
+@cli.command(name="import")
+@click.option("--bucket", "buckets", multiple=True, metavar="NAME", help="A bucket; repeatable.")
+@click.option(
+    "--distribution",
+    "distributions",
+    multiple=True,
+    metavar="ID",
+    help="A distribution's CloudFront id; repeatable.",
+)
+@click.option(
+    "--all-unmanaged",
+    is_flag=True,
+    help="Every bucket and distribution of the account that no stack owns.",
+)
+@click.option(
+    "--buckets-only",
+    is_flag=True,
+    help="With --all-unmanaged: buckets alone, no CloudFront request (S3-only roles, "
+    "S3-compatible stores).",
+)
+@click.option(
+    "--stack",
+    default="imported",
+    show_default=True,
+    help="The stack the spec declares (the ownership scope the plan adopts them into).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the spec here.")
+@aws_options
+def import_(
+    *,
+    buckets: tuple[str, ...],
+    distributions: tuple[str, ...],
+    all_unmanaged: bool,
+    buckets_only: bool,
+    stack: str,
+    output: str | None,
+    **aws: Any,
+) -> None:
+    """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
+    from reconciler import importer  # noqa: PLC0415
+
+    terminal = open_terminal()
+    if not (buckets or distributions or all_unmanaged):
+        raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
+    if buckets_only and distributions:
+        raise PlanError("--buckets-only imports no distribution: leave out --distribution")
+    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged, buckets_only)
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        imported = importer.render(importer.read(run.reader, request), request)
+        terminal.clear_progress()
+        for note in imported.notes:
+            terminal.note(note)
+        if output:
+            write_file(output, imported.text, "the spec")
+        else:
+            terminal.out(imported.text)
+        where = f" to {output}" if output else ""
+        terminal.note(
+            f"Imported {len(imported.declared)} resource(s) for stack {stack}{where}; "
+            f"{run.closing()}"
+        )
+
+
+@cli.command()
+@spec_options
+@click.option(
+    "--for",
+    "command",
+    type=click.Choice(["plan", "apply", "drift", "import"]),
+    default="apply",
+    show_default=True,
+    help="The command the policy is for.",
+)
+def permissions(files: tuple[str, ...], variables: tuple[str, ...], command: str) -> None:
+    """Print the least-privilege IAM policy (JSON) a command needs for this spec. No API call."""
+    from reconciler.permissions import policy_text  # noqa: PLC0415 - only this command needs it
+
+    loaded = load(files, variables)
+    click.echo(policy_text(loaded.spec, command), nl=False)  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="The JSON Schema (editors), or the field reference as Markdown (docs/reference.md).",
+)
+def schema(output: str | None, fmt: str) -> None:
+    """Print the spec's JSON Schema (for editor completion and checks), or its field reference."""
+    from reconciler.spec.schema import spec_schema_text  # noqa: PLC0415
+
+    if fmt == "markdown":
+        from reconciler.spec.reference import reference_text  # noqa: PLC0415
+
+        text = reference_text()
+    else:
+        text = spec_schema_text()
+    if output:
+        write_file(output, text, "the schema")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default="a free port",
+    help="The loopback port to listen on.",
+)
+def emulator(port: int) -> None:
+    """Run the embedded S3 + CloudFront emulator on loopback until Ctrl-C, to try every command
+    safely. It prints the export lines that point the reconciler (and the AWS CLI) at it."""
+    from reconciler.emulator import embedded_emulator, export_lines  # noqa: PLC0415 - optional
+
+    with embedded_emulator(port) as endpoint:
+        click.echo(
+            f"S3 + CloudFront emulator on {endpoint} (nothing leaves this machine; its state "
+            "is gone when it stops). In another terminal, run:",
+            err=True,
+        )
+        for line in export_lines(endpoint):
+            click.echo(line)
+        sys.stdout.flush()
+        click.echo("Ctrl-C stops it.", err=True)
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+    click.echo("Emulator stopped.", err=True)
+
+
+@cli.command()
+def demo() -> None:
+    """The whole story on an embedded S3 + CloudFront emulator: plan, apply, drift, converge."""
+    from reconciler.demo import run_demo  # noqa: PLC0415 - needs the optional emulator
+
+    terminal = open_terminal()
+    run_demo(click.echo, style=terminal.style)

@@ -1,0 +1,274 @@
+"""The commands that check, plan, apply and destroy a spec, and show a saved plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from reconciler.cli.base import (
+    Run,
+    aws_options,
+    cli,
+    load,
+    open_session,
+    open_terminal,
+    plan_format,
+    refuse_errors,
+    spec_options,
+    target_options,
+    write_file,
+)
+from reconciler.errors import PlanError
+from reconciler.terminal import count
+
+if TYPE_CHECKING:
+    from reconciler.apply.executor import StepResult
+    from reconciler.plan.model import Plan
+
+
+@cli.command()
+@spec_options
+def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
+    """Check the spec offline: schema, cross-references and AWS rules. No API call."""
+    loaded = load(files, variables)
+    spec = loaded.spec
+    click.echo(
+        f"The spec is valid: stack {spec.stack!r}, {len(spec.buckets)} bucket(s), "
+        f"{len(spec.distributions)} distribution(s) from {len(loaded.files)} file(s)."
+    )
+
+
+@cli.command()
+@spec_options
+@target_options
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan to this file.")
+@plan_format
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none (1 on error).",
+)
+@click.option(
+    "--destroy",
+    "destroying",
+    is_flag=True,
+    help="Plan the deletion of everything the stack owns (what reconciler destroy does).",
+)
+@aws_options
+def plan(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    destroying: bool,
+    **aws: Any,
+) -> None:
+    """Read the live state, compare it with the spec and show the ordered changes."""
+    from reconciler.report import plan_markdown, plan_text  # noqa: PLC0415
+    from reconciler.workflow import check_targets  # noqa: PLC0415
+
+    terminal = open_terminal()
+    loaded = load(files, variables)
+    check_targets(frozenset(targets))  # before any credential or API call
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        result, _ = run.plan(loaded, targets, replace, destroy=destroying)
+        if fmt == "json":
+            terminal.out(result.dumps())
+        elif fmt == "markdown":
+            terminal.out(plan_markdown.render(result.to_json()))
+        else:
+            terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+        terminal.note(run.closing())
+        refuse_errors(result, terminal, shown=True)
+        if out:
+            write_file(out, result.dumps(), "the plan")
+            terminal.note(f"Plan saved to {out}; apply it exactly with: reconciler apply {out}")
+    if detailed_exitcode and result.has_changes:
+        sys.exit(2)
+
+
+def _read_plan_file(path: str) -> Plan:
+    from reconciler.plan.model import plan_from_json  # noqa: PLC0415
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read the plan file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"{path}: not a reconciler plan file (not UTF-8 text)") from exc
+    try:
+        return plan_from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        if path.endswith((".yaml", ".yml")) or text.lstrip().startswith(("version:", "#")):
+            raise PlanError(
+                f"{path}: this looks like a spec, not a saved plan; a spec is given with -f: "
+                f"reconciler apply -f {path}"
+            ) from exc
+        raise PlanError(
+            f"{path}: not a reconciler plan file ({exc}); save one with: reconciler plan --out FILE"
+        ) from exc
+
+
+@cli.command()
+@spec_options
+@target_options
+@click.argument("plan_file", required=False, metavar="[PLAN]")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@aws_options
+def apply(
+    *,
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    **aws: Any,
+) -> None:
+    """Plan and apply the changes, or apply a saved plan exactly."""
+    from reconciler.report import plan_text  # noqa: PLC0415
+    from reconciler.workflow import check_targets, limit_plan, require_fresh  # noqa: PLC0415
+
+    terminal = open_terminal()
+    saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
+    loaded = None if saved else load(files, variables)
+    check_targets(frozenset(targets))
+    if saved is None and not auto_approve and not terminal.interactive:
+        raise PlanError(
+            "apply needs confirmation and there is no terminal to ask on: pass --auto-approve, "
+            "or apply a saved plan (plan --out FILE, then apply FILE)"
+        )
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        if saved is not None:
+            refuse_errors(saved, terminal, shown=False)
+            require_fresh(saved, run.reader)
+            terminal.clear_progress()
+            result = saved
+        else:
+            assert loaded is not None
+            result, _ = run.plan(loaded, targets, replace)
+            terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+            if result.errors:
+                terminal.note(run.closing())  # "0 writes": nothing was changed
+            refuse_errors(result, terminal, shown=True)
+        if not result.has_changes:
+            terminal.note(f"Nothing to apply. {run.closing()}")
+            return
+        confirmed = saved is not None or auto_approve
+        if not confirmed and not terminal.confirm("\nApply these changes? Only 'yes' is accepted"):
+            raise PlanError("apply cancelled; nothing was changed")
+
+        _execute(run, result)
+
+
+def _execute(run: Run, plan: Plan) -> None:
+    """Carry out ``plan`` (checked, confirmed): each finished step shown once on a terminal,
+    the outcome after; a first Ctrl-C stops after the requests under way."""
+    from reconciler.apply.executor import Executor, stop_on_interrupt  # noqa: PLC0415
+    from reconciler.aws.cloudfront_waiters import Waiter  # noqa: PLC0415
+    from reconciler.report import apply_text  # noqa: PLC0415
+
+    terminal, session = run.terminal, run.session
+    finished = {"done": 0, "failed": 0}
+
+    def step(result: StepResult) -> None:
+        if not terminal.interactive:
+            return
+        # Each finished step once, as it finishes, under a live line of how far along.
+        if result.status in finished:
+            finished[result.status] += 1
+            terminal.note(apply_text.step_line(result.to_json(), style=terminal.style))
+        terminal.status(
+            f"applying: {count(finished['done'], 'step')} done"
+            + (f", {finished['failed']} failed" if finished["failed"] else "")
+        )
+
+    executor = Executor(
+        session.s3,
+        cloudfront=session.cloudfront,
+        waiter=Waiter(session.cloudfront, progress=terminal.waiting),
+        parallelism=session.config.parallelism,
+        on_step=step,
+    )
+    with stop_on_interrupt(executor, notify=terminal.note):
+        report = executor.apply(plan)
+    steps = [r.to_json() for r in report.results]
+    terminal.out(
+        apply_text.render(
+            steps, style=terminal.style, interrupted=report.interrupted, shown=terminal.interactive
+        )
+    )
+    terminal.note(run.closing())
+    if report.interrupted:
+        raise PlanError("the apply was interrupted; run apply again to continue")
+    if not report.ok:
+        raise PlanError(f"{report.count('failed')} step(s) failed")
+
+
+@cli.command()
+@spec_options
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Destroy without asking for the stack's name (CI, preview stacks).",
+)
+@aws_options
+def destroy(
+    *, files: tuple[str, ...], variables: tuple[str, ...], auto_approve: bool, **aws: Any
+) -> None:
+    """Delete everything the stack owns, with the safety rules of every plan: never what it
+    does not own, never a bucket holding objects without force_destroy, never with
+    prevent_destroy. On a terminal it asks for the stack's name first."""
+    from reconciler.report import plan_text  # noqa: PLC0415
+
+    terminal = open_terminal()
+    loaded = load(files, variables)
+    stack = loaded.spec.stack
+    if not auto_approve and not terminal.interactive:
+        raise PlanError(
+            "destroy needs confirmation and there is no terminal to ask on: pass --auto-approve"
+        )
+    with open_session(aws) as session:
+        run = Run(session, terminal)
+        result, _ = run.plan(loaded, destroy=True)
+        terminal.out(plan_text.render(result.to_json(), style=terminal.style))
+        if result.errors:
+            terminal.note(run.closing())
+        refuse_errors(result, terminal, shown=True, outcome="nothing was deleted")
+        if not result.has_changes:
+            terminal.note(f"Nothing to destroy: stack {stack} owns nothing. {run.closing()}")
+            return
+        if not auto_approve:
+            answer = terminal.ask(
+                f"\nThis deletes everything above. Type the stack's name ({stack}) to go on"
+            )
+            if answer.strip() != stack:
+                raise PlanError("destroy cancelled; nothing was deleted")
+        _execute(run, result)
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN")
+@plan_format
+def show(plan_file: str, fmt: str) -> None:
+    """Show a saved plan exactly as apply would carry it out. No API call."""
+    from reconciler.report import plan_markdown, plan_text  # noqa: PLC0415
+
+    terminal = open_terminal()
+    saved = _read_plan_file(plan_file)
+    if fmt == "json":
+        terminal.out(saved.dumps())
+    elif fmt == "markdown":
+        terminal.out(plan_markdown.render(saved.to_json()))
+    else:
+        terminal.out(plan_text.render(saved.to_json(), style=terminal.style))
