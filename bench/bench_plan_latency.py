@@ -2,13 +2,19 @@
 beside boto3 making the same reads with the same parallelism, in one run.
 
     .venv/bin/python bench/bench_plan_latency.py [N] [LATENCY_MS] [--parallelism P] [--curve]
+        [--apply-import]
 
 Both readers run as their own processes (process start included), so their wall time, CPU time
 (user + system, from the kernel) and peak memory are theirs alone; the endpoint runs in a third
 process (bench/synthetic_s3.py). Printed: requests and requests per bucket, wall, the latency
 bound (requests / parallelism x latency), CPU per request, peak memory, and the ratios. With
---curve, the reconciler's wall time at parallelism 8, 16, 32 and 64. The goals (issue: plan 1,000
-buckets in under 5 s) are stated beside the figures; nothing is asserted.
+--curve, the reconciler's wall time at parallelism 8, 16, 32 and 64. Also printed: the floor, the
+same GETs sent by the leanest Python HTTP client (``http.client`` keep-alive connections on as
+many threads, unsigned, answers not parsed), which no Python client can beat on this machine.
+With --apply-import: ``reconciler apply`` of a spec that changes every bucket's versioning (the
+endpoint accepts the writes and stores nothing) and ``reconciler import`` of every bucket
+(every aspect read), each with its own goal. The goals are stated beside the figures; nothing
+is asserted.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ sys.path.insert(0, str(HERE))
 
 from synthetic_s3 import bench_spec_text, bucket_name  # noqa: E402
 
+from reconciler.defaults import DEFAULT_PARALLELISM  # noqa: E402
+
 BOTO_READS = """
 import sys, boto3, botocore.config
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +50,26 @@ reads = [s3.get_bucket_tagging, s3.get_bucket_versioning, s3.get_public_access_b
          s3.get_bucket_encryption, s3.get_bucket_lifecycle_configuration, s3.get_bucket_cors]
 with ThreadPoolExecutor(parallelism) as pool:
     list(pool.map(lambda job: job[0](Bucket=job[1]), [(r, n) for n in names for r in reads]))
+"""
+
+
+FLOOR_READS = """
+import http.client, sys, queue
+from concurrent.futures import ThreadPoolExecutor
+host, port, count, parallelism = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+subs = ["tagging", "versioning", "publicAccessBlock", "encryption", "lifecycle", "cors"]
+idle = queue.LifoQueue()
+for _ in range(parallelism):
+    idle.put(http.client.HTTPConnection(host, port, timeout=30))
+def get(target):
+    connection = idle.get()
+    connection.request("GET", target)
+    connection.getresponse().read()
+    idle.put(connection)
+get("/")
+names = ["bench-lat-%05d" % i for i in range(count)]
+with ThreadPoolExecutor(parallelism) as pool:
+    list(pool.map(get, ["/%s?%s" % (n, s) for n in names for s in subs]))
 """
 
 
@@ -73,12 +101,12 @@ def measured(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
 
 
 class Endpoint:
-    def __init__(self, count: int, latency_ms: float) -> None:
+    def __init__(self, count: int, latency_ms: float, *, writable: bool = False) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "synthetic_s3.py"), str(self.port), str(count),
-             str(latency_ms)],
+             str(latency_ms), *(["--writable"] if writable else [])],
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
@@ -97,7 +125,10 @@ class Endpoint:
         self.process.wait(timeout=10)
 
 
-def run_reconciler(endpoint: Endpoint, spec: Path, parallelism: int) -> Run:
+def run_reconciler(
+    endpoint: Endpoint, spec: Path, parallelism: int, command: list[str] | None = None
+) -> Run:
+    """``reconciler plan`` of ``spec`` (or ``command``, whose arguments follow the binary)."""
     before = sum(endpoint.counts().values())
     env = {
         **os.environ,
@@ -108,13 +139,49 @@ def run_reconciler(endpoint: Endpoint, spec: Path, parallelism: int) -> Run:
         "NO_COLOR": "1",
     }
     reconciler = Path(sys.executable).parent / "reconciler"
+    argv = command or ["plan", "-f", str(spec), "--detailed-exitcode"]
     wall, cpu, peak, code = measured(
-        [str(reconciler), "plan", "-f", str(spec), "--parallelism", str(parallelism),
-         "--detailed-exitcode"],
-        env,
-        spec.parent,
+        [str(reconciler), *argv, "--parallelism", str(parallelism)], env, spec.parent
+    )
+    return Run(wall, cpu, peak, sum(endpoint.counts().values()) - before, code)
+
+
+def run_floor(endpoint: Endpoint, count: int, parallelism: int, cwd: Path) -> Run:
+    before = sum(endpoint.counts().values())
+    wall, cpu, peak, code = measured(
+        [sys.executable, "-c", FLOOR_READS, "127.0.0.1", str(endpoint.port), str(count),
+         str(parallelism)],
+        {**os.environ},
+        cwd,
     )  # fmt: skip
     return Run(wall, cpu, peak, sum(endpoint.counts().values()) - before, code)
+
+
+def apply_and_import(count: int, latency: float, parallelism: int, tmp: Path) -> None:
+    """An apply that changes every bucket, and an import of every bucket, measured alike."""
+    spec = tmp / "changed.yaml"
+    spec.write_text(bench_spec_text(count).replace("versioning: enabled", "versioning: suspended"))
+    endpoint = Endpoint(count, latency, writable=True)
+    try:
+        apply = run_reconciler(endpoint, spec, parallelism, ["apply", "-f", str(spec),
+                                                             "--auto-approve"])  # fmt: skip
+        buckets = [arg for i in range(count) for arg in ("--bucket", bucket_name(i))]
+        imported = run_reconciler(
+            endpoint,
+            spec,
+            parallelism,
+            ["import", "--stack", "bench-latency", "-o", str(tmp / "imported.yaml"), *buckets],
+        )
+    finally:
+        endpoint.stop()
+    print(f"Apply of {count} versioning changes, and import of {count} buckets (every aspect):")
+    print(line("reconciler apply", apply, count))
+    print(line("reconciler import", imported, count))
+    print(
+        "  goals: apply and import <= 1 ms CPU per request, and wall within 1.5x of the latency "
+        f"bound ({apply.requests / parallelism * latency / 1000:.2f} s and "
+        f"{imported.requests / parallelism * latency / 1000:.2f} s here) plus 2 s"
+    )
 
 
 def run_boto3(endpoint: Endpoint, count: int, parallelism: int, cwd: Path) -> Run:
@@ -140,8 +207,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("buckets", type=int, nargs="?", default=1000)
     parser.add_argument("latency_ms", type=float, nargs="?", default=20.0)
-    parser.add_argument("--parallelism", type=int, default=16)
+    parser.add_argument("--parallelism", type=int, default=DEFAULT_PARALLELISM)
     parser.add_argument("--curve", action="store_true")
+    parser.add_argument("--apply-import", action="store_true")
     args = parser.parse_args()
     count, latency, parallelism = args.buckets, args.latency_ms, args.parallelism
 
@@ -152,6 +220,7 @@ def main() -> None:
         try:
             ours = run_reconciler(endpoint, spec, parallelism)
             theirs = run_boto3(endpoint, count, parallelism, Path(tmp))
+            floor = run_floor(endpoint, count, parallelism, Path(tmp))
             curve = (
                 {p: run_reconciler(endpoint, spec, p) for p in (8, 16, 32, 64)}
                 if args.curve
@@ -166,6 +235,7 @@ def main() -> None:
     )
     print(line("reconciler plan (process start incl.)", ours, count))
     print(line("boto3, the same reads", theirs, count))
+    print(line("floor: http.client, the same GETs", floor, count))
     print(f"  latency bound (requests / parallelism x latency): {bound:.2f} s")
     print(
         f"  ratio boto3 / reconciler wall: {theirs.wall / ours.wall:.2f}x   "
@@ -178,6 +248,9 @@ def main() -> None:
     )
     for p, run in curve.items():
         print(line(f"reconciler plan, parallelism {p}", run, count))
+    if args.apply_import:
+        with tempfile.TemporaryDirectory() as tmp:
+            apply_and_import(count, latency, parallelism, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """A synthetic S3 endpoint for benchmarks: asyncio on loopback, a fixed latency added to every
 answer (what a CI runner sees talking to S3), persistent HTTP/1.1 connections, and for every
 bucket a configuration equal to the bench spec (`bench_spec_text`), so a plan of it changes
-nothing. It answers the reads a plan makes, counts requests by kind, and refuses writes.
+nothing. It answers the reads a plan makes, and "not configured" for every other aspect (what an
+import reads), counts requests by kind, and refuses writes unless told to accept them (to
+measure an apply; nothing is stored).
 
-    python bench/synthetic_s3.py PORT BUCKETS LATENCY_MS     # serves until terminated
+    python bench/synthetic_s3.py PORT BUCKETS LATENCY_MS [--writable]   # until terminated
 
 The counts are printed as JSON on SIGTERM (and served at GET /__counts).
 """
@@ -78,11 +80,48 @@ ANSWERS = {
     ),
 }  # fmt: skip
 
+#: What S3 answers for an aspect nobody configured (the status, and the body).
+UNCONFIGURED: dict[str, tuple[int, bytes]] = {
+    "acl": (200, _xml(
+        f"<AccessControlPolicy {NS}><Owner><ID>bench</ID></Owner><AccessControlList><Grant>"
+        '<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:type="CanonicalUser"><ID>bench</ID></Grantee><Permission>FULL_CONTROL</Permission>'
+        "</Grant></AccessControlList></AccessControlPolicy>")),
+    "policy": (404, _xml("<Error><Code>NoSuchBucketPolicy</Code><Message>-</Message></Error>")),
+    "ownershipControls": (404, _xml(
+        "<Error><Code>OwnershipControlsNotFoundError</Code><Message>-</Message></Error>")),
+    "website": (404, _xml(
+        "<Error><Code>NoSuchWebsiteConfiguration</Code><Message>-</Message></Error>")),
+    "logging": (200, _xml(f"<BucketLoggingStatus {NS}/>")),
+    "accelerate": (200, _xml(f"<AccelerateConfiguration {NS}/>")),
+    "requestPayment": (200, _xml(
+        f"<RequestPaymentConfiguration {NS}><Payer>BucketOwner</Payer>"
+        "</RequestPaymentConfiguration>")),
+    "object-lock": (404, _xml(
+        "<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>-</Message></Error>")),
+    "replication": (404, _xml(
+        "<Error><Code>ReplicationConfigurationNotFoundError</Code><Message>-</Message></Error>")),
+    "notification": (200, _xml(f"<NotificationConfiguration {NS}/>")),
+    "intelligent-tiering": (200, _xml(
+        f"<ListBucketIntelligentTieringConfigurationsOutput {NS}><IsTruncated>false"
+        "</IsTruncated></ListBucketIntelligentTieringConfigurationsOutput>")),
+    "inventory": (200, _xml(
+        f"<ListInventoryConfigurationsResult {NS}><IsTruncated>false</IsTruncated>"
+        "</ListInventoryConfigurationsResult>")),
+    "metrics": (200, _xml(
+        f"<ListMetricsConfigurationsResult {NS}><IsTruncated>false</IsTruncated>"
+        "</ListMetricsConfigurationsResult>")),
+    "analytics": (200, _xml(
+        f"<ListBucketAnalyticsConfigurationResult {NS}><IsTruncated>false</IsTruncated>"
+        "</ListBucketAnalyticsConfigurationResult>")),
+}  # fmt: skip
+
 
 class Endpoint:
-    def __init__(self, count: int, latency: float) -> None:
+    def __init__(self, count: int, latency: float, *, writable: bool = False) -> None:
         self.count = count
         self.latency = latency
+        self.writable = writable
         self.counts: Counter[str] = Counter()
         names = "".join(
             f"<Bucket><Name>{bucket_name(i)}</Name><CreationDate>2026-01-01T00:00:00.000Z"
@@ -99,6 +138,9 @@ class Endpoint:
         if parts.path == "/__counts":
             return 200, json.dumps(self.counts).encode()
         if method not in ("GET", "HEAD"):
+            if self.writable:
+                self.counts["write"] += 1
+                return 200, b""
             self.counts["refused write"] += 1
             return 403, _xml("<Error><Code>AccessDenied</Code><Message>no writes</Message></Error>")
         bucket = parts.path.strip("/").split("/", 1)[0]
@@ -109,10 +151,12 @@ class Endpoint:
         if method == "HEAD":
             self.counts["HeadBucket"] += 1
             return 200, b""
-        sub = next((k for k in query if k in ANSWERS or k == "tagging"), "")
+        sub = next((k for k in query if k in ANSWERS or k in UNCONFIGURED or k == "tagging"), "")
         self.counts[sub or "other"] += 1
         if sub == "tagging":
             return 200, _tagging(int(bucket.rsplit("-", 1)[1]))
+        if sub in UNCONFIGURED:
+            return UNCONFIGURED[sub]
         if sub:
             return 200, ANSWERS[sub]
         return 404, _xml("<Error><Code>NoSuchKey</Code><Message>nothing</Message></Error>")
@@ -151,8 +195,8 @@ class Endpoint:
             writer.close()
 
 
-async def main(port: int, count: int, latency_ms: float) -> None:
-    endpoint = Endpoint(count, latency_ms / 1000)
+async def main(port: int, count: int, latency_ms: float, writable: bool) -> None:
+    endpoint = Endpoint(count, latency_ms / 1000, writable=writable)
     server = await asyncio.start_server(endpoint.serve, "127.0.0.1", port, backlog=1024)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -163,4 +207,6 @@ async def main(port: int, count: int, latency_ms: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    asyncio.run(
+        main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), "--writable" in sys.argv)
+    )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reconciler.aws.profiles import SharedFiles, nested, profile_settings, section
+from reconciler.defaults import DEFAULT_PARALLELISM
 from reconciler.errors import ConfigError
 
 DEFAULT_REGION = "us-east-1"
@@ -58,7 +59,7 @@ class Timeouts:
 class ClientConfig:
     region: str = DEFAULT_REGION
     endpoints: Mapping[str, str] = field(default_factory=dict)
-    parallelism: int = 16
+    parallelism: int = DEFAULT_PARALLELISM
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
     ca_bundle: str | None = None
@@ -173,7 +174,7 @@ def resolve_client_config(
     cli_endpoint_url: str | None = None,
     cli_region: str | None = None,
     profile: str | None = None,
-    parallelism: int = 16,
+    parallelism: int = DEFAULT_PARALLELISM,
 ) -> ClientConfig:
     if parallelism < 1:
         raise ConfigError(f"--parallelism: must be at least 1 (got {parallelism})")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reconciler import __version__
+from reconciler.defaults import DEFAULT_PARALLELISM
 from reconciler.errors import ConfigError, PlanError
 from reconciler.terminal import Terminal, count
 
@@ -175,9 +176,9 @@ def aws_options(command: Any) -> Any:
     return click.option(
         "--parallelism",
         type=int,
-        default=16,
+        default=DEFAULT_PARALLELISM,
         show_default=True,
-        help="Concurrent API requests at most.",
+        help="Concurrent API requests at most (fewer while an endpoint throttles).",
     )(command)
 
 

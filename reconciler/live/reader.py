@@ -18,6 +18,8 @@ their failures still end the read.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,22 +123,44 @@ class LiveReader:
         self._progress = progress
 
     def _run(self, label: str, tasks: list[Callable[[], None]]) -> None:
+        """Run ``tasks`` on ``parallelism`` threads, each taking the next task as it finishes
+        one (no future per task: a plan runs thousands). The first error stops the others
+        taking more, and is raised; so is a Ctrl-C, once the tasks under way are done."""
         if not tasks:
             return
+        total = len(tasks)
+        pending = deque(tasks)
+        lock = threading.Lock()
         done = 0
+        stop = threading.Event()
         if self._progress:
-            self._progress(label, 0, len(tasks))
-        with ThreadPoolExecutor(max_workers=self._parallelism) as pool:
-            futures = [pool.submit(task) for task in tasks]
+            self._progress(label, 0, total)
+
+        def work() -> None:
+            nonlocal done
+            while not stop.is_set():
+                try:
+                    task = pending.popleft()
+                except IndexError:
+                    return
+                try:
+                    task()
+                except BaseException:
+                    stop.set()
+                    raise
+                if self._progress:
+                    with lock:
+                        done += 1
+                        self._progress(label, done, total)
+
+        workers = min(self._parallelism, total)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running = [pool.submit(work) for _ in range(workers)]
             try:
-                for future in futures:
-                    future.result()
-                    done += 1
-                    if self._progress:
-                        self._progress(label, done, len(tasks))
+                for worker in running:
+                    worker.result()
             except BaseException:
-                for future in futures:
-                    future.cancel()
+                stop.set()
                 raise
 
     def _read_for_distributions(self, request: ReadRequest) -> tuple[LiveDistribution, ...] | None:

@@ -16,9 +16,6 @@ import json
 import re
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 from reconciler.plan.model import DiffEntry
 
 _KEYED = frozenset({"rules", "grants", "target_grants", "origins", "custom_error_responses"})
@@ -51,6 +48,8 @@ def resource_path(kind: str, aspect: str, path: str) -> str:
 
 
 def _plain(value: Any) -> Any:
+    from deepdiff.helper import NotPresent  # noqa: PLC0415 - imported with DeepDiff
+
     return None if isinstance(value, NotPresent) else value
 
 
@@ -59,6 +58,9 @@ def diff(before: Any, after: Any, keyed: frozenset[str] = frozenset()) -> tuple[
     names whose children are keyed by id (an aspect's own, ``ROOT`` for the value itself)."""
     if before == after:
         return ()
+    # Imported only when something differs: a no-change plan never pays for it.
+    from deepdiff import DeepDiff  # noqa: PLC0415
+
     try:
         tree = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
     except Exception as exc:  # deepdiff's errors must not leave this module

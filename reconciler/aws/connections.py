@@ -1,0 +1,173 @@
+"""Keep-alive connections to one endpoint, on the standard library's ``http.client``.
+
+Measured on the plan's hot path (tens of threads, thousands of small answers), urllib3's pool
+costs about as much CPU per request as the HTTP exchange itself: its pool queue, URL parsing,
+pool-key normalisation and per-request bookkeeping (`bench/bench_plan_latency.py`; the figures are
+in the docs). A direct endpoint needs none of it: one lock-protected stack of idle connections,
+reused while the server keeps them open. Endpoints reached through a proxy keep urllib3's
+``ProxyManager`` (tunnels, proxy authentication).
+
+TLS verifies the server's certificate and host name against the CA bundle given (certifi's, or
+``AWS_CA_BUNDLE`` / the profile's ``ca_bundle``). A request on a reused connection that the
+server closed meanwhile is sent once more on a new one: nothing was answered, so nothing ran.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: What a connection the server closed while it sat idle fails with, when reused.
+_STALE = (
+    http.client.RemoteDisconnected,
+    http.client.BadStatusLine,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
+
+
+class ConnectionFailure(Exception):
+    """No answer: ``kind`` for the debug log, ``why`` in words for the message."""
+
+    def __init__(self, kind: str, why: str) -> None:
+        super().__init__(why)
+        self.kind = kind
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Connections:
+    """Up to ``size`` idle keep-alive connections to ``root`` (``scheme://host[:port]``);
+    thread-safe. ``connect`` and ``read`` are the timeouts in seconds."""
+
+    def __init__(
+        self,
+        root: str,
+        *,
+        connect: float,
+        read: float,
+        size: int,
+        ca_certs: str | None = None,
+    ) -> None:
+        parts = urlsplit(root)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port or (443 if self._https else 80)
+        self._connect = connect
+        self._read = read
+        self._size = max(size, 1)
+        self._context = ssl.create_default_context(cafile=ca_certs) if self._https else None
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def _new(self) -> http.client.HTTPConnection:
+        if self._context is not None:
+            return http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._connect, context=self._context
+            )
+        return http.client.HTTPConnection(self._host, self._port, timeout=self._connect)
+
+    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        return self._new(), False
+
+    def _give_back(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < self._size:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    def request(
+        self, method: str, target: str, *, body: bytes | None, headers: Mapping[str, str]
+    ) -> Answer:
+        """One exchange: the status, headers and whole body, or `ConnectionFailure`."""
+        connection, reused = self._take()
+        try:
+            return self._exchange(connection, method, target, body, headers)
+        except _STALE as exc:
+            connection.close()
+            if not reused:
+                raise ConnectionFailure(
+                    "ConnectionError", "connection failed or was reset"
+                ) from exc
+        except BaseException:
+            connection.close()
+            raise
+        # The server closed the idle connection before this request reached it: once more,
+        # on a new connection.
+        connection = self._new()
+        try:
+            return self._exchange(connection, method, target, body, headers)
+        except _STALE:
+            connection.close()
+            raise ConnectionFailure("ConnectionError", "connection failed or was reset") from None
+        except BaseException:
+            connection.close()
+            raise
+
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> Answer:
+        if connection.sock is None:
+            _connect(connection)
+            sock: socket.socket = connection.sock  # type: ignore[assignment]
+            sock.settimeout(self._read)
+        try:
+            connection.request(method, target, body=body, headers=dict(headers))
+            response = connection.getresponse()
+            data = response.read()
+        except _STALE:
+            raise
+        except TimeoutError as exc:
+            raise ConnectionFailure("ReadTimeout", "read timed out") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise ConnectionFailure("ConnectionError", "connection failed or was reset") from exc
+        if response.will_close:
+            connection.close()
+        else:
+            self._give_back(connection)
+        # (HTTPMessage: a case-insensitive mapping, as the transport reads headers)
+        headers_read: Mapping[str, str] = response.headers  # type: ignore[assignment]
+        return Answer(response.status, headers_read, data)
+
+
+def _connect(connection: http.client.HTTPConnection) -> None:
+    """Open the connection, with the failure said in words."""
+    try:
+        connection.connect()
+    except ssl.SSLError as exc:
+        raise ConnectionFailure(
+            "SSLError",
+            "the TLS certificate is not trusted: for a private CA set AWS_CA_BUNDLE or the "
+            "profile's ca_bundle",
+        ) from exc
+    except TimeoutError as exc:
+        raise ConnectionFailure("ConnectTimeout", "connection timed out") from exc
+    except (OSError, socket.gaierror) as exc:
+        raise ConnectionFailure("ConnectionError", "connection failed or was refused") from exc
