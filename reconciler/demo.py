@@ -18,7 +18,7 @@ from reconciler.apply.executor import Executor
 from reconciler.apply.writes import write_aspect
 from reconciler.aspects import registry as aspects
 from reconciler.aws.cloudfront import CloudFrontClient
-from reconciler.aws.cloudfront_config import write_config
+from reconciler.aws.cloudfront_render import write_config
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport

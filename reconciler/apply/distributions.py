@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler import xmlcodec as xml
 from reconciler.aws.cloudfront import CloudFrontClient
-from reconciler.aws.cloudfront_config import skeleton, with_enabled, write_config
+from reconciler.aws.cloudfront_render import skeleton, with_enabled, write_config
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.errors import (
     CNAMEAlreadyExists,

@@ -21,207 +21,49 @@ attempt. Never a header value, a body, a key or a signature.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from http import HTTPStatus
+from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import certifi
 
-from reconciler import xmlcodec as xml
-from reconciler.aws import iam
 from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
 from reconciler.aws.connections import ConnectionFailure, Connections
-
-if TYPE_CHECKING:
-    from reconciler.aws.proxied import ProxiedConnections
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
+from reconciler.aws.exchange import (
+    Request,
+    Response,
+    host_of,
+    is_retryable,
+    is_throttling,
+    parse_error,
+    request_id_of,
+    retry_after,
+)
 from reconciler.aws.signing import (
     UNSIGNED_PAYLOAD,
     Clock,
     Credentials,
     SigV4Signer,
-    canonical_query,
     payload_sha256,
     utc_now,
 )
 from reconciler.errors import (
-    ApiError,
     CredentialsError,
-    ServerError,
-    Throttled,
     TransportError,
-    api_error,
 )
+
+if TYPE_CHECKING:
+    from reconciler.aws.proxied import ProxiedConnections
 
 log = logging.getLogger("reconciler.aws")
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-_REDACTED_QUERY = frozenset(
-    {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature"}
-)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One API call, before signing.
-
-    ``root`` is ``scheme://host[:port]``; ``path`` is already percent-encoded (S3 keys are
-    encoded once by the caller); ``query`` holds decoded names and values. ``operation`` and
-    ``address`` only serve messages.
-    """
-
-    service: str
-    region: str
-    method: str
-    root: str
-    path: str
-    operation: str
-    query: tuple[tuple[str, str], ...] = ()
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    bucket: str | None = None
-    address: str | None = None
-    unsigned_payload: bool = False
-    #: The IAM actions the call is authorized as, when the caller knows them (a bucket aspect's
-    #: unit states its own); otherwise `iam.OPERATIONS` tells by the operation's name.
-    actions: tuple[str, ...] = ()
-    #: ``False`` for the few calls that carry no signature (web identity, SSO, container and
-    #: instance credential endpoints): they prove who is asking in another way.
-    signed: bool = True
-
-    @property
-    def subject(self) -> str | None:
-        """The resource address messages name: the given one, else the bucket's."""
-        if self.address:
-            return self.address
-        return f"bucket.{self.bucket}" if self.bucket else None
-
-    @property
-    def url(self) -> str:
-        return f"{self.root}{self.target}"
-
-    @property
-    def target(self) -> str:
-        """The path and query, as the request line carries them."""
-        query = canonical_query(self.query)
-        return self.path + (f"?{query}" if query else "")
-
-    def describe(self) -> str:
-        """Method, path and query for logs, with any signing parameter redacted."""
-        shown = [
-            (name, "REDACTED" if name.lower() in _REDACTED_QUERY else value)
-            for name, value in self.query
-        ]
-        query = canonical_query(shown)
-        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    request_id: str | None
-    #: ``scheme://host[:port]`` it came from, for messages about an endpoint that is not AWS.
-    root: str = ""
-
-
-def host_of(root: str) -> str:
-    """The Host header for a URL root: the port only when it is not the scheme's default."""
-    parts = urlsplit(root)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    if parts.port is not None and parts.port == default:
-        return parts.hostname or parts.netloc
-    return parts.netloc
-
-
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-amz-request-id") or headers.get("x-amzn-requestid")
-
-
-def parse_error(response: Response, request: Request) -> ApiError:
-    """The typed error for a failed response, from S3's ``<Error>`` or CloudFront's
-    ``<ErrorResponse><Error>`` body, or from the status alone (HEAD answers have no body)."""
-    code = message = region = None
-    request_id = response.request_id
-    body = response.body.strip()
-    if body.startswith(b"<"):
-        root = xml.parse(
-            body,
-            what=request.operation,
-            address=request.subject,
-            source=f"{request.root} (HTTP {response.status})",
-        )
-        error = root if root.tag == "Error" else root.find("Error")
-        if error is not None:
-            code = xml.text(error, "Code")
-            message = xml.text(error, "Message")
-            region = xml.text(error, "Region")
-            request_id = request_id or xml.text(error, "RequestId")
-        request_id = request_id or xml.text(root, "RequestId")
-    region = region or response.headers.get("x-amz-bucket-region")
-    status = response.status
-    if not code:
-        code = {
-            301: "PermanentRedirect",
-            307: "TemporaryRedirect",
-            403: "AccessDenied",
-            404: "NotFound",
-            412: "PreconditionFailed",
-        }.get(status) or f"Http{status}"
-    if not message:
-        try:
-            message = HTTPStatus(status).phrase
-        except ValueError:
-            message = f"HTTP {status}"
-    if status == 403 and code in ("AccessDenied", "AccessDeniedException"):
-        hint = iam.refused(request.operation, request.bucket, request.actions)
-        if hint:
-            message = f"{message} ({hint})"
-    return api_error(
-        code=code,
-        message=f"{request.operation}: {message}",
-        status=status,
-        request_id=request_id,
-        bucket=request.bucket,
-        address=request.subject,
-        region=region,
-        service=request.service,
-    )
-
-
-def is_retryable(error: ApiError) -> bool:
-    return isinstance(error, Throttled | ServerError) or error.status in RETRYABLE_STATUS
-
-
-def is_throttling(error: ApiError) -> bool:
-    """An answer that asks to send less at once: SlowDown and the like, 429, 503."""
-    return isinstance(error, Throttled) or error.status in (429, 503)
+__all__ = ["Request", "Response", "Transport", "host_of"]
 
 
 class Transport:
@@ -380,7 +222,7 @@ class Transport:
                 address=request.subject,
             ) from exc
         response = Response(
-            answer.status, answer.headers, answer.body, _request_id(answer.headers), request.root
+            answer.status, answer.headers, answer.body, request_id_of(answer.headers), request.root
         )
         if log.isEnabledFor(logging.DEBUG):  # (describing a request costs: only when shown)
             log.debug(
@@ -429,7 +271,7 @@ class Transport:
             if attempt == limit or not is_retryable(error):
                 raise error
             wait = self._retry.backoff(attempt, self._jitter())
-            hinted = _retry_after(response.headers.get("retry-after"), self._clock())
+            hinted = retry_after(response.headers.get("retry-after"), self._clock())
             if hinted is not None:
                 wait = min(max(wait, hinted), self._retry.max_delay)
             self._sleep(wait)
