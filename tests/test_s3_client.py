@@ -4,6 +4,7 @@ arrive typed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from reconciler.apply.writes import owner_id
 from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import WriteContext
 from reconciler.aws.s3 import S3Client
+from reconciler.aws.transport import Transport
 from reconciler.errors import (
     BadRequest,
     BucketAlreadyOwnedByYou,
@@ -23,6 +25,7 @@ from reconciler.errors import (
 )
 from reconciler.spec.bucket import CorsRule
 from tests.aspect_samples import MOTO_LACKS, SAMPLES, get, prepare, put, remove, same, sample
+from tests.reconcile import Harness, spec_file
 
 BUCKET = "client-test-bucket"
 
@@ -216,3 +219,21 @@ def test_rejected_documents_are_typed(s3: S3Client, bucket: str) -> None:
         )
     assert caught.value.code == "InvalidRequest"
     assert "PATCH" in caught.value.message
+
+
+def test_a_store_answering_the_listing_to_a_configuration_read_lacks_it(
+    tmp_path: Path, s3: S3Client, transport: Transport
+) -> None:
+    """moto answers GET ?requestPayment with the bucket's object listing: that must not read as
+    a configuration, but as the store not implementing it, on the bucket that declares it."""
+    s3.create_bucket("lister-test", region="us-east-1")
+    spec = "version: 1\nstack: s\nbuckets:\n  lister-test:\n    request_payer: Requester\n"
+    plan = Harness(s3, transport).plan(spec_file(tmp_path, spec))
+    (error,) = plan.errors
+    assert error.address == "bucket.lister-test"
+    assert error.summary == (
+        "the endpoint does not implement bucket request payer (GetBucketRequestPayment answered "
+        "the bucket's listing (ListBucketResult), not its configuration): remove `request_payer` "
+        "from this bucket or use a store that has it"
+    )
+    assert plan.changes == ()

@@ -190,7 +190,8 @@ class Aspect:
                 # that is not a configuration, and never reads as one. (Other root names are
                 # not refused: stores spell the configuration's root differently.)
                 raise Unsupported(
-                    f"{operation} answered a {parsed.tag} document, not {self.calls.document}",
+                    f"{operation} answered the bucket's listing ({parsed.tag}), not its "
+                    "configuration",
                     code="UnexpectedDocument",
                     status=200,
                     address=address,

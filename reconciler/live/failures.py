@@ -16,16 +16,21 @@ from reconciler.errors import (
 READ_FAILURES = (ApiError, ResponseParseError, TransportError)
 
 
+def not_implemented(what: str, exc: Unsupported) -> str:
+    """That the endpoint lacks an aspect, and how it said so: an answer with another document
+    in it (a store that ignores the sub-resource and lists the bucket) by its message, an error
+    answer by its code."""
+    why = exc.message if exc.status < 300 else f"{exc.code}, HTTP {exc.status}"
+    return f"the endpoint does not implement bucket {what.replace('_', ' ')} ({why})"
+
+
 def describe_failure(what: str, exc: ReconcilerError) -> str:
     """A read failure in words: what was read, what came back, what to do when there is
     something to do."""
     if isinstance(exc, Unsupported):
-        # An answer with another document in it (a store that ignores the sub-resource and
-        # lists the bucket) says so in its message; an error answer by its code.
-        why = exc.message if exc.status < 300 else f"{exc.code}, HTTP {exc.status}"
         return (
-            f"the endpoint does not implement bucket {what.replace('_', ' ')} ({why}): "
-            f"remove `{what}` from this bucket or use a store that has it"
+            f"{not_implemented(what, exc)}: remove `{what}` from this bucket or use a store "
+            "that has it"
         )
     if isinstance(exc, ApiError):
         request = f", request id {exc.request_id}" if exc.request_id else ""

@@ -31,7 +31,7 @@ from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.errors import Unsupported
 from reconciler.live.distributions import read_distributions
-from reconciler.live.failures import READ_FAILURES, describe_failure
+from reconciler.live.failures import READ_FAILURES, describe_failure, not_implemented
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
 
 T = TypeVar("T")
@@ -329,7 +329,7 @@ def _aspect_into(
         read = read_aspect(s3, name, aspects.get(which))
     except Unsupported as exc:
         if optional:
-            target.unsupported[which] = describe_failure(which, exc)
+            target.unsupported[which] = not_implemented(which, exc)
         else:
             target.failures.append(describe_failure(which, exc))
         return
