@@ -29,7 +29,7 @@ from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect, Decoded
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
-from reconciler.errors import Unsupported
+from reconciler.errors import ResponseParseError, Unsupported
 from reconciler.live.distributions import read_distributions
 from reconciler.live.failures import READ_FAILURES, describe_failure, not_implemented
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
@@ -45,6 +45,7 @@ def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
     calls = unit.calls
     items: list[Any] = []
     token: str | None = None
+    seen: set[str] = set()
     while True:
         response = s3.get_configuration(
             bucket,
@@ -64,9 +65,16 @@ def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
         if calls.items is None:
             return read
         items += read.value or []
+        if read.next_token and read.next_token in seen:
+            # a store that hands out the same page again would be read for ever
+            raise ResponseParseError(
+                f"{calls.get.operation}: the listing repeats its continuation token",
+                address=f"bucket.{bucket}",
+            )
         token = read.next_token
         if not token:
             return Decoded(items)
+        seen.add(token)
 
 
 @dataclass
