@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aspects import filters, items, policy
-from reconciler.aspects.base import Aspect, Call, Items, S3Calls, WriteContext
+from reconciler.aspects.base import WriteContext
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.bucket_analytics import Analytics, AnalyticsExport
 from reconciler.spec.canonical import Json, drop_none
@@ -82,25 +82,14 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
         )
 
 
-ASPECT = Aspect(
-    key="analytics",
-    calls=S3Calls(
-        subresource="analytics",
-        document=ELEMENT,
-        get=Call("ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration"),
-        put=Call("PutBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration"),
-        delete=Call("DeleteBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration"),
-        items=Items(ELEMENT),
-    ),
-    decode=items.listing(ELEMENT, _item),
+ASPECT = items.aspect(
+    "analytics",
+    name="Analytics",
+    subresource="analytics",
+    item=_item,
     encode=_encode,
-    canonical=items.keyed(_canonical_item),
-    never_set={},
-    when_absent=[],
-    follows=("tags",),
+    canonical_item=_canonical_item,
     rules=_rules,
-    salvage_elements=True,
-    keyed=items.KEYED,
     references=items.destinations(lambda item: item.export),
     reference_label="analytics export bucket",
     reference_reads=(policy.ASPECT.key,),

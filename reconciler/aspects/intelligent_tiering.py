@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aspects import filters, items
-from reconciler.aspects.base import Aspect, Call, Items, S3Calls, WriteContext
+from reconciler.aspects.base import WriteContext
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.bucket_analytics import IntelligentTiering
 from reconciler.spec.canonical import Json, drop_none
@@ -83,29 +83,12 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
             )
 
 
-ASPECT = Aspect(
-    key="intelligent_tiering",
-    calls=S3Calls(
-        subresource="intelligent-tiering",
-        document=ELEMENT,
-        get=Call(
-            "ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration"
-        ),
-        put=Call(
-            "PutBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration"
-        ),
-        delete=Call(
-            "DeleteBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration"
-        ),
-        items=Items(ELEMENT),
-    ),
-    decode=items.listing(ELEMENT, _item),
+ASPECT = items.aspect(
+    "intelligent_tiering",
+    name="IntelligentTiering",
+    subresource="intelligent-tiering",
+    item=_item,
     encode=_encode,
-    canonical=items.keyed(_canonical_item),
-    never_set={},
-    when_absent=[],
-    follows=("tags",),
+    canonical_item=_canonical_item,
     rules=_rules,
-    salvage_elements=True,
-    keyed=items.KEYED,
 )

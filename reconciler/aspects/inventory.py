@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aspects import items, policy
-from reconciler.aspects.base import Aspect, Call, Items, S3Calls, WriteContext
+from reconciler.aspects.base import WriteContext
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.bucket_analytics import Inventory, InventoryDestination, PrefixFilter
 from reconciler.spec.canonical import Json, drop_none
@@ -95,25 +95,14 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
         )
 
 
-ASPECT = Aspect(
-    key="inventory",
-    calls=S3Calls(
-        subresource="inventory",
-        document=ELEMENT,
-        get=Call("ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration"),
-        put=Call("PutBucketInventoryConfiguration", "s3:PutInventoryConfiguration"),
-        delete=Call("DeleteBucketInventoryConfiguration", "s3:PutInventoryConfiguration"),
-        items=Items(ELEMENT),
-    ),
-    decode=items.listing(ELEMENT, _item),
+ASPECT = items.aspect(
+    "inventory",
+    name="Inventory",
+    subresource="inventory",
+    item=_item,
     encode=_encode,
-    canonical=items.keyed(_canonical_item),
-    never_set={},
-    when_absent=[],
-    follows=("tags",),
+    canonical_item=_canonical_item,
     rules=_rules,
-    salvage_elements=True,
-    keyed=items.KEYED,
     references=items.destinations(lambda item: item.destination),
     reference_label="inventory destination bucket",
     reference_at=(),

@@ -11,7 +11,17 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aspects import filters, policy
-from reconciler.aspects.base import Decoded, Problem, Referenced
+from reconciler.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    Items,
+    Problem,
+    Referenced,
+    Rules,
+    S3Calls,
+    WriteContext,
+)
 from reconciler.spec.bucket_analytics import PrefixTagsFilter, ReportDestination
 from reconciler.spec.canonical import Context, Json
 from reconciler.spec.findings import Finding, RuleContext
@@ -24,6 +34,46 @@ _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 BUCKET_ARN = "arn:aws:s3:::"
 #: The service principal that writes inventory and analytics reports.
 REPORTS_PRINCIPAL = "s3.amazonaws.com"
+
+
+def aspect(
+    key: str,
+    *,
+    name: str,
+    subresource: str,
+    item: Callable[[Element], Any],
+    encode: Callable[[Any, WriteContext], bytes],
+    canonical_item: Callable[[Any], Json],
+    rules: Rules,
+    **more: Any,
+) -> Aspect:
+    """The record of an aspect kept as items by id, from what differs between them: ``name``
+    as S3's operations spell it (``Inventory``: ``ListBucketInventoryConfigurations``,
+    ``s3:GetInventoryConfiguration``, ...), how one item reads, writes and compares, and its
+    rules; ``more``: the rest of the record (references to other buckets)."""
+    element = f"{name}Configuration"
+    get, put = f"s3:Get{name}Configuration", f"s3:Put{name}Configuration"
+    return Aspect(
+        key=key,
+        calls=S3Calls(
+            subresource=subresource,
+            document=element,
+            get=Call(f"ListBucket{name}Configurations", get),
+            put=Call(f"PutBucket{name}Configuration", put),
+            delete=Call(f"DeleteBucket{name}Configuration", put),
+            items=Items(element),
+        ),
+        decode=listing(element, item),
+        encode=encode,
+        canonical=keyed(canonical_item),
+        never_set={},
+        when_absent=[],
+        follows=("tags",),
+        rules=rules,
+        salvage_elements=True,
+        keyed=KEYED,
+        **more,
+    )
 
 
 def listing(element: str, item: Callable[[Element], Any]) -> Callable[[Element], Decoded]:

@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aspects import filters, items
-from reconciler.aspects.base import Aspect, Call, Items, S3Calls, WriteContext
+from reconciler.aspects.base import WriteContext
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.bucket_analytics import Metrics, PrefixTagsFilter
 from reconciler.spec.canonical import Json, drop_none
@@ -55,23 +55,12 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
         yield from items.check_items(ctx, bucket.metrics, (*path, "metrics"), what="metrics")
 
 
-ASPECT = Aspect(
-    key="metrics",
-    calls=S3Calls(
-        subresource="metrics",
-        document=ELEMENT,
-        get=Call("ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration"),
-        put=Call("PutBucketMetricsConfiguration", "s3:PutMetricsConfiguration"),
-        delete=Call("DeleteBucketMetricsConfiguration", "s3:PutMetricsConfiguration"),
-        items=Items(ELEMENT),
-    ),
-    decode=items.listing(ELEMENT, _item),
+ASPECT = items.aspect(
+    "metrics",
+    name="Metrics",
+    subresource="metrics",
+    item=_item,
     encode=_encode,
-    canonical=items.keyed(_canonical_item),
-    never_set={},
-    when_absent=[],
-    follows=("tags",),
+    canonical_item=_canonical_item,
     rules=_rules,
-    salvage_elements=True,
-    keyed=items.KEYED,
 )
