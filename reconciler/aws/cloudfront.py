@@ -18,6 +18,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.aws.steps import Steps
 from reconciler.aws.transport import Request, Response, Transport
 from reconciler.errors import NoSuchDistribution, ResponseParseError
 
@@ -88,22 +89,36 @@ class CloudFrontClient:
         headers: Mapping[str, str] | None = None,
         address: str | None = None,
     ) -> Response:
+        request = self._request(
+            operation, method, path, query=query, body=body, headers=headers, address=address
+        )
+        return self._transport.send(request)
+
+    def _request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        query: tuple[tuple[str, str], ...] = (),
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        address: str | None = None,
+    ) -> Request:
         all_headers = dict(headers or {})
         if body:
             all_headers.setdefault("content-type", "application/xml")
-        return self._transport.send(
-            Request(
-                service="cloudfront",
-                region=SIGNING_REGION,
-                method=method,
-                root=self._root,
-                path=f"{API}{path}",
-                operation=operation,
-                query=query,
-                headers=all_headers,
-                body=body,
-                address=address,
-            )
+        return Request(
+            service="cloudfront",
+            region=SIGNING_REGION,
+            method=method,
+            root=self._root,
+            path=f"{API}{path}",
+            operation=operation,
+            query=query,
+            headers=all_headers,
+            body=body,
+            address=address,
         )
 
     def _xml(self, response: Response, operation: str, address: str | None) -> Element:
@@ -173,12 +188,15 @@ class CloudFrontClient:
         self, distribution_id: str, *, address: str | None = None
     ) -> tuple[Element, str]:
         """The configuration and the ETag an update or delete must send back."""
-        response = self._call(
-            "GetDistributionConfig",
-            "GET",
-            f"/distribution/{quote(distribution_id)}/config",
-            address=address,
-        )
+        return self._transport.run(self.getting_distribution_config(distribution_id, address))
+
+    def getting_distribution_config(
+        self, distribution_id: str, address: str | None = None
+    ) -> Steps[tuple[Element, str]]:
+        """`get_distribution_config` as steps."""
+        path = f"/distribution/{quote(distribution_id)}/config"
+        request = self._request("GetDistributionConfig", "GET", path, address=address)
+        response = yield from self._transport.sending(request)
         etag = response.headers.get("etag")
         if not etag:
             raise ResponseParseError(
@@ -239,9 +257,15 @@ class CloudFrontClient:
     # -- tags ----------------------------------------------------------------------------------
 
     def list_tags(self, arn: str, *, address: str | None = None) -> dict[str, str]:
-        response = self._call(
-            "ListTagsForResource", "GET", "/tagging", query=(("Resource", arn),), address=address
+        return self._transport.run(self.listing_tags(arn, address))
+
+    def listing_tags(self, arn: str, address: str | None = None) -> Steps[dict[str, str]]:
+        """`list_tags` as steps."""
+        query = (("Resource", arn),)
+        request = self._request(
+            "ListTagsForResource", "GET", "/tagging", query=query, address=address
         )
+        response = yield from self._transport.sending(request)
         root = self._xml(response, "ListTagsForResource", address)
         return {
             xml.text(tag, "Key") or "": xml.text(tag, "Value") or ""

@@ -29,7 +29,8 @@ class AdaptiveLimit:
 
     @contextmanager
     def slot(self) -> Iterator[int]:
-        """Waits for room under the limit; yields the epoch the request is sent in."""
+        """Waits (blocking the thread) for room under the limit; yields the epoch the request
+        is sent in."""
         with self._changed:
             while self._under_way >= self.limit:
                 self._changed.wait()
@@ -38,9 +39,21 @@ class AdaptiveLimit:
         try:
             yield epoch
         finally:
-            with self._changed:
-                self._under_way -= 1
-                self._changed.notify()
+            self.leave()
+
+    def try_enter(self) -> int | None:
+        """Take a place under the limit if there is room (the epoch), else ``None``: for a
+        driver that must not block (`loop.StepRunner`), which calls `leave` after."""
+        with self._changed:
+            if self._under_way >= self.limit:
+                return None
+            self._under_way += 1
+            return self._epoch
+
+    def leave(self) -> None:
+        with self._changed:
+            self._under_way -= 1
+            self._changed.notify()
 
     def throttled(self, epoch: int) -> None:
         """The endpoint asked to slow down (a request sent in ``epoch``)."""

@@ -161,13 +161,18 @@ def _connect(connection: http.client.HTTPConnection) -> None:
     """Open the connection, with the failure said in words."""
     try:
         connection.connect()
-    except ssl.SSLError as exc:
-        raise ConnectionFailure(
+    except (OSError, socket.gaierror) as exc:
+        raise connect_failure(exc) from exc
+
+
+def connect_failure(exc: BaseException) -> ConnectionFailure:
+    """A connection that could not be opened, said in words (TLS, timeout, refused)."""
+    if isinstance(exc, ssl.SSLError):
+        return ConnectionFailure(
             "SSLError",
             "the TLS certificate is not trusted: for a private CA set AWS_CA_BUNDLE or the "
             "profile's ca_bundle",
-        ) from exc
-    except TimeoutError as exc:
-        raise ConnectionFailure("ConnectTimeout", "connection timed out") from exc
-    except (OSError, socket.gaierror) as exc:
-        raise ConnectionFailure("ConnectionError", "connection failed or was refused") from exc
+        )
+    if isinstance(exc, TimeoutError):
+        return ConnectionFailure("ConnectTimeout", "connection timed out")
+    return ConnectionFailure("ConnectionError", "connection failed or was refused")

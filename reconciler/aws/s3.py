@@ -15,7 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
@@ -31,6 +32,7 @@ from reconciler.aws.s3_types import (
     ObjectVersion,
 )
 from reconciler.aws.signing import canonical_query
+from reconciler.aws.steps import Steps, Task
 from reconciler.aws.transport import Request, Response, Transport, host_of
 from reconciler.errors import (
     AuthorizationHeaderMalformed,
@@ -44,6 +46,7 @@ DELETE_BATCH = 1000
 LIST_PAGE = 10_000
 
 Query = tuple[tuple[str, str], ...]
+T = TypeVar("T")
 
 
 def content_md5(body: bytes) -> str:
@@ -84,7 +87,7 @@ class S3Client:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _call(
+    def _calling(
         self,
         operation: str,
         method: str,
@@ -96,7 +99,9 @@ class S3Client:
         body: bytes = b"",
         region: str | None = None,
         actions: tuple[str, ...] = (),
-    ) -> Response:
+    ) -> Steps[Response]:
+        """One operation as steps: sent, and sent once more to the bucket's real region when S3
+        names another (`steps`)."""
         headers = dict(headers or {})
         if body:
             headers["content-md5"] = content_md5(body)
@@ -118,13 +123,43 @@ class S3Client:
                 actions=actions,
             )
             try:
-                return self._transport.send(request)
+                return (yield from self._transport.sending(request))
             except (Redirect, AuthorizationHeaderMalformed) as exc:
                 if hop == 2 or not bucket or not exc.region or exc.region == region:
                     raise
                 region = exc.region
                 self.remember_region(bucket, region)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        *,
+        bucket: str | None = None,
+        key: str = "",
+        query: Query = (),
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        region: str | None = None,
+        actions: tuple[str, ...] = (),
+    ) -> Response:
+        """One operation, on this thread (`_calling`)."""
+        steps = self._calling(
+            operation, method, bucket=bucket, key=key, query=query, headers=headers, body=body,
+            region=region, actions=actions,
+        )  # fmt: skip
+        return self._transport.run(steps)
+
+    def run(self, steps: Steps[T]) -> T:
+        """Run one call's steps on this thread."""
+        return self._transport.run(steps)
+
+    def run_many(
+        self, tasks: list[Task], *, parallelism: int, progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Run many calls' steps at once (`Transport.run_many`)."""
+        self._transport.run_many(tasks, parallelism=parallelism, progress=progress)
 
     def _xml(self, response: Response, operation: str, bucket: str | None = None) -> Element:
         return xml.parse(
@@ -154,8 +189,12 @@ class S3Client:
 
     def head_bucket(self, bucket: str) -> BucketHead | None:
         """Whether the bucket exists, and its region; ``None`` when it does not exist."""
+        return self.run(self.heading_bucket(bucket))
+
+    def heading_bucket(self, bucket: str) -> Steps[BucketHead | None]:
+        """`head_bucket` as steps."""
         try:
-            response = self._call("HeadBucket", "HEAD", bucket=bucket)
+            response = yield from self._calling("HeadBucket", "HEAD", bucket=bucket)
         except NotFound:
             return None
         except Forbidden as exc:
@@ -195,7 +234,7 @@ class S3Client:
 
     # -- configuration sub-resources -------------------------------------------------------
 
-    def get_configuration(
+    def getting_configuration(
         self,
         bucket: str,
         subresource: str,
@@ -204,17 +243,19 @@ class S3Client:
         action: str,
         absent: tuple[str, ...] = (),
         params: Query = (),
-    ) -> Response | None:
+    ) -> Steps[Response | None]:
         """GET a bucket sub-resource (``?acl``, ``?lifecycle``, ...; ``params`` beside it:
-        ``id``, ``continuation-token``); ``None`` when S3 answers one of the ``absent`` error
-        codes (the sub-resource was never configured)."""
+        ``id``, ``continuation-token``), as steps; ``None`` when S3 answers one of the
+        ``absent`` error codes (the sub-resource was never configured)."""
         try:
-            return self._call(
-                operation,
-                "GET",
-                bucket=bucket,
-                query=((subresource, ""), *params),
-                actions=(action,),
+            return (
+                yield from self._calling(
+                    operation,
+                    "GET",
+                    bucket=bucket,
+                    query=((subresource, ""), *params),
+                    actions=(action,),
+                )
             )
         except NotFound as exc:
             if exc.code in absent:
@@ -321,7 +362,11 @@ class S3Client:
 
     def has_objects(self, bucket: str) -> bool:
         """Whether any object version or delete marker is left (one request, max-keys=1)."""
-        response = self._call(
+        return self.run(self.looking_for_objects(bucket))
+
+    def looking_for_objects(self, bucket: str) -> Steps[bool]:
+        """`has_objects` as steps."""
+        response = yield from self._calling(
             "ListObjectVersions", "GET", bucket=bucket, query=(("max-keys", "1"), ("versions", ""))
         )
         page, _ = s3_xml.decode_version_list(self._xml(response, "ListObjectVersions", bucket))

@@ -27,13 +27,13 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import certifi
 
 from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
-from reconciler.aws.connections import ConnectionFailure, Connections
+from reconciler.aws.connections import Answer, ConnectionFailure, Connections
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.exchange import (
     Request,
@@ -53,13 +53,17 @@ from reconciler.aws.signing import (
     payload_sha256,
     utc_now,
 )
+from reconciler.aws.steps import Exchange, Outcome, Pause, Steps, Task
 from reconciler.errors import (
     CredentialsError,
     TransportError,
 )
 
 if TYPE_CHECKING:
+    from reconciler.aws.loop import StepRunner
     from reconciler.aws.proxied import ProxiedConnections
+
+T = TypeVar("T")
 
 log = logging.getLogger("reconciler.aws")
 
@@ -102,6 +106,7 @@ class Transport:
         self._lock = threading.Lock()
         self._sent = 0
         self._writes = 0
+        self._runner: StepRunner | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -131,6 +136,8 @@ class Transport:
             pool.close()
         for manager in self._via_proxy.values():
             manager.close()
+        if self._runner is not None:
+            self._runner.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -158,7 +165,7 @@ class Transport:
         )
         return headers
 
-    def _pool_for(self, root: str) -> Connections | ProxiedConnections:
+    def pool_for(self, root: str) -> Connections | ProxiedConnections:
         """The connections to ``root``: its own, or the manager of the proxy the environment
         names for it (both looked up once per endpoint)."""
         pool = self._pools.get(root)
@@ -192,35 +199,33 @@ class Transport:
                 )
         return manager
 
-    def _attempt(self, request: Request, attempt: int) -> Response:
+    def begin(self, request: Request) -> tuple[dict[str, str], float]:
+        """Before one attempt at ``request``, whichever driver sends it: its signed headers
+        (signed afresh: the signature carries the time), counted, and when it started."""
         headers = self._signed_headers(request)
-        started = self._monotonic()
         with self._lock:
             self._sent += 1
             if request.method not in ("GET", "HEAD"):
                 self._writes += 1
-        connections = self._pool_for(request.root)
-        # its own connections take the path; a proxy, the whole URL
-        target = request.target if isinstance(connections, Connections) else request.url
-        try:
-            answer = connections.request(
-                request.method, target, body=request.body or None, headers=headers
-            )
-        except ConnectionFailure as exc:
-            kind, why = exc.kind, exc.why
-            if log.isEnabledFor(logging.DEBUG):
-                elapsed = (self._monotonic() - started) * 1000
-                log.debug(
-                    "%s -> %s after %.0f ms (attempt %d)",
-                    request.describe(),
-                    kind,
-                    elapsed,
-                    attempt,
-                )
-            raise TransportError(
-                f"{request.operation}: no answer from {request.root} ({why})",
-                address=request.subject,
-            ) from exc
+        return headers, self._monotonic()
+
+    def failed(
+        self, request: Request, attempt: int, started: float, failure: ConnectionFailure
+    ) -> TransportError:
+        """No answer to one attempt: the error said in words (and logged at debug)."""
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = (self._monotonic() - started) * 1000
+            log.debug("%s -> %s after %.0f ms (attempt %d)", request.describe(), failure.kind,
+                      elapsed, attempt)  # fmt: skip
+        error = TransportError(
+            f"{request.operation}: no answer from {request.root} ({failure.why})",
+            address=request.subject,
+        )
+        error.__cause__ = failure
+        return error
+
+    def answered(self, request: Request, attempt: int, started: float, answer: Answer) -> Response:
+        """The answer to one attempt, as a `Response` (logged at debug)."""
         response = Response(
             answer.status, answer.headers, answer.body, request_id_of(answer.headers), request.root
         )
@@ -235,6 +240,21 @@ class Transport:
             )
         return response
 
+    def exchange(self, step: Exchange, epoch: int) -> Outcome:
+        """One attempt on this thread's blocking connections."""
+        request = step.request
+        headers, started = self.begin(request)
+        connections = self.pool_for(request.root)
+        # its own connections take the path; a proxy, the whole URL
+        target = request.target if isinstance(connections, Connections) else request.url
+        try:
+            answer = connections.request(
+                request.method, target, body=request.body or None, headers=headers
+            )
+        except ConnectionFailure as exc:
+            return Outcome(None, self.failed(request, step.attempt, started, exc), epoch)
+        return Outcome(self.answered(request, step.attempt, started, answer), None, epoch)
+
     def limit_for(self, root: str) -> AdaptiveLimit:
         """The adaptive concurrency limit of one endpoint (``--parallelism`` its ceiling)."""
         with self._lock:
@@ -243,39 +263,73 @@ class Transport:
                 found = self._limits[root] = AdaptiveLimit(self._pool_size)
         return found
 
-    def send(self, request: Request) -> Response:
-        """Send with retries; a 2xx (or 304) response, or a typed error. A throttling answer
-        halves the endpoint's concurrency; successes grow it back (`AdaptiveLimit`)."""
+    def sending(self, request: Request) -> Steps[Response]:
+        """``request`` sent with retries, as steps: a 2xx (or 304) response, or a typed error.
+        A throttling answer halves the endpoint's concurrency; successes grow it back
+        (`AdaptiveLimit`)."""
         limit = max(self._retry.max_attempts, 1)
         adaptive = self.limit_for(request.root)
         for attempt in range(1, limit + 1):
-            with adaptive.slot() as epoch:
-                try:
-                    response = self._attempt(request, attempt)
-                except TransportError:
-                    if attempt == limit:
-                        raise
-                    response = None
-                if response is not None and (response.status < 300 or response.status == 304):
-                    adaptive.succeeded()
-                    return response
-                error = parse_error(response, request) if response is not None else None
-                if error is not None and is_throttling(error):
-                    adaptive.throttled(epoch)
-                elif error is not None:
-                    adaptive.succeeded()  # an answer, if not a happy one: the endpoint copes
-            # (the wait before a retry holds no slot)
-            if response is None or error is None:
-                self._sleep(self._retry.backoff(attempt, self._jitter()))
+            outcome: Outcome = yield Exchange(request, attempt, adaptive)
+            response = outcome.response
+            if response is None:
+                if attempt == limit:
+                    assert outcome.failure is not None
+                    raise outcome.failure
+                yield Pause(self._retry.backoff(attempt, self._jitter()))
                 continue
+            if response.status < 300 or response.status == 304:
+                adaptive.succeeded()
+                return response
+            error = parse_error(response, request)
+            if is_throttling(error):
+                adaptive.throttled(outcome.epoch)
+            else:
+                adaptive.succeeded()  # an answer, if not a happy one: the endpoint copes
             if attempt == limit or not is_retryable(error):
                 raise error
             wait = self._retry.backoff(attempt, self._jitter())
             hinted = retry_after(response.headers.get("retry-after"), self._clock())
             if hinted is not None:
                 wait = min(max(wait, hinted), self._retry.max_delay)
-            self._sleep(wait)
+            yield Pause(wait)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def run(self, steps: Steps[T]) -> T:
+        """Run one call's steps on this thread: each attempt waits for room under its
+        endpoint's limit, then blocks on its connection; pauses sleep."""
+        value: Outcome | None = None
+        try:
+            while True:
+                step = steps.send(value)
+                if isinstance(step, Pause):
+                    self._sleep(step.seconds)
+                    value = None
+                    continue
+                with step.limit.slot() as epoch:
+                    value = self.exchange(step, epoch)
+        except StopIteration as finished:
+            result: T = finished.value
+            return result
+
+    def send(self, request: Request) -> Response:
+        """Send with retries (`sending`), on this thread."""
+        return self.run(self.sending(request))
+
+    def run_many(
+        self,
+        tasks: list[Task],
+        *,
+        parallelism: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Run many calls at once on one event loop (`loop.StepRunner`), at most
+        ``parallelism`` under way; the first error stops the rest and is raised."""
+        if self._runner is None:
+            from reconciler.aws.loop import StepRunner  # noqa: PLC0415
+
+            self._runner = StepRunner(self, self._timeouts, self._ca_certs, self._pool_size)
+        self._runner.run(tasks, parallelism=parallelism, progress=progress)
 
 
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")

@@ -16,10 +16,11 @@ from dataclasses import replace
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_config import read_config
+from reconciler.aws.steps import Steps, Task
 from reconciler.live.failures import READ_FAILURES, describe_failure
 from reconciler.live.model import LiveDistribution
 
-Run = Callable[[str, list[Callable[[], None]]], None]
+Run = Callable[[str, list[Task]], None]
 
 
 def read_distributions(
@@ -43,9 +44,9 @@ def read_distributions(
     tags: dict[str, dict[str, str]] = {}
     failed: dict[str, list[str]] = {}
 
-    def read_tags(one: LiveDistribution) -> None:
+    def read_tags(one: LiveDistribution) -> Steps[None]:
         try:
-            tags[one.id] = cloudfront.list_tags(one.arn, address=f"distribution {one.id}")
+            tags[one.id] = yield from cloudfront.listing_tags(one.arn, f"distribution {one.id}")
         except READ_FAILURES as exc:
             failed.setdefault(one.id, []).append(describe_failure("tags", exc))
 
@@ -61,9 +62,11 @@ def read_distributions(
 
     fields: dict[str, dict[str, object]] = {}
 
-    def read_fields(one: LiveDistribution) -> None:
+    def read_fields(one: LiveDistribution) -> Steps[None]:
         try:
-            config, _ = cloudfront.get_distribution_config(one.id, address=f"distribution {one.id}")
+            config, _ = yield from cloudfront.getting_distribution_config(
+                one.id, f"distribution {one.id}"
+            )
             fields[one.id] = read_config(config)
         except READ_FAILURES as exc:
             failed.setdefault(one.id, []).append(describe_failure("configuration", exc))
@@ -75,5 +78,5 @@ def read_distributions(
     )
 
 
-def _bind(fn: Callable[[LiveDistribution], None], one: LiveDistribution) -> Callable[[], None]:
+def _bind(fn: Callable[[LiveDistribution], Steps[None]], one: LiveDistribution) -> Task:
     return lambda: fn(one)

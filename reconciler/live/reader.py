@@ -5,8 +5,9 @@ says), its tags (ownership) and one read per declared aspect. The account's buck
 once, for existence and pruning; an undeclared bucket costs one tag read to learn whether this
 stack owns it, and an owned one its region and an emptiness check before it may be deleted.
 
-Reads are grouped in phases (existence → tags and aspects → emptiness) and each phase runs on
-one thread pool; no task waits on another, so the pool cannot deadlock.
+Reads are grouped in phases (existence → tags and aspects → emptiness); each read is written as
+steps (`aws.steps`) and a phase runs them all on one event loop (`aws.loop`), ``parallelism``
+at once; no read waits on another.
 
 One odd answer is that bucket's problem, not the run's: a read that fails (an error answer after
 the retries, a body that cannot be read, no answer at all) is recorded on the bucket it was for,
@@ -18,10 +19,7 @@ their failures still end the read.
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,6 +27,7 @@ from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect, Decoded
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
+from reconciler.aws.steps import Steps, Task
 from reconciler.errors import ResponseParseError, Unsupported
 from reconciler.live.distributions import read_distributions
 from reconciler.live.failures import READ_FAILURES, describe_failure, not_implemented
@@ -42,12 +41,17 @@ Progress = Callable[[str, int, int], None]
 
 def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
     """One aspect of ``bucket`` as a spec value (and the owner id when the read tells it)."""
+    return s3.run(reading_aspect(s3, bucket, unit))
+
+
+def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
+    """`read_aspect` as steps (every page of a listing of items)."""
     calls = unit.calls
     items: list[Any] = []
     token: str | None = None
     seen: set[str] = set()
     while True:
-        response = s3.get_configuration(
+        response = yield from s3.getting_configuration(
             bucket,
             calls.subresource,
             operation=calls.get.operation,
@@ -130,46 +134,21 @@ class LiveReader:
         self._parallelism = parallelism
         self._progress = progress
 
-    def _run(self, label: str, tasks: list[Callable[[], None]]) -> None:
-        """Run ``tasks`` on ``parallelism`` threads, each taking the next task as it finishes
-        one (no future per task: a plan runs thousands). The first error stops the others
-        taking more, and is raised; so is a Ctrl-C, once the tasks under way are done."""
+    def _run(self, label: str, tasks: list[Task]) -> None:
+        """Run ``tasks`` (reads written as steps), ``parallelism`` at once, each started as
+        another ends (`S3Client.run_many`). The first error stops the others starting more,
+        and is raised."""
         if not tasks:
             return
         total = len(tasks)
-        pending = deque(tasks)
-        lock = threading.Lock()
-        done = 0
-        stop = threading.Event()
-        if self._progress:
-            self._progress(label, 0, total)
-
-        def work() -> None:
-            nonlocal done
-            while not stop.is_set():
-                try:
-                    task = pending.popleft()
-                except IndexError:
-                    return
-                try:
-                    task()
-                except BaseException:
-                    stop.set()
-                    raise
-                if self._progress:
-                    with lock:
-                        done += 1
-                        self._progress(label, done, total)
-
-        workers = min(self._parallelism, total)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            running = [pool.submit(work) for _ in range(workers)]
-            try:
-                for worker in running:
-                    worker.result()
-            except BaseException:
-                stop.set()
-                raise
+        progress = self._progress
+        if progress:
+            progress(label, 0, total)
+        self._s3.run_many(
+            tasks,
+            parallelism=self._parallelism,
+            progress=(lambda done: progress(label, done, total)) if progress else None,
+        )
 
     def _read_for_distributions(self, request: ReadRequest) -> tuple[LiveDistribution, ...] | None:
         """The account's distributions."""
@@ -190,14 +169,14 @@ class LiveReader:
         names = [n for n in sorted(request.referenced) if n not in request.declared]
         found = {n: _Found() for n in names}
 
-        def head(name: str) -> None:
-            _head_into(self._s3, found[name], name)
+        def head(name: str) -> Steps[None]:
+            yield from _heading_into(self._s3, found[name], name)
             if found[name].exists and found[name].region is None:
                 found[name].region = self._s3.region  # a store that tells no region
 
         self._run("referenced buckets", [_bind(head, n) for n in names])
         aspects = [
-            _bind(_aspect_into, self._s3, found[n], n, a)
+            _bind(_reading_into, self._s3, found[n], n, a)
             for n in names
             if found[n].exists and not found[n].foreign
             for a in sorted(request.referenced[n])
@@ -216,7 +195,7 @@ class LiveReader:
                 names = [n for n in names if n in request.only_undeclared]
             undeclared = {n: _Found(exists=True) for n in names}
         readable = [n for n, f in found.items() if f.exists and not f.foreign and not f.failures]
-        second: list[Callable[[], None]] = [_bind(reading.tags, n, found[n]) for n in readable]
+        second: list[Task] = [_bind(reading.tags, n, found[n]) for n in readable]
         second += [
             _bind(reading.aspect, n, a)
             for n in readable
@@ -274,18 +253,19 @@ class _Reading:
         self.tagging = True
         self.unreadable: dict[str, str] = {}
 
-    def head(self, name: str) -> None:
+    def head(self, name: str) -> Steps[None]:
         target = self.found[name]
         summary = self.listing.get(name)
         if summary is not None and summary.region:
             self.s3.remember_region(name, summary.region)
             target.exists, target.region = True, summary.region
             return
-        _head_into(self.s3, target, name)
+        yield from _heading_into(self.s3, target, name)
 
-    def tags(self, name: str, target: _Found) -> None:
+    def tags(self, name: str, target: _Found) -> Steps[None]:
         try:
-            target.tags = read_aspect(self.s3, name, aspects.TAGS).value or {}
+            read = yield from reading_aspect(self.s3, name, aspects.TAGS)
+            target.tags = read.value or {}
         except Unsupported:
             self.tagging = False
         except READ_FAILURES as exc:
@@ -294,13 +274,13 @@ class _Reading:
             else:
                 self.unreadable[name] = describe_failure("tags", exc)
 
-    def aspect(self, name: str, which: str) -> None:
+    def aspect(self, name: str, which: str) -> Steps[None]:
         optional = which in self.request.optional.get(name, frozenset())
-        _aspect_into(self.s3, self.found[name], name, which, optional=optional)
+        yield from _reading_into(self.s3, self.found[name], name, which, optional=optional)
 
-    def region(self, name: str, target: _Found) -> None:
+    def region(self, name: str, target: _Found) -> Steps[None]:
         try:
-            answer = self.s3.head_bucket(name)
+            answer = yield from self.s3.heading_bucket(name)
         except READ_FAILURES as exc:
             self.unreadable[name] = describe_failure("region", exc)
             target.exists = False
@@ -308,18 +288,18 @@ class _Reading:
         target.region = answer.region if answer else None
         target.exists = answer is not None
 
-    def emptiness(self, name: str, target: _Found) -> None:
+    def emptiness(self, name: str, target: _Found) -> Steps[None]:
         try:
-            target.empty = not self.s3.has_objects(name)
+            target.empty = not (yield from self.s3.looking_for_objects(name))
         except READ_FAILURES as exc:
             target.failures.append(describe_failure("objects (emptiness)", exc))
 
 
-def _head_into(s3: S3Client, target: _Found, name: str) -> None:
+def _heading_into(s3: S3Client, target: _Found, name: str) -> Steps[None]:
     """Whether bucket ``name`` exists, its region, and whether it is someone else's, into
     ``target`` (a failure is recorded there)."""
     try:
-        answer = s3.head_bucket(name)
+        answer = yield from s3.heading_bucket(name)
     except READ_FAILURES as exc:
         target.failures.append(describe_failure("existence", exc))
         return
@@ -328,13 +308,13 @@ def _head_into(s3: S3Client, target: _Found, name: str) -> None:
         target.foreign = not answer.accessible
 
 
-def _aspect_into(
+def _reading_into(
     s3: S3Client, target: _Found, name: str, which: str, *, optional: bool = False
-) -> None:
+) -> Steps[None]:
     """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there; an
     ``optional`` one the endpoint does not implement is noted as such)."""
     try:
-        read = read_aspect(s3, name, aspects.get(which))
+        read = yield from reading_aspect(s3, name, aspects.get(which))
     except Unsupported as exc:
         if optional:
             target.unsupported[which] = not_implemented(which, exc)
@@ -364,5 +344,5 @@ def _live(name: str, found: _Found) -> LiveBucket:
     )
 
 
-def _bind(fn: Callable[..., None], *args: Any) -> Callable[[], None]:
+def _bind(fn: Callable[..., Steps[None]], *args: Any) -> Task:
     return lambda: fn(*args)

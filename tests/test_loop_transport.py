@@ -1,0 +1,327 @@
+"""Many calls at once on the event loop (`aws.loop`, `aws.loop_connections`): HTTP/1.1 framing
+as servers really send it, shown against a raw socket server; what is retried and what is
+final; the parallelism and the first error; proxies; TLS."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from reconciler.aws.config import RetryPolicy, Timeouts
+from reconciler.aws.exchange import Response
+from reconciler.aws.s3 import S3Client
+from reconciler.aws.signing import Credentials
+from reconciler.aws.steps import Steps, Task
+from reconciler.aws.transport import Request, Transport
+from reconciler.errors import AccessDenied, TransportError
+from tests.stub_server import Answer, s3_error, stub_server
+from tests.test_store_compat import self_signed
+
+CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123")
+
+
+def make_transport(*, attempts: int = 1, read: float = 5.0, **options: object) -> Transport:
+    return Transport(
+        credentials=CREDENTIALS,
+        retry=RetryPolicy(max_attempts=attempts, base_delay=0.001, max_delay=0.002),
+        timeouts=Timeouts(connect=1.0, read=read),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def get(url: str, bucket: str = "bucket", method: str = "GET") -> Request:
+    return Request(
+        service="s3",
+        region="us-east-1",
+        method=method,
+        root=url,
+        path=f"/{bucket}",
+        operation="GetBucketTagging" if method == "GET" else "HeadBucket",
+        query=(("tagging", ""),) if method == "GET" else (),
+        bucket=bucket,
+    )
+
+
+def send_all(transport: Transport, requests: list[Request], parallelism: int = 4) -> list[Response]:
+    """The requests sent on the event loop, their responses in order."""
+    found: dict[int, Response] = {}
+
+    def task(index: int) -> Task:
+        def steps() -> Steps[None]:
+            found[index] = yield from transport.sending(requests[index])
+
+        return steps
+
+    transport.run_many([task(i) for i in range(len(requests))], parallelism=parallelism)
+    return [found[i] for i in range(len(requests))]
+
+
+# -- a raw server: each connection handled by a script of bytes -----------------------------
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """One request head (the tests send no bodies); b"" when the client closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+@contextmanager
+def raw_server(
+    handle: Callable[[socket.socket, int], None],
+) -> Iterator[tuple[str, list[int]]]:
+    """A loopback server calling ``handle(connection, n)`` for its n-th connection (from 0);
+    yields its URL and the list of connections accepted so far (their numbers)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.1)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            number = len(accepted)
+            accepted.append(number)
+
+            def run(connection: socket.socket = connection, number: int = number) -> None:
+                with suppress(OSError), connection:
+                    handle(connection, number)
+
+            threading.Thread(target=run, daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def answering(*answers: bytes, then_close: bool = False) -> Callable[[socket.socket, int], None]:
+    """Each request on a connection gets the next of ``answers`` (the list is shared by all
+    connections); with ``then_close`` the server closes once they are spent."""
+    queue = list(answers)
+
+    def handle(connection: socket.socket, _: int) -> None:
+        while queue and read_request(connection):
+            connection.sendall(queue.pop(0))
+        if not then_close:
+            while read_request(connection):
+                pass
+
+    return handle
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n<Tagging/>"
+
+
+def test_a_chunked_body_is_joined_and_its_trailer_skipped() -> None:
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;name=value\r\n<Tagg\r\n5\r\ning/>\r\n0\r\nX-Trailer: yes\r\n\r\n"
+    )
+    with raw_server(answering(chunked, OK)) as (url, accepted), make_transport() as t:
+        first, second = send_all(t, [get(url), get(url)], parallelism=1)
+    assert first.body == second.body == b"<Tagging/>"
+    assert accepted == [0]  # the connection was kept for the second request
+
+
+def test_a_body_that_runs_until_the_server_closes() -> None:
+    with (
+        raw_server(answering(b"HTTP/1.1 200 OK\r\n\r\n<Tagging/>", then_close=True)) as (
+            url,
+            _,
+        ),
+        make_transport() as t,
+    ):
+        (response,) = send_all(t, [get(url)])
+    assert response.body == b"<Tagging/>"
+
+
+def test_connection_close_is_honoured_and_interim_answers_skipped() -> None:
+    closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10\r\n\r\n<Tagging/>"
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n" + OK
+    with raw_server(answering(closing, interim)) as (url, accepted), make_transport() as t:
+        first, second = send_all(t, [get(url), get(url)], parallelism=1)
+    assert first.body == second.body == b"<Tagging/>"
+    assert accepted == [0, 1]  # a new connection after "Connection: close"
+
+
+def test_a_head_answer_has_no_body_whatever_length_it_states() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-Amz-Bucket-Region: eu-west-1\r\n\r\n"
+    with raw_server(answering(head, OK)) as (url, accepted), make_transport() as t:
+        first, second = send_all(t, [get(url, method="HEAD"), get(url)], parallelism=1)
+    assert (first.body, first.headers["x-amz-bucket-region"]) == (b"", "eu-west-1")
+    assert second.body == b"<Tagging/>"
+    assert accepted == [0]
+
+
+def test_an_answer_arriving_byte_by_byte() -> None:
+    def trickle(connection: socket.socket, _: int) -> None:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        read_request(connection)
+        for byte in OK:
+            connection.sendall(bytes([byte]))
+            time.sleep(0.001)
+        read_request(connection)
+
+    with raw_server(trickle) as (url, _), make_transport() as t:
+        (response,) = send_all(t, [get(url)])
+    assert (response.status, response.body) == (200, b"<Tagging/>")
+
+
+def test_a_kept_connection_the_server_dropped_unanswered_is_resent_once_on_a_new_one() -> None:
+    seen: list[int] = []
+
+    def handle(connection: socket.socket, number: int) -> None:
+        while read_request(connection):
+            seen.append(number)
+            if number == 0 and len(seen) == 2:
+                return  # the second request on the first connection: closed unanswered
+            connection.sendall(OK)
+
+    with raw_server(handle) as (url, accepted), make_transport() as t:
+        responses = send_all(t, [get(url), get(url)], parallelism=1)
+    assert [r.body for r in responses] == [b"<Tagging/>"] * 2
+    assert seen == [0, 0, 1]
+    assert accepted == [0, 1]
+
+
+def test_an_answer_cut_short_is_a_failure_and_not_resent() -> None:
+    cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<Tagg"
+    failed = r"no answer from .* \(connection failed"
+    with (
+        raw_server(answering(cut, then_close=True)) as (url, accepted),
+        make_transport() as t,
+        pytest.raises(TransportError, match=failed) as caught,
+    ):
+        send_all(t, [get(url)])
+    assert caught.value.address == "bucket.bucket"
+    assert accepted == [0]
+
+
+def test_silence_is_a_read_timeout() -> None:
+    def silent(connection: socket.socket, _: int) -> None:
+        read_request(connection)
+        time.sleep(2)
+
+    with raw_server(silent) as (url, _), make_transport(read=0.3) as t:
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="read timed out"):
+            send_all(t, [get(url)])
+    assert time.monotonic() - started < 1.5
+
+
+def test_bytes_that_are_not_http_are_refused() -> None:
+    with (
+        raw_server(answering(b"SPAM SPAM SPAM\r\n\r\n")) as (url, _),
+        make_transport() as t,
+        pytest.raises(TransportError, match="malformed answer"),
+    ):
+        send_all(t, [get(url)])
+
+
+def test_a_refused_connection_is_a_typed_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with make_transport(attempts=2) as t:
+        with pytest.raises(TransportError, match=r"GetBucketTagging: no answer .* refused"):
+            send_all(t, [get(f"http://127.0.0.1:{port}")])
+        assert t.requests_sent == 2  # retried once, as on a thread
+
+
+# -- the runner -------------------------------------------------------------------------------
+
+
+def test_slow_down_is_retried_and_halves_the_endpoints_limit() -> None:
+    slow = Answer(503, s3_error("SlowDown", "Please reduce your request rate"))
+    with stub_server(slow, Answer(200, b"<Tagging/>")) as stub, make_transport(attempts=3) as t:
+        (response,) = send_all(t, [get(stub.url)])
+        limit = t.limit_for(stub.url)
+    assert response.body == b"<Tagging/>"
+    assert len(stub.received) == 2
+    assert limit.limit < limit.ceiling  # halved, then grown by one success at most
+
+
+def test_no_more_than_the_parallelism_is_under_way() -> None:
+    lock = threading.Lock()
+    under_way = [0]
+    most = [0]
+
+    def handle(connection: socket.socket, _: int) -> None:
+        while read_request(connection):
+            with lock:
+                under_way[0] += 1
+                most[0] = max(most[0], under_way[0])
+            time.sleep(0.02)
+            with lock:
+                under_way[0] -= 1
+            connection.sendall(OK)
+
+    with raw_server(handle) as (url, accepted), make_transport(pool_size=16) as t:
+        responses = send_all(t, [get(url, f"b{i}") for i in range(40)], parallelism=5)
+    assert len(responses) == 40
+    assert most[0] == 5
+    assert len(accepted) == 5  # and their connections were kept
+
+
+def test_the_first_error_stops_the_rest_and_is_raised() -> None:
+    denied = Answer(403, s3_error("AccessDenied", "Access Denied"))
+    ok = Answer(200, b"<Tagging/>")
+    progress: list[int] = []
+    with stub_server(ok, denied, ok, ok, ok) as stub, make_transport() as t:
+        s3 = S3Client(t, region="us-east-1", endpoint_url=stub.url, addressing_style="path")
+        tasks: list[Task] = [partial(_read_tags, s3, b) for b in ("a", "b", "c", "d", "e")]
+        with pytest.raises(AccessDenied) as caught:
+            s3.run_many(tasks, parallelism=1, progress=progress.append)
+    assert caught.value.address == "bucket.b"
+    assert len(stub.received) == 2  # nothing started after the error
+    assert progress == [1]
+
+
+def _read_tags(s3: S3Client, bucket: str) -> Steps[None]:
+    yield from s3.getting_configuration(
+        bucket, "tagging", operation="GetBucketTagging", action="s3:GetBucketTagging"
+    )
+
+
+def test_through_a_proxy_the_exchange_keeps_the_proxy_manager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with stub_server(Answer(200, b"<Tagging/>")) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with make_transport() as t:
+            (response,) = send_all(t, [get("http://s3.example.test")])
+    assert response.body == b"<Tagging/>"
+    assert proxy.received[0].path == "http://s3.example.test/bucket?tagging="
+
+
+def test_tls_is_verified_against_the_bundle_given(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with stub_server(Answer(200, b"<Tagging/>"), tls=(cert, key)) as stub:
+        with make_transport(ca_bundle=str(cert)) as trusting:
+            (response,) = send_all(trusting, [get(stub.url)])
+        assert response.body == b"<Tagging/>"
+        with make_transport() as plain, pytest.raises(TransportError, match="set AWS_CA_BUNDLE"):
+            send_all(plain, [get(stub.url)])
