@@ -58,7 +58,7 @@ AnyCase = WrapValidator(_any_case)
 class SpecModel(BaseModel):
     """Base of every spec model: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 def _switch(value: Any) -> str:
