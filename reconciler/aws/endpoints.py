@@ -13,7 +13,8 @@ store that serves ``BUCKET.host``); ``auto`` is the default described above.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, urlsplit
 
 from reconciler.aws.signing import uri_encode
 from reconciler.names import is_virtual_host_safe
@@ -38,7 +39,7 @@ class S3Addressing:
         encoded_key = uri_encode(key, keep_slash=True)
         virtual = bucket is not None and self.style == "virtual" and is_virtual_host_safe(bucket)
         if self.endpoint_url:
-            parts = urlsplit(self.endpoint_url)
+            parts = _split(self.endpoint_url)
             root = f"{parts.scheme}://{parts.netloc}"
             prefix = parts.path.rstrip("/")
             if bucket is None:
@@ -56,3 +57,8 @@ class S3Addressing:
             return Location(f"https://{bucket}.{service_host}", f"/{encoded_key}")
         tail = f"/{encoded_key}" if key else ""
         return Location(f"https://{service_host}", f"/{uri_encode(bucket, keep_slash=False)}{tail}")
+
+
+@lru_cache(maxsize=16)
+def _split(url: str) -> SplitResult:
+    return urlsplit(url)

@@ -7,6 +7,7 @@ import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -86,6 +87,7 @@ class Response:
     root: str = ""
 
 
+@lru_cache(maxsize=64)
 def host_of(root: str) -> str:
     """The Host header for a URL root: the port only when it is not the scheme's default."""
     parts = urlsplit(root)

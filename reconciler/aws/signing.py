@@ -91,11 +91,17 @@ def uri_encode(value: str, *, keep_slash: bool) -> str:
 
 
 def payload_sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+    return hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
 
 
 def canonical_query(query: Iterable[tuple[str, str]]) -> str:
     """Encoded ``name=value`` pairs sorted by encoded name, then value; a bare name gets ``=``."""
+    return _canonical_query(tuple(query))
+
+
+@lru_cache(maxsize=256)
+def _canonical_query(query: tuple[tuple[str, str], ...]) -> str:
+    # (a plan sends thousands of requests with the same few queries: ?tagging, ?cors, ...)
     pairs = sorted(
         (uri_encode(name, keep_slash=False), uri_encode(value, keep_slash=False))
         for name, value in query
