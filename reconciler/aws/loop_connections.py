@@ -9,9 +9,10 @@ the server means to close (``Connection: close``, HTTP/1.0) is not reused. Heade
 given lower-cased (how the transport reads them).
 
 Timeouts: ``connect`` for opening (TLS included), ``read`` for silence while an answer is
-awaited. TLS verifies the certificate and host name against the CA bundle given. A request on a
-reused connection that the server closed before answering anything is sent once more on a new
-one, as `connections.Connections` does.
+awaited (looked for by a sweep every quarter of it, at most every second). TLS verifies the
+certificate and host name against the CA bundle given. A request on a reused connection that the
+server closed before answering anything is sent once more on a new one, as
+`connections.Connections` does.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class _Protocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._buffer = bytearray()
         self._waiter: asyncio.Future[Answer] | None = None
-        self._timer: asyncio.TimerHandle | None = None
         self._last = 0.0
         self._head_only = False
         self._status = 0
@@ -104,7 +104,6 @@ class _Protocol(asyncio.Protocol):
         self._head_only = head_only
         self._received = False
         self._last = self._loop.time()
-        self._timer = self._loop.call_at(self._last + self._read_timeout, self._check_silence)
         self._transport.write(head + body if body else head)
         return self._waiter
 
@@ -116,34 +115,21 @@ class _Protocol(asyncio.Protocol):
     def abandon(self) -> None:
         """The request was given up (cancelled): the connection is closed, never reused."""
         self._waiter = None
-        self._stop_timer()
         self.close()
 
-    def _check_silence(self) -> None:
-        self._timer = None
-        if self._waiter is None or self._waiter.done():
-            return
-        due = self._last + self._read_timeout
-        if self._loop.time() < due:
-            self._timer = self._loop.call_at(due, self._check_silence)
-            return
-        self._fail(ConnectionFailure("ReadTimeout", "read timed out"))
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+    def check_silence(self, now: float) -> None:
+        """Fail the request under way if nothing came for the read timeout."""
+        if self._waiter is not None and now - self._last >= self._read_timeout:
+            self._fail(ConnectionFailure("ReadTimeout", "read timed out"))
 
     def _fail(self, error: Exception) -> None:
         waiter, self._waiter = self._waiter, None
-        self._stop_timer()
         self.close()
         if waiter is not None and not waiter.done():
             waiter.set_exception(error)
 
     def _finish(self, body: bytes) -> None:
         waiter, self._waiter = self._waiter, None
-        self._stop_timer()
         assert self._headers is not None
         answer = Answer(self._status, self._headers, body)
         self._headers = None
@@ -257,6 +243,11 @@ class LoopConnections:
         self._size = max(size, 1)
         self._context = ssl.create_default_context(cafile=ca_certs) if https else None
         self._idle: list[_Protocol] = []
+        #: Connections awaiting an answer, looked at by one sweep for silence (not a timer per
+        #: request: thousands of timers cost more than the sweep).
+        self._busy: set[_Protocol] = set()
+        self._sweeping = False
+        self._every = min(max(read / 4, 0.05), 1.0)
 
     def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -316,13 +307,29 @@ class LoopConnections:
     async def _exchange(
         self, connection: _Protocol, head: bytes, body: bytes | None, head_only: bool
     ) -> Answer:
+        self._busy.add(connection)
+        if not self._sweeping:
+            self._sweeping = True
+            asyncio.get_running_loop().call_later(self._every, self._sweep)
         try:
             answer = await connection.request(head, body, head_only)
         except BaseException:
             connection.abandon()
             raise
+        finally:
+            self._busy.discard(connection)
         self._give_back(connection)
         return answer
+
+    def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for connection in list(self._busy):
+            connection.check_silence(now)
+        if self._busy:
+            loop.call_later(self._every, self._sweep)
+        else:
+            self._sweeping = False
 
     def _head(
         self, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
