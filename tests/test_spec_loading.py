@@ -338,3 +338,34 @@ def test_the_field_reference_names_every_field_of_every_model() -> None:
         assert f"\n## {name}\n" in text, name
         for field in model.get("properties", {}):
             assert f"| `{field}` |" in text, f"{name}.{field}"
+
+
+def test_compact_events_keep_what_pyyaml_said() -> None:
+    import yaml
+
+    from reconciler.spec import yaml_events
+
+    text = (
+        "version: 1\nstack: s  # comment\nbase: &b {a: 1, 'b': \"two\"}\nbuckets:\n"
+        "  x: {<<: *b, tags: !!map {k: v}}\n  y:\n    - |\n      multi\n      line\n"
+        "    - ${var.z}\n---\nsecond: doc\n"
+    )
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    theirs = list(yaml.parse(text, Loader=loader))
+    ours = yaml_events.compact(yaml.parse(text, Loader=loader))
+    assert len(ours) == len(theirs)
+    for mine, original in zip(ours, theirs, strict=True):
+        assert type(mine).__name__ in type(original).__name__ or type(mine) is yaml_events.Event
+        for field in ("value", "tag", "implicit", "anchor", "style"):
+            if hasattr(original, field):
+                assert getattr(mine, field) == getattr(original, field), field
+        assert (mine.start_mark.line, mine.start_mark.column) == (
+            original.start_mark.line,
+            original.start_mark.column,
+        )
+        assert (mine.end_mark.line, mine.end_mark.column) == (
+            original.end_mark.line,
+            original.end_mark.column,
+        )
+    kinds = {type(e).__name__ for e in ours}
+    assert {"Scalar", "MappingStart", "SequenceEnd", "Alias", "DocumentStart"} <= kinds

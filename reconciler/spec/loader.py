@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any, get_args, get_origin
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from reconciler.aspects import registry as aspects
@@ -31,6 +30,7 @@ from reconciler.spec.model import Spec
 from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position
 from reconciler.spec.validation import issues_from
 from reconciler.spec.variables import Variables, interpolate, resolve_variables
+from reconciler.spec.yaml_events import MappingStart
 
 DEFAULT_FILE = "reconciler.yaml"
 RESOURCE_KINDS = {"buckets": "bucket", "distributions": "distribution"}
@@ -98,7 +98,7 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
                 )
             )
         return None
-    if not isinstance(doc.root_event, yaml.MappingStartEvent):
+    if not isinstance(doc.root_event, MappingStart):
         issues.append(
             SpecIssue(
                 "a spec file must be a mapping (version, stack, buckets, ...)",
@@ -160,6 +160,7 @@ def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
         return interpolate(text, variables=variables, at=at, path=path, issues=issues, node=node)
 
     data = Builder(file.doc, file.source, issues, resolve).build(file.doc.root, ())
+    file.doc.events = []  # never read again: the rest of the load runs without them in memory
     file.data = data if isinstance(data, dict) else {}
     declared = file.data.get("vars")
     if isinstance(declared, dict):

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from reconciler.errors import SourcePosition, SpecIssue
+from reconciler.spec import yaml_events as events
 
 Path = tuple[str | int, ...]
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -110,9 +111,9 @@ Resolver = Callable[[str, SourcePosition, Any, str], Any]
 _STR = "tag:yaml.org,2002:str"
 _IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
 MAX_DEPTH = 64
-_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_START = (events.MappingStart, events.SequenceStart)
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!")
-_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_END = (events.MappingEnd, events.SequenceEnd)
 
 
 def _implicit_tag(value: str) -> str:
@@ -122,22 +123,22 @@ def _implicit_tag(value: str) -> str:
     return _STR
 
 
-def _foreign_tag(event: yaml.Event) -> bool:
+def _foreign_tag(event: events.Event) -> bool:
     """A collection with an explicit tag other than map/seq (``!!python/object``, ``!custom``)."""
-    tag = getattr(event, "tag", None)
-    return bool(tag) and not getattr(event, "implicit", True) and tag not in _COLLECTION_TAGS
+    tag = event.tag
+    return bool(tag) and not event.implicit and tag not in _COLLECTION_TAGS
 
 
 class Document:
     """One file's events, with the index of its root value."""
 
-    def __init__(self, file: str, events: list[yaml.Event], root: int) -> None:
+    def __init__(self, file: str, found: list[events.Event], root: int) -> None:
         self.file = file
-        self.events = events
+        self.events = found
         self.root = root
 
     @property
-    def root_event(self) -> yaml.Event:
+    def root_event(self) -> events.Event:
         return self.events[self.root]
 
     def skip(self, index: int) -> int:
@@ -155,12 +156,12 @@ class Document:
 
     def top_level(self, key: str) -> int | None:
         """Where the value of a top-level ``key`` starts, if the root is a mapping holding it."""
-        if not isinstance(self.root_event, yaml.MappingStartEvent):
+        if not isinstance(self.root_event, events.MappingStart):
             return None
         index = self.root + 1
-        while not isinstance(self.events[index], yaml.MappingEndEvent):
+        while not isinstance(self.events[index], events.MappingEnd):
             event = self.events[index]
-            if isinstance(event, yaml.ScalarEvent) and event.value == key:
+            if isinstance(event, events.Scalar) and event.value == key:
                 return index + 1
             index = self.skip(self.skip(index))
         return None
@@ -170,18 +171,18 @@ def parse(text: str, file: str, issues: list[SpecIssue]) -> Document | None:
     """The file as events; a syntax error becomes an issue at its mark. ``None`` when the file
     holds no document (or a broken one)."""
     try:
-        events = list(yaml.parse(text, Loader=_Loader))
+        found = events.compact(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         issues.append(_syntax_issue(exc, text, file))
         return None
     except yaml.YAMLError as exc:
         issues.append(SpecIssue(f"YAML error: {exc}", "", SourcePosition(file, 1, 1)))
         return None
-    starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
+    starts = [i for i, e in enumerate(found) if isinstance(e, events.DocumentStart)]
     if not starts:
         return None
     if len(starts) > 1:
-        second = events[starts[1]]
+        second = found[starts[1]]
         issues.append(
             SpecIssue(
                 "a spec file holds one YAML document; split the others into files of their own",
@@ -189,7 +190,7 @@ def parse(text: str, file: str, issues: list[SpecIssue]) -> Document | None:
                 position(file, second.start_mark),
             )
         )
-    return Document(file, events, starts[0] + 1)
+    return Document(file, found, starts[0] + 1)
 
 
 def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecIssue:
@@ -231,7 +232,7 @@ class Builder:
     def _value(self, index: int, path: Path, depth: int) -> tuple[Any, int]:
         event = self.doc.events[index]
         self.map.values.setdefault(path, position(self.file, event.start_mark))
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, events.Alias):
             if event.anchor not in self.anchors:
                 self._issue(event, f"unknown alias *{event.anchor}", path)
                 return None, index + 1
@@ -239,7 +240,7 @@ class Builder:
         if depth > MAX_DEPTH:
             self._issue(event, f"nested more than {MAX_DEPTH} levels deep", path)
             return None, self.doc.skip(index)
-        if isinstance(event, yaml.ScalarEvent):
+        if isinstance(event, events.Scalar):
             value: Any = self._scalar(event, path)
             end = index + 1
         elif _foreign_tag(event):
@@ -248,11 +249,11 @@ class Builder:
             )
             self.map.unreadable.add(path)
             return None, self.doc.skip(index)
-        elif isinstance(event, yaml.SequenceStartEvent):
+        elif isinstance(event, events.SequenceStart):
             value, end = self._sequence(index, path, depth)
         else:
             value, end = self._mapping(index, path, depth)
-        anchor = getattr(event, "anchor", None)
+        anchor = event.anchor
         if anchor:
             self.anchors[anchor] = value
         return value, end
@@ -260,7 +261,7 @@ class Builder:
     def _sequence(self, index: int, path: Path, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []
         index += 1
-        while not isinstance(self.doc.events[index], yaml.SequenceEndEvent):
+        while not isinstance(self.doc.events[index], events.SequenceEnd):
             item, index = self._value(index, (*path, len(items)), depth + 1)
             items.append(item)
         return items, index + 1
@@ -270,9 +271,9 @@ class Builder:
         seen: dict[str, SourcePosition] = {}
         merges: list[Any] = []
         index += 1
-        while not isinstance(self.doc.events[index], yaml.MappingEndEvent):
+        while not isinstance(self.doc.events[index], events.MappingEnd):
             key_event = self.doc.events[index]
-            if not isinstance(key_event, yaml.ScalarEvent):
+            if not isinstance(key_event, events.Scalar):
                 self._issue(key_event, "a key must be a plain value, not a list or mapping", path)
                 index = self.doc.skip(self.doc.skip(index))
                 continue
@@ -311,7 +312,7 @@ class Builder:
                 )
         return result, index + 1
 
-    def _scalar(self, event: yaml.ScalarEvent, path: Path) -> Any:
+    def _scalar(self, event: events.Event, path: Path) -> Any:
         value = event.value
         tag = event.tag
         if tag in (None, "!"):
