@@ -325,3 +325,30 @@ def test_tls_is_verified_against_the_bundle_given(tmp_path: Path) -> None:
         assert response.body == b"<Tagging/>"
         with make_transport() as plain, pytest.raises(TransportError, match="set AWS_CA_BUNDLE"):
             send_all(plain, [get(stub.url)])
+
+
+def test_the_ca_bundle_is_loaded_once_for_every_bucket_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On AWS each bucket is its own host (virtual-hosted addressing), so its own pool of
+    connections; loading the CA bundle for each (about 20 ms) would cost seconds per plan."""
+    import ssl
+
+    from reconciler.aws import connections
+    from reconciler.aws.loop_connections import LoopConnections
+
+    cert, _ = self_signed(tmp_path)
+    loaded: list[str | None] = []
+    real = ssl.create_default_context
+
+    def counting(*args: object, cafile: str | None = None, **options: object) -> ssl.SSLContext:
+        loaded.append(cafile)
+        return real(cafile=cafile)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    connections.tls_context.cache_clear()
+    for n in range(50):
+        root = f"https://bucket-{n}.s3.eu-west-1.amazonaws.com"
+        LoopConnections(root, connect=1, read=1, size=4, ca_certs=str(cert))
+        connections.Connections(root, connect=1, read=1, size=4, ca_certs=str(cert))
+    assert loaded == [str(cert)]

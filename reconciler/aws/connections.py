@@ -20,6 +20,7 @@ import ssl
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 #: What a connection the server closed while it sat idle fails with, when reused.
@@ -68,7 +69,7 @@ class Connections:
         self._connect = connect
         self._read = read
         self._size = max(size, 1)
-        self._context = ssl.create_default_context(cafile=ca_certs) if self._https else None
+        self._context = tls_context(ca_certs) if self._https else None
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
@@ -155,6 +156,14 @@ class Connections:
         # (HTTPMessage: a case-insensitive mapping, as the transport reads headers)
         headers_read: Mapping[str, str] = response.headers  # type: ignore[assignment]
         return Answer(response.status, headers_read, data)
+
+
+@lru_cache(maxsize=8)
+def tls_context(ca_certs: str | None) -> ssl.SSLContext:
+    """The TLS settings for a CA bundle, made once: loading a bundle costs about 20 ms, and on
+    AWS each bucket is its own host (virtual-hosted addressing), so its own pool of
+    connections. A context is safe to share between threads and connections."""
+    return ssl.create_default_context(cafile=ca_certs)
 
 
 def _connect(connection: http.client.HTTPConnection) -> None:

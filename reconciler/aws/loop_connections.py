@@ -22,7 +22,7 @@ import ssl
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from reconciler.aws.connections import Answer, ConnectionFailure, connect_failure
+from reconciler.aws.connections import Answer, ConnectionFailure, connect_failure, tls_context
 from reconciler.aws.exchange import host_of
 
 _NO_BODY_STATUS = frozenset({204, 304})
@@ -241,7 +241,7 @@ class LoopConnections:
         self._connect = connect
         self._read = read
         self._size = max(size, 1)
-        self._context = ssl.create_default_context(cafile=ca_certs) if https else None
+        self._context = tls_context(ca_certs) if https else None
         self._idle: list[_Protocol] = []
         #: Connections awaiting an answer, looked at by one sweep for silence (not a timer per
         #: request: thousands of timers cost more than the sweep).
