@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from functools import partial
 from pathlib import Path
 
@@ -352,3 +352,31 @@ def test_the_ca_bundle_is_loaded_once_for_every_bucket_host(
         LoopConnections(root, connect=1, read=1, size=4, ca_certs=str(cert))
         connections.Connections(root, connect=1, read=1, size=4, ca_certs=str(cert))
     assert loaded == [str(cert)]
+
+
+def test_idle_connections_over_many_endpoints_stay_within_the_parallelism() -> None:
+    """As on AWS, where each bucket is its own host: reading many leaves no more idle
+    connections open than the parallelism (the longest idle are closed), on the event loop and
+    on threads alike."""
+    lock = threading.Lock()
+    open_now = [0]
+
+    def handle(connection: socket.socket, _: int) -> None:
+        with lock:
+            open_now[0] += 1
+        try:
+            while read_request(connection):
+                connection.sendall(OK)
+        finally:
+            with lock:
+                open_now[0] -= 1
+
+    with ExitStack() as servers:
+        urls = [servers.enter_context(raw_server(handle))[0] for _ in range(12)]
+        with make_transport(pool_size=4) as t:
+            send_all(t, [get(url, f"b{i}") for url in urls for i in range(3)], parallelism=4)
+            for url in urls:  # and one at a time, on this thread
+                t.send(get(url))
+            time.sleep(0.3)  # (the servers see the closes)
+            with lock:
+                assert open_now[0] <= 8  # at most 4 idle on the loop, and 4 on threads

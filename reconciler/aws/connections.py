@@ -18,7 +18,8 @@ import http.client
 import socket
 import ssl
 import threading
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -42,6 +43,37 @@ class ConnectionFailure(Exception):
         self.why = why
 
 
+class IdleBudget:
+    """How many idle connections are kept open over every endpoint: at most ``limit``; beyond
+    it, the one idle longest is closed. On AWS each bucket is its own host (virtual-hosted
+    addressing), so its own pool: a thousand buckets would otherwise leave thousands of idle
+    sockets open (past a process's file limit). Thread-safe; ``evict`` callbacks run outside
+    its lock."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, 1)
+        self._idle: OrderedDict[object, Callable[[], None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._idle)
+
+    def parked(self, connection: object, evict: Callable[[], None]) -> None:
+        """``connection`` went idle; ``evict`` closes it if it is still idle then."""
+        with self._lock:
+            self._idle[connection] = evict
+            victims = [
+                self._idle.popitem(last=False)[1] for _ in range(len(self._idle) - self.limit)
+            ]
+        for victim in victims:
+            victim()
+
+    def taken(self, connection: object) -> None:
+        """``connection`` is in use again (or closed)."""
+        with self._lock:
+            self._idle.pop(connection, None)
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -61,8 +93,10 @@ class Connections:
         read: float,
         size: int,
         ca_certs: str | None = None,
+        budget: IdleBudget | None = None,
     ) -> None:
         parts = urlsplit(root)
+        self._budget = budget if budget is not None else IdleBudget(size)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or ""
         self._port = parts.port or (443 if self._https else 80)
@@ -82,21 +116,34 @@ class Connections:
 
     def _take(self) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
-            if self._idle:
-                return self._idle.pop(), True
-        return self._new(), False
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            return self._new(), False
+        self._budget.taken(connection)
+        return connection, True
 
     def _give_back(self, connection: http.client.HTTPConnection) -> None:
         with self._lock:
-            if len(self._idle) < self._size:
+            kept = len(self._idle) < self._size
+            if kept:
                 self._idle.append(connection)
-                return
+        if kept:
+            self._budget.parked(connection, lambda: self._evict(connection))
+        else:
+            connection.close()
+
+    def _evict(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if connection not in self._idle:
+                return  # taken meanwhile: in use, not idle
+            self._idle.remove(connection)
         connection.close()
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
         for connection in idle:
+            self._budget.taken(connection)
             connection.close()
 
     def request(

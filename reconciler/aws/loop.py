@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from reconciler.aws.config import Timeouts
-from reconciler.aws.connections import ConnectionFailure, Connections
+from reconciler.aws.connections import ConnectionFailure, Connections, IdleBudget
 from reconciler.aws.loop_connections import LoopConnections
 from reconciler.aws.steps import Exchange, Outcome, Pause, Steps, Task
 
@@ -46,6 +46,7 @@ class StepRunner:
         self._size = max(size, 1)
         self._loop = asyncio.new_event_loop()
         self._pools: dict[str, LoopConnections | None] = {}
+        self._budget = IdleBudget(self._size)  # idle connections over every endpoint
         self._threads: ThreadPoolExecutor | None = None
         self._waiting: list[asyncio.Future[None]] = []
         self._one_batch = threading.Lock()
@@ -154,6 +155,7 @@ class StepRunner:
                     read=self._timeouts.read,
                     size=self._size,
                     ca_certs=self._ca_certs,
+                    budget=self._budget,
                 )
                 if direct
                 else None

@@ -22,7 +22,13 @@ import ssl
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from reconciler.aws.connections import Answer, ConnectionFailure, connect_failure, tls_context
+from reconciler.aws.connections import (
+    Answer,
+    ConnectionFailure,
+    IdleBudget,
+    connect_failure,
+    tls_context,
+)
 from reconciler.aws.exchange import host_of
 
 _NO_BODY_STATUS = frozenset({204, 304})
@@ -232,8 +238,10 @@ class LoopConnections:
         read: float,
         size: int,
         ca_certs: str | None = None,
+        budget: IdleBudget | None = None,
     ) -> None:
         parts = urlsplit(root)
+        self._budget = budget if budget is not None else IdleBudget(size)
         https = parts.scheme == "https"
         self._host = parts.hostname or ""
         self._port = parts.port or (443 if https else 80)
@@ -252,6 +260,7 @@ class LoopConnections:
     def close(self) -> None:
         idle, self._idle = self._idle, []
         for connection in idle:
+            self._budget.taken(connection)
             connection.close()
 
     async def _new(self) -> _Protocol:
@@ -274,6 +283,7 @@ class LoopConnections:
     def _take(self) -> _Protocol | None:
         while self._idle:
             connection = self._idle.pop()
+            self._budget.taken(connection)
             if not connection.closed:
                 return connection
         return None
@@ -281,7 +291,13 @@ class LoopConnections:
     def _give_back(self, connection: _Protocol) -> None:
         if connection.reusable and not connection.closed and len(self._idle) < self._size:
             self._idle.append(connection)
+            self._budget.parked(connection, lambda: self._evict(connection))
         else:
+            connection.close()
+
+    def _evict(self, connection: _Protocol) -> None:
+        if connection in self._idle:
+            self._idle.remove(connection)
             connection.close()
 
     async def request(

@@ -33,7 +33,7 @@ import certifi
 
 from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
-from reconciler.aws.connections import Answer, ConnectionFailure, Connections
+from reconciler.aws.connections import Answer, ConnectionFailure, Connections, IdleBudget
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.exchange import (
     Request,
@@ -100,6 +100,8 @@ class Transport:
         self._proxy_of: dict[str, str | None] = {}
         #: Per endpoint without a proxy, its keep-alive connections (`connections`).
         self._pools: dict[str, Connections] = {}
+        #: Idle connections kept over every endpoint (the event loop's have their own).
+        self._budget = IdleBudget(max(pool_size, 1))
         self._ca_certs = ca_bundle or certifi.where()
         self._pool_size = max(pool_size, 1)
         self._limits: dict[str, AdaptiveLimit] = {}
@@ -184,6 +186,7 @@ class Transport:
                         read=self._timeouts.read,
                         size=self._pool_size,
                         ca_certs=self._ca_certs,
+                        budget=self._budget,
                     )
                 return pool
             manager = self._via_proxy.get(proxy)
