@@ -85,7 +85,9 @@ class FakeStore:
         return Answer(404, s3_error(NOT_CONFIGURED.get(sub, "NoSuchKey")))
 
 
-def plan_against(store: FakeStore, tmp_path: Path, spec: str) -> tuple[Plan, Transport]:
+def plan_against(
+    store: Callable[[Received], Answer], tmp_path: Path, spec: str
+) -> tuple[Plan, Transport]:
     path = tmp_path / "reconciler.yaml"
     path.write_text(spec)
     loaded = load_spec((str(path),), cli_vars={}, env={})
@@ -458,3 +460,29 @@ def test_the_listing_gives_the_regions_and_no_bucket_needs_a_head(tmp_path: Path
     assert errors(plan) == {}
     assert not any(method == "HEAD" for (_, method) in store.seen)
     assert transport.requests_sent == 1 + 2  # the listing, and each bucket's tags
+
+
+def test_with_more_buckets_than_the_parallelism_each_buckets_reads_run_together(
+    tmp_path: Path,
+) -> None:
+    """On AWS each bucket is its own host: its reads follow one another (on one connection)
+    rather than spreading over the run, so at most `parallelism` buckets are being read at
+    once, and the request count is unchanged."""
+    names = [f"compat-{i:02d}" for i in range(10)]
+    store = FakeStore(names)
+    order: list[str] = []
+
+    def recording(received: Received) -> Answer:
+        bucket = urlsplit(received.path).path.strip("/")
+        if bucket:
+            order.append(bucket)
+        return store(received)
+
+    body = "".join(f"  {n}: {{lifecycle: [], cors: []}}\n" for n in names)
+    spec = f"version: 1\nstack: compat\nbuckets:\n{body}"
+    plan, transport = plan_against(recording, tmp_path, spec)
+    assert errors(plan) == {}
+    assert transport.requests_sent == 1 + 10 * 3  # the listing; each bucket's tags and two aspects
+    spans = {n: (order.index(n), len(order) - 1 - order[::-1].index(n)) for n in names}
+    busiest = max(sum(1 for a, b in spans.values() if a <= i <= b) for i in range(len(order)))
+    assert busiest <= 4  # plan_against reads with parallelism 4

@@ -7,7 +7,10 @@ stack owns it, and an owned one its region and an emptiness check before it may 
 
 Reads are grouped in phases (existence → tags and aspects → emptiness); each read is written as
 steps (`aws.steps`) and a phase runs them all on one event loop (`aws.loop`), ``parallelism``
-at once; no read waits on another.
+at once; no read waits on another. With at least as many buckets as ``parallelism``, a bucket's
+tags and aspects are read one after another (one connection: on AWS each bucket is its own host,
+and a read on a new connection costs a TLS handshake and a round trip more); with fewer, every
+read of every bucket is under way at once.
 
 One odd answer is that bucket's problem, not the run's: a read that fails (an error answer after
 the retries, a body that cannot be read, no answer at all) is recorded on the bucket it was for,
@@ -195,13 +198,15 @@ class LiveReader:
                 names = [n for n in names if n in request.only_undeclared]
             undeclared = {n: _Found(exists=True) for n in names}
         readable = [n for n, f in found.items() if f.exists and not f.foreign and not f.failures]
-        second: list[Task] = [_bind(reading.tags, n, found[n]) for n in readable]
-        second += [
-            _bind(reading.aspect, n, a)
-            for n in readable
-            if n not in request.deletable
-            for a in sorted(request.declared[n])
-        ]
+        second: list[Task]
+        if len(readable) >= self._parallelism:
+            # Enough buckets to keep every slot busy: each bucket's reads follow one another
+            # on one connection. On AWS each bucket is its own host; spread over the slots, its
+            # reads would each open a connection (a TLS handshake and a round trip more).
+            second = [_bind(reading.everything, n) for n in readable]
+        else:
+            second = [_bind(reading.tags, n, found[n]) for n in readable]
+            second += [_bind(reading.aspect, n, a) for n in readable for a in reading.aspects(n)]
         second += [_bind(reading.tags, n, f) for n, f in undeclared.items()]
         self._run("reading", second)
 
@@ -273,6 +278,18 @@ class _Reading:
                 target.failures.append(describe_failure("tags", exc))
             else:
                 self.unreadable[name] = describe_failure("tags", exc)
+
+    def aspects(self, name: str) -> list[str]:
+        """The aspects of declared bucket ``name`` to read (none of one the plan may delete)."""
+        if name in self.request.deletable:
+            return []
+        return sorted(self.request.declared[name])
+
+    def everything(self, name: str) -> Steps[None]:
+        """Declared bucket ``name``'s tags and aspects, one read after another."""
+        yield from self.tags(name, self.found[name])
+        for which in self.aspects(name):
+            yield from self.aspect(name, which)
 
     def aspect(self, name: str, which: str) -> Steps[None]:
         optional = which in self.request.optional.get(name, frozenset())
