@@ -12,8 +12,9 @@ fresh read (``If-Match``); errors come back typed (`NoSuchDistribution`, `Precon
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
@@ -71,28 +72,26 @@ def _copy(element: Element) -> Element:
     return copy.deepcopy(element)
 
 
+P = ParamSpec("P")
+
+
+def _sending(
+    build: Callable[Concatenate[CloudFrontClient, P], Request],
+) -> Callable[Concatenate[CloudFrontClient, P], Response]:
+    """The request ``build`` makes, sent with retries on the calling thread."""
+
+    def call(self: CloudFrontClient, /, *args: P.args, **options: P.kwargs) -> Response:
+        return self._transport.send(build(self, *args, **options))
+
+    return call
+
+
 class CloudFrontClient:
     """Typed CloudFront operations over a shared `Transport`. Thread-safe."""
 
     def __init__(self, transport: Transport, *, endpoint_url: str | None = None) -> None:
         self._transport = transport
         self._root = (endpoint_url or DEFAULT_ENDPOINT).rstrip("/")
-
-    def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        query: tuple[tuple[str, str], ...] = (),
-        body: bytes = b"",
-        headers: Mapping[str, str] | None = None,
-        address: str | None = None,
-    ) -> Response:
-        request = self._request(
-            operation, method, path, query=query, body=body, headers=headers, address=address
-        )
-        return self._transport.send(request)
 
     def _request(
         self,
@@ -120,6 +119,9 @@ class CloudFrontClient:
             body=body,
             address=address,
         )
+
+    #: One request built by `_request`, sent with retries on this thread.
+    _call = _sending(_request)
 
     def _xml(self, response: Response, operation: str, address: str | None) -> Element:
         return xml.parse(

@@ -16,7 +16,7 @@ import base64
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
@@ -47,12 +47,24 @@ LIST_PAGE = 10_000
 
 Query = tuple[tuple[str, str], ...]
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def content_md5(body: bytes) -> str:
     """The ``Content-MD5`` header S3 demands on several configuration writes."""
     digest = hashlib.md5(body, usedforsecurity=False).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def _blocking(
+    calling: Callable[Concatenate[S3Client, P], Steps[T]],
+) -> Callable[Concatenate[S3Client, P], T]:
+    """A call written as steps, made on the calling thread, with the same parameters."""
+
+    def call(self: S3Client, /, *args: P.args, **options: P.kwargs) -> T:
+        return self._transport.run(calling(self, *args, **options))
+
+    return call
 
 
 class S3Client:
@@ -131,25 +143,8 @@ class S3Client:
                 self.remember_region(bucket, region)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _call(
-        self,
-        operation: str,
-        method: str,
-        *,
-        bucket: str | None = None,
-        key: str = "",
-        query: Query = (),
-        headers: dict[str, str] | None = None,
-        body: bytes = b"",
-        region: str | None = None,
-        actions: tuple[str, ...] = (),
-    ) -> Response:
-        """One operation, on this thread (`_calling`)."""
-        steps = self._calling(
-            operation, method, bucket=bucket, key=key, query=query, headers=headers, body=body,
-            region=region, actions=actions,
-        )  # fmt: skip
-        return self._transport.run(steps)
+    #: One operation, on this thread (`_calling`, run by `Transport.run`).
+    _call = _blocking(_calling)
 
     def run(self, steps: Steps[T]) -> T:
         """Run one call's steps on this thread."""
