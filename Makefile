@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_spec.py
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_plan.py
-	$(BIN)/python bench/bench_plan_latency.py 1000 20 --curve --apply-import
+	$(BIN)/python bench/bench_plan_latency.py 1000 20 --curve --apply-import --tls
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -2,7 +2,7 @@
 beside boto3 making the same reads with the same parallelism, in one run.
 
     .venv/bin/python bench/bench_plan_latency.py [N] [LATENCY_MS] [--parallelism P] [--curve]
-        [--apply-import]
+        [--apply-import] [--tls]
 
 Both readers run as their own processes (process start included), so their wall time, CPU time
 (user + system, from the kernel) and peak memory are theirs alone; the endpoint runs in a third
@@ -12,7 +12,9 @@ bound (requests / parallelism x latency), CPU per request, peak memory, and the 
 same GETs sent unsigned and unparsed by the leanest Python clients, on threads (``http.client``
 keep-alive connections, one thread per request in flight) and on one event loop (asyncio
 streams, as many connections), which no Python client doing more can beat on this machine; and
-the startup of ``--help``, ``validate`` and ``schema`` (the median of five runs). The package's
+the startup of ``--help``, ``validate`` and ``schema`` (the median of five runs). With --tls, the
+plan and boto3's reads once more over HTTPS (a self-signed certificate made for the run), as
+every request to AWS is. The package's
 bytecode is compiled first, as an installed copy has it.
 With --apply-import: ``reconciler apply`` of a spec that changes every bucket's versioning (the
 endpoint accepts the writes and stores nothing) and ``reconciler import`` of every bucket
@@ -44,7 +46,8 @@ BOTO_READS = """
 import sys, boto3, botocore.config
 from concurrent.futures import ThreadPoolExecutor
 url, count, parallelism = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+verify = sys.argv[4] if len(sys.argv) > 4 else None
+s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", verify=verify,
     aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
     config=botocore.config.Config(max_pool_connections=parallelism,
                                   s3={"addressing_style": "path"}))
@@ -123,12 +126,16 @@ def measured(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
 
 
 class Endpoint:
-    def __init__(self, count: int, latency_ms: float, *, writable: bool = False) -> None:
+    def __init__(
+        self, count: int, latency_ms: float, *, writable: bool = False, tls: Path | None = None
+    ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.ca = tls / "cert.pem" if tls else None
+        certificate = ["--tls", str(tls / "cert.pem"), str(tls / "key.pem")] if tls else []
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "synthetic_s3.py"), str(self.port), str(count),
-             str(latency_ms), *(["--writable"] if writable else [])],
+             str(latency_ms), *(["--writable"] if writable else []), *certificate],
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
@@ -136,9 +143,11 @@ class Endpoint:
         assert self.process.stdout.readline().strip() == "ready"
 
     def counts(self) -> dict[str, int]:
+        import ssl  # noqa: PLC0415
         import urllib.request  # noqa: PLC0415
 
-        with urllib.request.urlopen(f"{self.url}/__counts", timeout=10) as answer:
+        context = ssl.create_default_context(cafile=str(self.ca)) if self.ca else None
+        with urllib.request.urlopen(f"{self.url}/__counts", timeout=10, context=context) as answer:
             found: dict[str, int] = json.loads(answer.read())
         return found
 
@@ -159,6 +168,7 @@ def run_reconciler(
         "AWS_SECRET_ACCESS_KEY": "bench-secret",
         "AWS_REGION": "us-east-1",
         "NO_COLOR": "1",
+        **({"AWS_CA_BUNDLE": str(endpoint.ca)} if endpoint.ca else {}),
     }
     reconciler = Path(sys.executable).parent / "reconciler"
     argv = command or ["plan", "-f", str(spec), "--detailed-exitcode"]
@@ -210,11 +220,9 @@ def apply_and_import(count: int, latency: float, parallelism: int, tmp: Path) ->
 
 def run_boto3(endpoint: Endpoint, count: int, parallelism: int, cwd: Path) -> Run:
     before = sum(endpoint.counts().values())
-    wall, cpu, peak, code = measured(
-        [sys.executable, "-c", BOTO_READS, endpoint.url, str(count), str(parallelism)],
-        {**os.environ},
-        cwd,
-    )
+    verify = [str(endpoint.ca)] if endpoint.ca else []
+    argv = [sys.executable, "-c", BOTO_READS, endpoint.url, str(count), str(parallelism), *verify]
+    wall, cpu, peak, code = measured(argv, {**os.environ}, cwd)
     return Run(wall, cpu, peak, sum(endpoint.counts().values()) - before, code)
 
 
@@ -234,6 +242,7 @@ def main() -> None:
     parser.add_argument("--parallelism", type=int, default=DEFAULT_PARALLELISM)
     parser.add_argument("--curve", action="store_true")
     parser.add_argument("--apply-import", action="store_true")
+    parser.add_argument("--tls", action="store_true")
     args = parser.parse_args()
     count, latency, parallelism = args.buckets, args.latency_ms, args.parallelism
     # As an installed copy has it (pip compiles on install): no run pays for compiling.
@@ -283,7 +292,65 @@ def main() -> None:
     if args.apply_import:
         with tempfile.TemporaryDirectory() as tmp:
             apply_and_import(count, latency, parallelism, Path(tmp))
+    if args.tls:
+        with tempfile.TemporaryDirectory() as tmp:
+            over_tls(count, latency, parallelism, Path(tmp))
     startup()
+
+
+def over_tls(count: int, latency: float, parallelism: int, tmp: Path) -> None:
+    """The plan and boto3's reads again, over HTTPS."""
+    self_signed(tmp)
+    spec = tmp / "reconciler.yaml"
+    spec.write_text(bench_spec_text(count))
+    endpoint = Endpoint(count, latency, tls=tmp)
+    try:
+        ours = run_reconciler(endpoint, spec, parallelism)
+        theirs = run_boto3(endpoint, count, parallelism, tmp)
+    finally:
+        endpoint.stop()
+    print(f"Over TLS (HTTPS, keep-alive), the same plan, parallelism {parallelism}:")
+    print(line("reconciler plan (process start incl.)", ours, count))
+    print(line("boto3, the same reads", theirs, count))
+    print(f"  ratio boto3 / reconciler wall: {theirs.wall / ours.wall:.2f}x")
+
+
+def self_signed(folder: Path) -> None:
+    """A certificate for 127.0.0.1 and its key, as cert.pem and key.pem in ``folder``."""
+    import datetime  # noqa: PLC0415
+    import ipaddress  # noqa: PLC0415
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
 
 
 def startup() -> None:

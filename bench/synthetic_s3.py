@@ -5,7 +5,9 @@ nothing. It answers the reads a plan makes, and "not configured" for every other
 import reads), counts requests by kind, and refuses writes unless told to accept them (to
 measure an apply; nothing is stored).
 
-    python bench/synthetic_s3.py PORT BUCKETS LATENCY_MS [--writable]   # until terminated
+    python bench/synthetic_s3.py PORT BUCKETS LATENCY_MS [--writable] [--tls CERT KEY]
+
+runs until terminated; with ``--tls``, over HTTPS with that certificate and key.
 
 The counts are printed as JSON on SIGTERM (and served at GET /__counts).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import ssl
 import sys
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
@@ -195,9 +198,17 @@ class Endpoint:
             writer.close()
 
 
-async def main(port: int, count: int, latency_ms: float, writable: bool) -> None:
+async def main(
+    port: int, count: int, latency_ms: float, writable: bool, tls: list[str] | None
+) -> None:
     endpoint = Endpoint(count, latency_ms / 1000, writable=writable)
-    server = await asyncio.start_server(endpoint.serve, "127.0.0.1", port, backlog=1024)
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls[0], tls[1])
+    server = await asyncio.start_server(
+        endpoint.serve, "127.0.0.1", port, backlog=1024, ssl=context
+    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print("ready", flush=True)
@@ -207,6 +218,7 @@ async def main(port: int, count: int, latency_ms: float, writable: bool) -> None
 
 
 if __name__ == "__main__":
+    tls = sys.argv[sys.argv.index("--tls") + 1 :][:2] if "--tls" in sys.argv else None
     asyncio.run(
-        main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), "--writable" in sys.argv)
+        main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), "--writable" in sys.argv, tls)
     )
