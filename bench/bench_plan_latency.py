@@ -37,6 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # (tests.certificates, for --tls)
 
 from synthetic_s3 import bench_spec_text, bucket_name  # noqa: E402
 
@@ -127,12 +128,17 @@ def measured(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
 
 class Endpoint:
     def __init__(
-        self, count: int, latency_ms: float, *, writable: bool = False, tls: Path | None = None
+        self,
+        count: int,
+        latency_ms: float,
+        *,
+        writable: bool = False,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        self.ca = tls / "cert.pem" if tls else None
-        certificate = ["--tls", str(tls / "cert.pem"), str(tls / "key.pem")] if tls else []
+        self.ca = tls[0] if tls else None
+        certificate = ["--tls", str(tls[0]), str(tls[1])] if tls else []
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "synthetic_s3.py"), str(self.port), str(count),
              str(latency_ms), *(["--writable"] if writable else []), *certificate],
@@ -300,10 +306,12 @@ def main() -> None:
 
 def over_tls(count: int, latency: float, parallelism: int, tmp: Path) -> None:
     """The plan and boto3's reads again, over HTTPS."""
-    self_signed(tmp)
+    from tests.certificates import self_signed  # noqa: PLC0415 - (dev dependencies)
+
+    cert, key = self_signed(tmp)
     spec = tmp / "reconciler.yaml"
     spec.write_text(bench_spec_text(count))
-    endpoint = Endpoint(count, latency, tls=tmp)
+    endpoint = Endpoint(count, latency, tls=(cert, key))
     try:
         ours = run_reconciler(endpoint, spec, parallelism)
         theirs = run_boto3(endpoint, count, parallelism, tmp)
@@ -313,44 +321,6 @@ def over_tls(count: int, latency: float, parallelism: int, tmp: Path) -> None:
     print(line("reconciler plan (process start incl.)", ours, count))
     print(line("boto3, the same reads", theirs, count))
     print(f"  ratio boto3 / reconciler wall: {theirs.wall / ours.wall:.2f}x")
-
-
-def self_signed(folder: Path) -> None:
-    """A certificate for 127.0.0.1 and its key, as cert.pem and key.pem in ``folder``."""
-    import datetime  # noqa: PLC0415
-    import ipaddress  # noqa: PLC0415
-
-    from cryptography import x509  # noqa: PLC0415
-    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
-    from cryptography.x509.oid import NameOID  # noqa: PLC0415
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
 
 
 def startup() -> None:

@@ -21,8 +21,8 @@ from reconciler.aws.signing import Credentials
 from reconciler.aws.steps import Steps, Task
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import AccessDenied, TransportError
+from tests.certificates import self_signed
 from tests.stub_server import Answer, s3_error, stub_server
-from tests.test_store_compat import self_signed
 
 CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123")
 

@@ -21,6 +21,7 @@ from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
 from reconciler.spec.loader import load_spec
 from reconciler.workflow import make_plan
+from tests.certificates import self_signed
 from tests.conftest import TEST_CREDENTIALS
 from tests.stub_server import Answer, Received, s3_error, stub_server
 
@@ -245,46 +246,6 @@ def test_a_bucket_only_spec_sends_no_cloudfront_request(tmp_path: Path) -> None:
     plan, transport = plan_against(store, tmp_path, TAGLESS)
     assert errors(plan) == {}
     assert transport.requests_sent == run_count(store, lambda _: True)
-
-
-def self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 signed by itself: a private CA as a company has one."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "store.test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "ca.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
 
 
 def test_a_store_behind_a_private_ca_works_with_its_bundle(tmp_path: Path) -> None:
