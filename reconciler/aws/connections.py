@@ -55,9 +55,6 @@ class IdleBudget:
         self._idle: OrderedDict[object, Callable[[], None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __len__(self) -> int:
-        return len(self._idle)
-
     def parked(self, connection: object, evict: Callable[[], None]) -> None:
         """``connection`` went idle; ``evict`` closes it if it is still idle then."""
         with self._lock:
@@ -95,15 +92,11 @@ class Connections:
         ca_certs: str | None = None,
         budget: IdleBudget | None = None,
     ) -> None:
-        parts = urlsplit(root)
+        self._host, self._port, self._context = endpoint_of(root, ca_certs)
         self._budget = budget if budget is not None else IdleBudget(size)
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or ""
-        self._port = parts.port or (443 if self._https else 80)
         self._connect = connect
         self._read = read
         self._size = max(size, 1)
-        self._context = tls_context(ca_certs) if self._https else None
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
@@ -203,6 +196,14 @@ class Connections:
         # (HTTPMessage: a case-insensitive mapping, as the transport reads headers)
         headers_read: Mapping[str, str] = response.headers  # type: ignore[assignment]
         return Answer(response.status, headers_read, data)
+
+
+def endpoint_of(root: str, ca_certs: str | None) -> tuple[str, int, ssl.SSLContext | None]:
+    """Host, port and TLS settings (``None``: plain HTTP) of ``scheme://host[:port]``."""
+    parts = urlsplit(root)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    return parts.hostname or "", port, tls_context(ca_certs) if https else None
 
 
 @lru_cache(maxsize=8)

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from reconciler.aws.config import Timeouts
-from reconciler.aws.connections import ConnectionFailure, Connections, IdleBudget
+from reconciler.aws.connections import ConnectionFailure, IdleBudget
 from reconciler.aws.loop_connections import LoopConnections
 from reconciler.aws.steps import Exchange, Outcome, Pause, Steps, Task
 
@@ -147,7 +147,7 @@ class StepRunner:
     def _pool(self, root: str) -> LoopConnections | None:
         """The event loop's connections to ``root``; ``None`` where a proxy is in the way."""
         if root not in self._pools:
-            direct = isinstance(self._transport.pool_for(root), Connections)
+            direct = not self._transport.through_proxy(root)
             self._pools[root] = (
                 LoopConnections(
                     root,

@@ -20,14 +20,13 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from reconciler.aws.connections import (
     Answer,
     ConnectionFailure,
     IdleBudget,
     connect_failure,
-    tls_context,
+    endpoint_of,
 )
 from reconciler.aws.exchange import host_of
 
@@ -240,16 +239,12 @@ class LoopConnections:
         ca_certs: str | None = None,
         budget: IdleBudget | None = None,
     ) -> None:
-        parts = urlsplit(root)
-        self._budget = budget if budget is not None else IdleBudget(size)
-        https = parts.scheme == "https"
-        self._host = parts.hostname or ""
-        self._port = parts.port or (443 if https else 80)
+        self._host, self._port, self._context = endpoint_of(root, ca_certs)
         self._host_header = host_of(root)
+        self._budget = budget if budget is not None else IdleBudget(size)
         self._connect = connect
         self._read = read
         self._size = max(size, 1)
-        self._context = tls_context(ca_certs) if https else None
         self._idle: list[_Protocol] = []
         #: Connections awaiting an answer, looked at by one sweep for silence (not a timer per
         #: request: thousands of timers cost more than the sweep).

@@ -167,15 +167,22 @@ class Transport:
         )
         return headers
 
+    def _proxy(self, root: str) -> str | None:
+        """The proxy the environment names for ``root`` (looked up once per endpoint)."""
+        if root not in self._proxy_of:
+            self._proxy_of[root] = _environ_proxy(root)
+        return self._proxy_of[root]
+
+    def through_proxy(self, root: str) -> bool:
+        return self._proxy(root) is not None
+
     def pool_for(self, root: str) -> Connections | ProxiedConnections:
         """The connections to ``root``: its own, or the manager of the proxy the environment
         names for it (both looked up once per endpoint)."""
         pool = self._pools.get(root)
         if pool is not None:
             return pool
-        if root not in self._proxy_of:
-            self._proxy_of[root] = _environ_proxy(root)
-        proxy = self._proxy_of[root]
+        proxy = self._proxy(root)
         with self._lock:
             if proxy is None:
                 pool = self._pools.get(root)
