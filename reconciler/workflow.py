@@ -14,7 +14,7 @@ from reconciler.live.model import LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan.distributions import fingerprint as distribution_fingerprint
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
-from reconciler.plan.order import distribution_scope, scope
+from reconciler.plan.order import distribution_scope, reads_distributions, scope
 from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
@@ -57,7 +57,7 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
         deletable=deletable,
         prune=True,
         only_undeclared=None if covered is None else covered,
-        distributions=spec.manages_distributions,
+        distributions=reads_distributions(spec, targets),
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
         distribution_ids=frozenset(d.id for d in distributions if d.id),
         referenced=referenced_buckets(spec, declared, distributions),

@@ -234,7 +234,7 @@ def import_(
 @click.option(
     "--for",
     "command",
-    type=click.Choice(["plan", "apply", "drift", "import"]),
+    type=click.Choice(["plan", "apply", "drift", "import", "destroy"]),
     default="apply",
     show_default=True,
     help="The command the policy is for.",

@@ -69,6 +69,14 @@ def distribution_scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | 
     return frozenset(_name(t) for t in targets if t.startswith("distribution."))
 
 
+def reads_distributions(spec: Spec, targets: frozenset[str]) -> bool:
+    """Whether a plan of ``spec`` limited to ``targets`` involves distributions: only when the
+    spec manages them and the targets name one (a bucket depends on no distribution), so that
+    a targeted bucket plan needs no CloudFront permission."""
+    covered = distribution_scope(spec, targets)
+    return spec.manages_distributions and (covered is None or bool(covered))
+
+
 def scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:
     """The bucket names a targeted plan covers: the targeted buckets, the buckets targeted
     distributions use and, transitively, the declared buckets they log into. ``None`` when there

@@ -27,7 +27,12 @@ from reconciler.plan.model import (
     ResourceChange,
     fingerprinted,
 )
-from reconciler.plan.order import distribution_scope, order_changes, scope
+from reconciler.plan.order import (
+    distribution_scope,
+    order_changes,
+    reads_distributions,
+    scope,
+)
 from reconciler.spec import canonical
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import spec_json
@@ -402,7 +407,7 @@ def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     planner.note_store(covered)
     if live.distributions is not None:
         planner.plan_distributions(distribution_scope(spec, options.targets))
-    elif spec.distributions:
+    elif spec.distributions and reads_distributions(spec, options.targets):
         raise ValueError("the live state holds no distributions: they were not read")
     return Plan(
         stack=spec.stack,
