@@ -16,6 +16,7 @@ from reconciler.plan.distributions import fingerprint as distribution_fingerprin
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
 from reconciler.plan.order import distribution_scope, reads_distributions, scope
 from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
+from reconciler.plan.references import declared_reads
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
@@ -44,6 +45,9 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
         if covered is None or name in covered
     }
     declared = {n: frozenset(aspects.DECLARABLE) if every_aspect else a for n, a in named.items()}
+    for name, reads in declared_reads(spec, declared).items():
+        if name in declared:  # what checking a reference to it needs, left out of its spec
+            declared[name] |= reads
     deletable = frozenset(name for name in declared if spec.buckets[name].state == "absent")
     dist_covered = distribution_scope(spec, targets)
     distributions = [

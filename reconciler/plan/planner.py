@@ -171,19 +171,21 @@ class _Planner:
         self.plan_existing(name, bucket, live, region)
 
     def check_references(self, name: str, bucket: Bucket, region: str) -> None:
-        """The buckets this one's aspects refer to that the spec does not declare, checked
-        against what was read of them."""
+        """The buckets this one's aspects refer to that the spec does not declare (or whose
+        spec leaves out what the reference needs), checked against what was read of them."""
         for unit in registry.ASPECTS:
             value = getattr(bucket, unit.key)
             if not value:
                 continue
             for target in unit.references(value):
-                if target in self.spec.buckets:
-                    continue
-                live = self.live.referenced.get(target)
-                for message, where in references.referenced_bucket(
-                    unit, value, region, target, live
-                ):
+                declared = self.spec.buckets.get(target)
+                if declared is not None:
+                    live = self.live.buckets.get(target)
+                    found = references.declared_bucket(unit, value, region, declared, live)
+                else:
+                    live = self.live.referenced.get(target)
+                    found = references.referenced_bucket(unit, value, region, target, live)
+                for message, where in found:
                     self.error(name, message, unit.key, *where)
 
     def creation(
