@@ -30,7 +30,7 @@ from typing import Any
 
 from reconciler.aspects import registry as aspects
 from reconciler.live.model import LiveState
-from reconciler.plan.differ import resource_path
+from reconciler.plan.differ import resource_path, shown
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
 from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
@@ -184,12 +184,15 @@ def differences(change: ResourceChange) -> tuple[Difference, ...]:
                 )
             )
         for entry in entries:
+            before, after = entry.before, entry.after
+            if not entry.path:
+                before, after = shown(before, after, aspect.before, aspect.after)
             out.append(
                 Difference(
                     resource_path(change.kind, aspect.aspect, entry.path),
-                    entry.after,
-                    entry.before,
-                    kind_of(entry.after, entry.before),
+                    after,
+                    before,
+                    kind_of(after, before),
                 )
             )
     return tuple(out)

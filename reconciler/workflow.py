@@ -14,7 +14,12 @@ from reconciler.live.model import LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan.distributions import fingerprint as distribution_fingerprint
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
-from reconciler.plan.order import distribution_scope, reads_distributions, scope
+from reconciler.plan.order import (
+    distribution_scope,
+    reads_distributions,
+    scope,
+    undeclared_targets,
+)
 from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
 from reconciler.plan.references import declared_reads
 from reconciler.spec.distribution import Distribution
@@ -115,6 +120,16 @@ def make_plan(
         loaded = destroy_spec(loaded)
     spec = loaded.spec
     check_targets(targets)
+    unknown = undeclared_targets(spec, targets)
+    if unknown:  # refused before any request
+        refused = Plan(
+            stack=spec.stack,
+            spec_digest=loaded.digest,
+            changes=(),
+            diagnostics=tuple(Diagnostic("error", t, why) for t, why in unknown.items()),
+            targets=tuple(sorted(targets)),
+        )
+        return refused, LiveState({})
     live = reader.read(read_request(spec, targets, every_aspect=every_aspect))
 
     def position(path: tuple[str | int, ...]) -> str | None:
@@ -135,22 +150,6 @@ def make_plan(
             destroy=destroy,
         ),
     )
-    known = {f"bucket.{n}" for n in spec.buckets} | {f"bucket.{n}" for n in live.buckets}
-    known |= {f"distribution.{n}" for n in spec.distributions}
-    unknown = sorted(t for t in targets if t not in known)
-    if unknown:
-        result = Plan(
-            stack=result.stack,
-            spec_digest=result.spec_digest,
-            changes=result.changes,
-            diagnostics=result.diagnostics
-            + tuple(
-                Diagnostic("error", t, "--target names no declared or owned resource")
-                for t in unknown
-            ),
-            unchanged=result.unchanged,
-            targets=result.targets,
-        )
     return result, live
 
 

@@ -211,7 +211,9 @@ def import_(
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
     if buckets_only and distributions:
         raise PlanError("--buckets-only imports no distribution: leave out --distribution")
-    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged, buckets_only)
+    request = importer.ImportRequest(
+        stack, buckets, distributions, all_unmanaged, buckets_only, output=output
+    )
     with open_session(aws) as session:
         run = Run(session, terminal)
         imported = importer.render(importer.read(run.reader, request), request)
