@@ -25,7 +25,7 @@ from reconciler.emulator import emulator_process
 from reconciler.live.reader import LiveReader
 from reconciler.report import drift_formats
 from reconciler.spec.loader import load_spec
-from reconciler.workflow import make_plan
+from reconciler.workflow import guard_for, make_plan
 
 CREDENTIALS = Credentials("AKIDBENCH", "bench-secret")
 
@@ -89,7 +89,10 @@ def main() -> None:
 
         def create() -> None:
             plan, _ = make_plan(loaded, reader, default_region="us-east-1")
-            executor = Executor(s3, cloudfront=cloudfront, parallelism=args.parallelism)
+            guard = guard_for(loaded, default_region="us-east-1")
+            executor = Executor(
+                s3, guard=guard, cloudfront=cloudfront, parallelism=args.parallelism
+            )
             report = executor.apply(plan)
             if not report.ok:
                 raise SystemExit("the apply failed")

@@ -29,7 +29,7 @@ from reconciler.plan.model import Plan
 from reconciler.report import apply_text, drift_text, plan_text
 from reconciler.report.plan_text import Style, plain
 from reconciler.spec.loader import load_spec
-from reconciler.workflow import make_plan
+from reconciler.workflow import guard_for, make_plan
 
 # The emulator accepts any key pair; these are not credentials for anything.
 DEMO_CREDENTIALS = Credentials("AKIDDEMO", "demo-secret", source="demo")
@@ -106,7 +106,8 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
 
         def apply(result: Plan) -> None:
             writes = transport.writes_sent
-            report = Executor(s3, cloudfront=cloudfront).apply(result)
+            guard = guard_for(loaded, default_region=REGION)
+            report = Executor(s3, guard=guard, cloudfront=cloudfront).apply(result)
             echo(apply_text.render([r.to_json() for r in report.results], style=style).rstrip())
             echo(f"({transport.writes_sent - writes} write requests)")
 

@@ -47,6 +47,12 @@ class StalePlanError(PlanError):
         self.addresses = tuple(addresses)
 
 
+class UnsafeStep(ReconcilerError):
+    """A step the executor refuses to take: the contract's safety rules do not hold for it now
+    (the resource is not this stack's, the spec does not ask for it, ...), whatever the plan
+    says."""
+
+
 class SourcePosition(NamedTuple):
     """A place in a spec file, 1-based as editors count. (A tuple: a large spec records one
     per value, so it must be cheap to make.)"""

@@ -1,21 +1,24 @@
 """The plan workflow, shared by the commands, the demo and the benchmark: from a loaded spec to
-a plan (what to read, reading it, planning), and the re-read that proves a saved plan is fresh.
+a plan (what to read, reading it, planning), and a saved plan made again to prove it current.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from pathlib import Path
 
+from reconciler.apply.guard import Guard
 from reconciler.aspects import object_ownership
 from reconciler.aspects import registry as aspects
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
-from reconciler.live.model import LiveDistribution, LiveState
+from reconciler.live.model import LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
-from reconciler.plan.distributions import fingerprint as distribution_fingerprint
-from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
+from reconciler.plan import compare
+from reconciler.plan.model import Diagnostic, Plan
 from reconciler.plan.order import distribution_scope, scope
-from reconciler.plan.planner import PlanOptions, declared_aspects, fingerprint, plan
+from reconciler.plan.planner import PlanOptions, declared_aspects, plan
+from reconciler.saved_plans import sources_of
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
@@ -106,7 +109,11 @@ def make_plan(
     replace: frozenset[str] = frozenset(),
     destroy: bool = False,
     every_aspect: bool = False,
+    cwd: Path | None = None,
 ) -> tuple[Plan, LiveState]:
+    """The plan of ``loaded`` against the live state read now, and that state. The plan
+    records how it was made (mode, targets, replace) and from what (the spec files relative
+    to ``cwd``, the working directory by default), so that a saved one can be made again."""
     if destroy:
         loaded = destroy_spec(loaded)
     spec = loaded.spec
@@ -134,99 +141,66 @@ def make_plan(
     known = {f"bucket.{n}" for n in spec.buckets} | {f"bucket.{n}" for n in live.buckets}
     known |= {f"distribution.{n}" for n in spec.distributions}
     unknown = sorted(t for t in targets if t not in known)
-    if unknown:
-        result = Plan(
-            stack=result.stack,
-            spec_digest=result.spec_digest,
-            changes=result.changes,
-            diagnostics=result.diagnostics
-            + tuple(
-                Diagnostic("error", t, "--target names no declared or owned resource")
-                for t in unknown
-            ),
-            unchanged=result.unchanged,
-            targets=result.targets,
-        )
+    result = dataclasses.replace(
+        result,
+        diagnostics=result.diagnostics
+        + tuple(
+            Diagnostic("error", t, "--target names no declared or owned resource") for t in unknown
+        ),
+        mode="destroy" if destroy else "plan",
+        replace=tuple(sorted(replace)),
+        sources=sources_of(loaded, cwd or Path.cwd()),
+    )
     return result, live
 
 
-#: Parts of a bucket's fingerprint that are not aspects to read again.
-_STATE_PARTS = frozenset({"existence", "emptiness", "tags"})
+def guard_for(
+    loaded: LoadedSpec,
+    *,
+    default_region: str,
+    replace: frozenset[str] = frozenset(),
+    destroy: bool = False,
+) -> Guard:
+    """The executor's safety rules for a plan of ``loaded`` made this way (a destroy reads
+    every declared resource as absent)."""
+    spec = destroy_spec(loaded).spec if destroy else loaded.spec
+    return Guard(spec, default_region=default_region, replace=replace)
 
 
-def _read_parts(change: ResourceChange) -> list[str]:
-    """The aspects (or fields) whose live values a saved change was made against: every
-    declared one (``live_fingerprints``), or for older plan files the changed ones."""
-    if change.fingerprints:
-        return [name for name, _ in change.fingerprints if name not in _STATE_PARTS]
-    return [a.aspect for a in change.aspects if a.aspect != "tags"]
-
-
-def stale_parts(
-    saved: Plan, reader: LiveReader, *, progress: Callable[[str], None] | None = None
-) -> dict[str, list[str]]:
-    """The addresses whose live state changed since ``saved`` was made (re-read now), each
-    with the parts that moved (``existence``, ``tags``, an aspect's name, ...)."""
-    buckets = [c for c in saved.changes if c.kind == "bucket"]
-    distributions = [c for c in saved.changes if c.kind == "distribution"]
-    declared = {c.name: frozenset(_read_parts(c)) for c in buckets}
-    deletable = frozenset(c.name for c in buckets if c.action is Action.DELETE)
-    if progress:
-        progress(f"re-reading {len(saved.changes)} resource(s) to check the plan is current")
-    live = reader.read(
-        ReadRequest(
-            stack=saved.stack,
-            declared=declared,
-            deletable=deletable,
-            prune=False,
-            distributions=bool(distributions),
-            distribution_ids=frozenset(c.id for c in distributions if c.id),
-        )
+def replan_saved(
+    saved: Plan, loaded: LoadedSpec, reader: LiveReader, *, default_region: str
+) -> Plan:
+    """The plan made again now for ``saved`` (from ``loaded``, the spec it was made from, and
+    the live state), made the way ``saved`` was (mode, targets, replace). Raises
+    `StalePlanError` when the live state moved since, naming each resource and part, and
+    `PlanError` when the saved changes are not the fresh ones, naming each difference. A fresh
+    plan with errors is returned as it is: the caller shows them and applies nothing."""
+    fresh, live = make_plan(
+        loaded,
+        reader,
+        default_region=default_region,
+        targets=frozenset(saved.targets),
+        replace=frozenset(saved.replace),
+        destroy=saved.mode == "destroy",
     )
-    stale: dict[str, list[str]] = {}
-    for change in saved.changes:
-        parts = _read_parts(change)
-        if change.kind == "distribution":
-            now = distribution_fingerprint(_distribution(live, change, saved.stack), parts)
-        else:
-            current = live.buckets[change.name]
-            if current.failures:
-                stale[change.address] = ["the re-read failed: " + "; ".join(current.failures)]
-                continue
-            now = fingerprint(current, parts)
-        if now["live_fingerprint"] == change.live_fingerprint:
-            continue
-        before, after = dict(change.fingerprints), dict(now["fingerprints"])
-        moved = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-        stale[change.address] = moved if change.fingerprints else []
-    return stale
-
-
-def stale_resources(
-    saved: Plan, reader: LiveReader, *, progress: Callable[[str], None] | None = None
-) -> list[str]:
-    """The addresses whose live state changed since ``saved`` was made (re-read now)."""
-    return list(stale_parts(saved, reader, progress=progress))
-
-
-def _distribution(live: LiveState, change: ResourceChange, stack: str) -> LiveDistribution | None:
-    """The distribution a saved change is about, as read now."""
-    found = live.distributions or ()
-    if change.id:
-        return next((d for d in found if d.id == change.id), None)
-    return next((d for d in found if d.stack == stack and d.name == change.name), None)
-
-
-def require_fresh(saved: Plan, reader: LiveReader) -> None:
-    stale = stale_parts(saved, reader)
-    if stale:
-        named = [f"{a} ({', '.join(parts)})" if parts else a for a, parts in stale.items()]
+    if fresh.errors:
+        return fresh
+    moved = compare.stale(saved.changes, live, saved.stack)
+    if moved:
+        named = [f"{a} ({', '.join(parts)})" for a, parts in moved.items()]
         raise StalePlanError(
             "the saved plan is stale: the live state of "
             + ", ".join(named)
             + " changed since it was made; run plan again",
-            addresses=list(stale),
+            addresses=list(moved),
         )
+    found = compare.differences(saved.changes, fresh.changes)
+    if found:
+        raise PlanError(
+            "the saved plan is not what the spec and the live state give now, so nothing is "
+            f"applied: {compare.summary(found)}. Run plan again and review what it shows"
+        )
+    return fresh
 
 
 def limit_plan(saved: Plan, targets: tuple[str, ...]) -> Plan:
@@ -240,10 +214,8 @@ def limit_plan(saved: Plan, targets: tuple[str, ...]) -> Plan:
     for change in reversed(saved.changes):  # dependencies come earlier in a plan
         if change.address in wanted:
             wanted |= set(change.depends_on)
-    return Plan(
-        stack=saved.stack,
-        spec_digest=saved.spec_digest,
+    return dataclasses.replace(
+        saved,
         changes=tuple(c for c in saved.changes if c.address in wanted),
-        diagnostics=saved.diagnostics,
         targets=tuple(sorted(targets)),
     )

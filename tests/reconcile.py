@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply.executor import ApplyReport, Backoff, Executor
+from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter, WaitSettings
 from reconciler.aws.s3 import S3Client
@@ -16,7 +17,7 @@ from reconciler.drift import DriftReport, drift_report
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
 from reconciler.spec.loader import LoadedSpec, load_spec
-from reconciler.workflow import make_plan
+from reconciler.workflow import guard_for, make_plan, replan_saved
 
 
 def spec_file(tmp_path: Path, text: str, name: str = "reconciler.yaml") -> LoadedSpec:
@@ -33,6 +34,8 @@ class Harness:
     s3: S3Client
     transport: Transport
     waits: list[tuple[str, str]] = field(default_factory=list)
+    #: The executor's safety rules for each plan this harness made (by the plan's identity).
+    guards: dict[int, Guard] = field(default_factory=dict)
 
     @property
     def cloudfront(self) -> CloudFrontClient:
@@ -62,7 +65,17 @@ class Harness:
             targets=targets,
             replace=replace,
         )
+        self.guards[id(plan)] = guard_for(loaded, default_region=self.s3.region, replace=replace)
         return plan
+
+    def replan(self, saved: Plan, loaded: LoadedSpec) -> Plan:
+        """``saved`` made again from ``loaded`` as ``reconciler apply PLAN`` does (raising
+        when it is stale or differs); the fresh plan, ready for `execute`."""
+        fresh = replan_saved(saved, loaded, self.reader(), default_region=self.s3.region)
+        self.guards[id(fresh)] = guard_for(
+            loaded, default_region=self.s3.region, replace=frozenset(saved.replace)
+        )
+        return fresh
 
     def drift(self, loaded: LoadedSpec, *, include_unmanaged: bool = False) -> DriftReport:
         """The drift report, as ``reconciler drift`` makes it."""
@@ -70,10 +83,13 @@ class Harness:
         assert not plan.errors, [str(d) for d in plan.errors]
         return drift_report(loaded.spec, plan, live, include_unmanaged=include_unmanaged)
 
-    def execute(self, plan: Plan) -> ApplyReport:
+    def execute(self, plan: Plan, *, guard: Guard | None = None) -> ApplyReport:
+        """Applies ``plan`` under the safety rules of the spec it was made from (``guard``,
+        or the rules of the spec this harness planned it from)."""
         assert not plan.errors, [str(d) for d in plan.errors]
         executor = Executor(
             self.s3,
+            guard=guard or self.guards[id(plan)],
             cloudfront=self.cloudfront,
             waiter=self.waiter(),
             parallelism=8,

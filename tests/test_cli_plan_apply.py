@@ -76,9 +76,9 @@ def test_a_saved_plan_is_applied_exactly_and_holds_no_secret(
     assert document["format_version"] == "1"
     assert document["summary"]["create"] == 2
     assert document["spec_digest"].startswith("sha256:")
+    assert document["spec"]["given"] == ["reconciler.yaml"]
+    assert [f["path"] for f in document["spec"]["files"]] == ["reconciler.yaml"]
 
-    # The spec changes after planning: the saved plan, not the spec, is what gets applied.
-    (tmp_path / "reconciler.yaml").write_text(SPEC.replace("enabled", "suspended"), "utf-8")
     applied = run_cli("apply", str(saved), cwd=tmp_path, env=env)
     assert applied.returncode == 0, applied.stderr
     status = boto_s3.get_bucket_versioning(Bucket="cli-site")["Status"]

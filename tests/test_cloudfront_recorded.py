@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from reconciler.apply.distributions import DistributionSteps
 from reconciler.apply.executor import Executor
+from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter, WaitSettings
 from reconciler.aws.config import RetryPolicy
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
+from reconciler.errors import UnsafeStep
 from reconciler.invalidate import invalidate
 from reconciler.live.model import LiveState
 from reconciler.plan.model import Action, AspectChange, ResourceChange
@@ -105,14 +109,37 @@ def distribution_answer(status: str, etag: str = "E9", *, enabled: bool = True) 
     return Answer(200, body, {"ETag": etag})
 
 
+def tags_answer(stack: str, name: str) -> Answer:
+    """The distribution's tags, as the executor reads them again before changing it."""
+    return Answer(
+        200,
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?><Tags xmlns="{NS}"><Items>'
+            f"<Tag><Key>reconciler:stack</Key><Value>{stack}</Value></Tag>"
+            f"<Tag><Key>reconciler:name</Key><Value>{name}</Value></Tag></Items></Tags>"
+        ).encode(),
+    )
+
+
+#: The spec the unit-level steps below run under: site-cdn declared with the new comment,
+#: old-cdn no longer declared (pruned).
+STEPS_SPEC = """\
+version: 1
+stack: web
+distributions:
+  site-cdn: {comment: new}
+"""
+
+
 def client(stub: Stub) -> CloudFrontClient:
     transport = Transport(credentials=CREDENTIALS, retry=RetryPolicy(max_attempts=1))
     return CloudFrontClient(transport, endpoint_url=stub.url)
 
 
-def steps_for(cloudfront: CloudFrontClient) -> DistributionSteps:
+def steps_for(cloudfront: CloudFrontClient, tmp_path: Path) -> DistributionSteps:
     waiter = Waiter(cloudfront, WaitSettings(interval=0.001, timeout=5.0))
-    return DistributionSteps(cloudfront, waiter, stack="web", spec_digest="sha256:x")
+    guard = Guard(spec_file(tmp_path, STEPS_SPEC).spec, default_region="us-east-1")
+    return DistributionSteps(cloudfront, waiter, guard=guard, stack="web", spec_digest="sha256:x")
 
 
 def calls(stub: Stub) -> list[tuple[str, str, str | None]]:
@@ -121,9 +148,10 @@ def calls(stub: Stub) -> list[tuple[str, str, str | None]]:
 
 CONFIG = "/2020-05-31/distribution/E1ABCDEF/config"
 DIST = "/2020-05-31/distribution/E1ABCDEF"
+TAGGING = "/2020-05-31/tagging"
 
 
-def test_a_stale_etag_is_read_again_and_the_update_retried() -> None:
+def test_a_stale_etag_is_read_again_and_the_update_retried(tmp_path: Path) -> None:
     change = ResourceChange(
         address="distribution.site-cdn",
         kind="distribution",
@@ -134,13 +162,18 @@ def test_a_stale_etag_is_read_again_and_the_update_retried() -> None:
         wait_for_deployment=False,
     )
     with stub_server(
+        # the executor's own check: still this stack's site-cdn?
+        distribution_answer("Deployed"),
+        tags_answer("web", "site-cdn"),
         config_answer("E1"),
         PRECONDITION_FAILED,
         config_answer("E2"),
         distribution_answer("InProgress"),
     ) as stub:
-        steps_for(client(stub)).runner(change)("config", "update")
+        steps_for(client(stub), tmp_path).runner(change)("config", "update")
     assert calls(stub) == [
+        ("GET", DIST, None),
+        ("GET", TAGGING, None),
         ("GET", CONFIG, None),
         ("PUT", CONFIG, "E1"),
         ("GET", CONFIG, None),
@@ -152,7 +185,9 @@ def test_a_stale_etag_is_read_again_and_the_update_retried() -> None:
     assert "<OriginShield><Enabled>false</Enabled></OriginShield>" in sent
 
 
-def test_delete_answered_not_disabled_disables_waits_and_deletes_with_a_fresh_etag() -> None:
+def test_delete_answered_not_disabled_disables_waits_and_deletes_with_a_fresh_etag(
+    tmp_path: Path,
+) -> None:
     change = ResourceChange(
         address="distribution.old-cdn",
         kind="distribution",
@@ -161,12 +196,18 @@ def test_delete_answered_not_disabled_disables_waits_and_deletes_with_a_fresh_et
         id="E1ABCDEF",
     )
     with stub_server(
+        # the executor's own check: still this stack's old-cdn?
+        distribution_answer("InProgress"),
+        tags_answer("web", "old-cdn"),
         # disable: the distribution is deploying, then deployed; its config is enabled
         distribution_answer("InProgress"),
         distribution_answer("Deployed"),
         config_answer("E1"),
         distribution_answer("InProgress", enabled=False),  # the update's answer
         distribution_answer("Deployed", enabled=False),  # waiting for the disabled state
+        # the check again before the delete
+        distribution_answer("Deployed", enabled=False),
+        tags_answer("web", "old-cdn"),
         # delete: AWS still says not disabled (its view lags), so the sequence starts over
         config_answer("E2", enabled=False),
         NOT_DISABLED,
@@ -177,15 +218,19 @@ def test_delete_answered_not_disabled_disables_waits_and_deletes_with_a_fresh_et
         Answer(204),
         NO_SUCH,  # gone
     ) as stub:
-        run = steps_for(client(stub)).runner(change)
+        run = steps_for(client(stub), tmp_path).runner(change)
         run("distribution", "disable")
         run("distribution", "delete")
     assert calls(stub) == [
+        ("GET", DIST, None),
+        ("GET", TAGGING, None),
         ("GET", DIST, None),
         ("GET", DIST, None),
         ("GET", CONFIG, None),
         ("PUT", CONFIG, "E1"),
         ("GET", DIST, None),
+        ("GET", DIST, None),
+        ("GET", TAGGING, None),
         ("GET", CONFIG, None),
         ("DELETE", DIST, "E2"),
         ("GET", DIST, None),
@@ -195,7 +240,7 @@ def test_delete_answered_not_disabled_disables_waits_and_deletes_with_a_fresh_et
         ("DELETE", DIST, "E4"),
         ("GET", DIST, None),
     ]
-    assert "<Enabled>false</Enabled>" in stub.received[3].body.decode()
+    assert "<Enabled>false</Enabled>" in stub.received[5].body.decode()
 
 
 SPEC = """\
@@ -236,7 +281,9 @@ def test_an_alias_held_elsewhere_is_reported_with_the_alias_and_its_position(
     with stub_server(CNAME_TAKEN) as stub:
         cloudfront = client(stub)
         s3 = S3Client(Transport(credentials=CREDENTIALS), region="us-east-1", endpoint_url=stub.url)
-        report = Executor(s3, cloudfront=cloudfront, waiter=Waiter(cloudfront)).apply(only_cdn)
+        guard = Guard(loaded.spec, default_region="us-east-1")
+        executor = Executor(s3, guard=guard, cloudfront=cloudfront, waiter=Waiter(cloudfront))
+        report = executor.apply(only_cdn)
     failed = [r for r in report.results if r.status == "failed"]
     assert len(failed) == 1
     reason = failed[0].reason or ""
@@ -276,3 +323,24 @@ def test_invalidate_waits_until_cloudfront_says_completed() -> None:
     assert slept == [7.0, 7.0]
     assert [r.method for r in stub.received] == ["POST", "GET", "GET"]
     assert b"<CallerReference>reconciler-" in stub.received[0].body
+
+
+def test_the_executor_refuses_to_disable_a_distribution_of_another_stack(tmp_path: Path) -> None:
+    """A forged delete naming a distribution id: its tags, read again, say whose it is."""
+    change = ResourceChange(
+        address="distribution.old-cdn",
+        kind="distribution",
+        name="old-cdn",
+        action=Action.DELETE,
+        id="E1ABCDEF",
+    )
+    with stub_server(distribution_answer("Deployed"), tags_answer("other", "their-cdn")) as stub:
+        run = steps_for(client(stub), tmp_path).runner(change)
+        with pytest.raises(UnsafeStep) as raised:
+            run("distribution", "disable")
+    assert str(raised.value) == (
+        "distribution.old-cdn: refused: distribution E1ABCDEF carries reconciler:stack=other, "
+        "reconciler:name=their-cdn, not this stack's old-cdn: the reconciler never changes what "
+        "it does not own"
+    )
+    assert [method for method, _, _ in calls(stub)] == ["GET", "GET"]  # nothing written

@@ -318,3 +318,29 @@ def test_an_imported_acl_comes_with_the_ownership_that_allows_it(
     assert [(c.address, c.action) for c in plan.changes] == [
         ("bucket.handmade-public", Action.ADOPT)
     ]
+
+
+def test_import_never_replaces_a_file_or_writes_through_a_link_without_force(
+    tmp_path: Path, endpoint: str, boto_s3: Any
+) -> None:
+    env = user_env(tmp_path, endpoint=endpoint, secret="import-secret")
+    boto_s3.create_bucket(Bucket="import-kept")
+    spec = tmp_path / "acme.yaml"
+    spec.write_text("# the team's spec\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("# another file\n", encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to(elsewhere)
+
+    for name, what in (("acme.yaml", "exists"), ("link.yaml", "is a symbolic link")):
+        done = run_cli("import", "--bucket", "import-kept", "-o", name, cwd=tmp_path, env=env)
+        assert done.returncode == 1
+        assert f"Error: {name} {what}: import never replaces a file; pass --force" in done.stderr
+        assert "API request" not in done.stderr  # refused before reading anything
+    assert spec.read_text(encoding="utf-8") == "# the team's spec\n"
+    assert elsewhere.read_text(encoding="utf-8") == "# another file\n"
+
+    forced = run_cli(
+        "import", "--bucket", "import-kept", "-o", "acme.yaml", "--force", cwd=tmp_path, env=env
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert "import-kept" in spec.read_text(encoding="utf-8")

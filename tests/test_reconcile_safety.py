@@ -14,9 +14,9 @@ from reconciler.apply.executor import Executor, stop_on_interrupt
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import PlanError, StalePlanError, api_error
-from reconciler.live.reader import LiveReader
-from reconciler.plan.model import Action, plan_from_json
-from reconciler.workflow import limit_plan, require_fresh
+from reconciler.plan.model import Action
+from reconciler.plan.plan_file import parse_plan
+from reconciler.workflow import limit_plan
 from tests.reconcile import Harness, spec_file
 
 
@@ -198,14 +198,14 @@ def test_a_stale_saved_plan_is_refused_naming_the_resource(
     _make(boto_s3, "safety-a", {"reconciler:stack": "safety"})
     _make(boto_s3, "safety-b", {"reconciler:stack": "safety"})
     harness = Harness(s3, transport)
-    saved = plan_from_json(harness.plan(spec_file(tmp_path, TWO)).to_json())
-    reader = LiveReader(s3)
-    require_fresh(saved, reader)  # nothing changed yet: accepted
+    loaded = spec_file(tmp_path, TWO)
+    saved = parse_plan(harness.plan(loaded).dumps(), name="plan.json")
+    harness.replan(saved, loaded)  # nothing changed yet: accepted
 
     boto_s3.put_bucket_versioning(Bucket="safety-b", VersioningConfiguration={"Status": "Enabled"})
 
     with pytest.raises(StalePlanError) as raised:
-        require_fresh(saved, reader)
+        harness.replan(saved, loaded)
     assert raised.value.addresses == ("bucket.safety-b",)
     assert "bucket.safety-b (versioning) changed since it was made" in str(raised.value)
 
@@ -227,16 +227,17 @@ def test_a_saved_plan_is_refused_when_an_aspect_it_does_not_change_moved(
     it stale, because the plan was made against every declared aspect's live value."""
     harness = Harness(s3, transport)
     harness.apply(spec_file(tmp_path, CORS_AND_TAGS % "web"))
-    saved = plan_from_json(harness.plan(spec_file(tmp_path, CORS_AND_TAGS % "data")).to_json())
+    loaded = spec_file(tmp_path, CORS_AND_TAGS % "data")
+    saved = parse_plan(harness.plan(loaded).dumps(), name="plan.json")
     assert [a.aspect for a in saved.changes[0].aspects] == ["tags"]
-    require_fresh(saved, LiveReader(s3))  # nothing moved yet: accepted
+    harness.replan(saved, loaded)  # nothing moved yet: accepted
 
     boto_s3.put_bucket_cors(
         Bucket="safety-cors",
         CORSConfiguration={"CORSRules": [{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]},
     )
     with pytest.raises(StalePlanError) as raised:
-        require_fresh(saved, LiveReader(s3))
+        harness.replan(saved, loaded)
     assert "bucket.safety-cors (cors) changed since it was made" in str(raised.value)
 
 
@@ -380,8 +381,9 @@ def test_an_interrupted_apply_finishes_what_is_under_way_and_reports_the_rest(
 ) -> None:
     loaded = spec_file(tmp_path, TWO)
     interrupting = InterruptingS3(transport, region="us-east-1", endpoint_url=endpoint)
-    plan = Harness(interrupting, transport).plan(loaded)
-    executor = Executor(interrupting, parallelism=1)
+    harness = Harness(interrupting, transport)
+    plan = harness.plan(loaded)
+    executor = Executor(interrupting, guard=harness.guards[id(plan)], parallelism=1)
 
     with stop_on_interrupt(executor):
         report = executor.apply(plan)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler import xmlcodec as xml
+from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_render import skeleton, with_enabled, write_config
 from reconciler.aws.cloudfront_waiters import Waiter
@@ -58,10 +59,17 @@ class DistributionSteps:
     """Runs the steps of distribution changes; one instance serves a whole apply."""
 
     def __init__(
-        self, cloudfront: CloudFrontClient, waiter: Waiter, *, stack: str, spec_digest: str
+        self,
+        cloudfront: CloudFrontClient,
+        waiter: Waiter,
+        *,
+        guard: Guard,
+        stack: str,
+        spec_digest: str,
     ) -> None:
         self._cf = cloudfront
         self._waiter = waiter
+        self._guard = guard
         self._stack = stack
         self._digest = spec_digest
 
@@ -69,19 +77,34 @@ class DistributionSteps:
         """A function that runs one step of ``change``; steps share what they learn."""
         state: dict[str, Any] = {"id": change.id}
 
+        guard = self._guard
+
+        def owned(distribution_id: str) -> None:
+            guard.writing_distribution(change)
+            if not guard.owning_distribution(self._cf, change, distribution_id):
+                raise ReconcilerError(
+                    f"distribution {distribution_id} no longer exists", address=change.address
+                )
+
         def run(step: str, action: str) -> None:
             if (step, action) == ("distribution", "create"):
+                guard.writing_distribution(change)
                 self._create(change, state)
             elif (step, action) == ("tags", "update"):
+                owned(state["id"])
                 self._tags(change, state["id"])
             elif (step, action) == ("config", "update"):
+                owned(state["id"])
                 self._update(change, state["id"])
             elif (step, action) == ("deployment", "wait"):
                 self._waiter.deployed(state["id"], address=change.address)
             elif (step, action) == ("distribution", "disable"):
-                state["gone"] = self._disable(change, state["id"])
+                gone = not guard.deleting_distribution(self._cf, change, state["id"])
+                state["gone"] = gone or self._disable(change, state["id"])
             elif (step, action) == ("distribution", "delete"):
-                if not state.get("gone"):
+                if not state.get("gone") and guard.deleting_distribution(
+                    self._cf, change, state["id"]
+                ):
                     self._delete(change, state["id"])
             else:
                 raise ValueError(f"unknown step {step} {action}")

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from reconciler.apply.distributions import DistributionSteps
 from reconciler.apply.distributions import steps as distribution_steps
+from reconciler.apply.guard import Guard
 from reconciler.apply.writes import owner_id as read_owner_id
 from reconciler.apply.writes import write_aspect
 from reconciler.aws.cloudfront import CloudFrontClient
@@ -111,6 +112,7 @@ class Executor:
         self,
         s3: S3Client,
         *,
+        guard: Guard,
         cloudfront: CloudFrontClient | None = None,
         waiter: Waiter | None = None,
         parallelism: int = 16,
@@ -119,6 +121,7 @@ class Executor:
         on_step: Callable[[StepResult], None] | None = None,
     ) -> None:
         self._s3 = s3
+        self._guard = guard
         self._cloudfront = cloudfront
         self._waiter = waiter or (Waiter(cloudfront) if cloudfront else None)
         self._distributions: DistributionSteps | None = None
@@ -165,6 +168,8 @@ class Executor:
         if where:
             s3.remember_region(bucket, where)
         try:
+            if not self._guard.deleting_bucket(s3, change, emptying=change.force_destroy):
+                return  # already gone: an earlier, interrupted apply got this far
             if change.force_destroy:
                 self._empty(bucket)
             self._retrying(lambda: s3.delete_bucket(bucket), created=False)
@@ -202,6 +207,7 @@ class Executor:
                 self._create_bucket(change)
                 s3.remember_region(change.name, change.region or s3.region)
             else:
+                self._guard.writing_aspect(change, step, by_aspect[step].after)
                 write = partial(
                     write_aspect,
                     s3,
@@ -266,7 +272,11 @@ class Executor:
         report = ApplyReport()
         if self._cloudfront is not None and self._waiter is not None:
             self._distributions = DistributionSteps(
-                self._cloudfront, self._waiter, stack=plan.stack, spec_digest=plan.spec_digest
+                self._cloudfront,
+                self._waiter,
+                guard=self._guard,
+                stack=plan.stack,
+                spec_digest=plan.spec_digest,
             )
         pending = {c.address: c for c in plan.changes}
         finished: dict[str, bool] = {}

@@ -21,6 +21,7 @@ from reconciler.terminal import Terminal, count
 # Each command imports what it needs when it runs, so that `reconciler --help` (and a command
 # that needs little) does not pay for the client, the planner and the renderers.
 if TYPE_CHECKING:
+    from reconciler.apply.guard import Guard
     from reconciler.aws.session import Session
     from reconciler.live.model import LiveState
     from reconciler.plan.model import Plan
@@ -263,6 +264,19 @@ class Run:
         self.terminal.clear_progress()
         return found
 
+    def guard(
+        self, loaded: LoadedSpec, *, replace: tuple[str, ...] = (), destroy: bool = False
+    ) -> Guard:
+        """The executor's safety rules for a plan of ``loaded`` made this way."""
+        from reconciler.workflow import guard_for  # noqa: PLC0415
+
+        return guard_for(
+            loaded,
+            default_region=self.session.config.region,
+            replace=frozenset(replace),
+            destroy=destroy,
+        )
+
 
 def open_terminal(no_color: bool = False) -> Terminal:
     return Terminal(no_color=no_color or bool(_common("no_color")), env=os.environ)
@@ -289,9 +303,14 @@ def ask(question: str) -> str:
     return str(click.prompt(question, hide_input=True, err=True))
 
 
-def write_file(path: str, text: str, what: str) -> None:
+def write_file(path: str, text: str, what: str, *, exclusive: bool = False) -> None:
+    """Writes ``text`` to ``path``; with ``exclusive``, only as a new file (never through a
+    symbolic link, never over a file that appeared meanwhile)."""
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        with Path(path).open("x" if exclusive else "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError as exc:
+        raise PlanError(f"{path}: exists: {what} is not written over it") from exc
     except OSError as exc:
         raise PlanError(f"{path}: cannot write {what}: {exc.strerror}") from exc
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -192,6 +193,9 @@ def invalidate(
     help="The stack the spec declares (the ownership scope the plan adopts them into).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the spec here.")
+@click.option(
+    "--force", is_flag=True, help="With -o: replace an existing file (or a symlink's target)."
+)
 @aws_options
 def import_(
     *,
@@ -201,12 +205,16 @@ def import_(
     buckets_only: bool,
     stack: str,
     output: str | None,
+    force: bool,
     **aws: Any,
 ) -> None:
     """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
     from reconciler import importer  # noqa: PLC0415
 
     terminal = open_terminal()
+    if output and not force and (Path(output).exists() or Path(output).is_symlink()):
+        what = "is a symbolic link" if Path(output).is_symlink() else "exists"
+        raise PlanError(f"{output} {what}: import never replaces a file; pass --force to do so")
     if not (buckets or distributions or all_unmanaged):
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
     if buckets_only and distributions:
@@ -219,7 +227,7 @@ def import_(
         for note in imported.notes:
             terminal.note(note)
         if output:
-            write_file(output, imported.text, "the spec")
+            write_file(output, imported.text, "the spec", exclusive=not force)
         else:
             terminal.out(imported.text)
         where = f" to {output}" if output else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,9 @@ from reconciler.terminal import count
 
 if TYPE_CHECKING:
     from reconciler.apply.executor import StepResult
+    from reconciler.apply.guard import Guard
     from reconciler.plan.model import Plan
+    from reconciler.spec.loader import LoadedSpec
 
 
 @cli.command()
@@ -97,25 +98,46 @@ def plan(
 
 
 def _read_plan_file(path: str) -> Plan:
-    from reconciler.plan.model import plan_from_json  # noqa: PLC0415
+    from reconciler.saved_plans import read_plan_file  # noqa: PLC0415
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise PlanError(f"{path}: not a reconciler plan file (not UTF-8 text)") from exc
-    try:
-        return plan_from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
-        if path.endswith((".yaml", ".yml")) or text.lstrip().startswith(("version:", "#")):
-            raise PlanError(
-                f"{path}: this looks like a spec, not a saved plan; a spec is given with -f: "
-                f"reconciler apply -f {path}"
-            ) from exc
+    return read_plan_file(path)
+
+
+def _load_saved(
+    saved: Plan, plan_file: str, files: tuple[str, ...], variables: tuple[str, ...]
+) -> LoadedSpec:
+    """The spec ``saved`` was made from, loaded again from the working directory: refused when
+    a file is missing, changed or added, or when the variables differ."""
+    from reconciler.saved_plans import check_files, check_loaded, relative  # noqa: PLC0415
+
+    cwd = Path.cwd()
+    sources = check_files(saved, plan_file, cwd)
+    if files and tuple(relative(f, cwd) for f in files) != sources.given:
         raise PlanError(
-            f"{path}: not a reconciler plan file ({exc}); save one with: reconciler plan --out FILE"
-        ) from exc
+            f"{plan_file}: the plan was made from -f {' '.join(sources.given)}; a saved plan "
+            "loads its own spec files, so leave -f out"
+        )
+    loaded = load(sources.given, variables)
+    check_loaded(saved, loaded, plan_file, cwd)
+    return loaded
+
+
+def _consented(saved: Plan, plan_file: str, *, destroying: bool, replace: tuple[str, ...]) -> None:
+    """What deletes data or everything is applied from a file only when the command line says
+    so too: a plan file is data from outside."""
+    if saved.mode == "destroy" and not destroying:
+        raise PlanError(
+            f"{plan_file}: this is a destroy plan (plan --destroy): it deletes everything the "
+            f"stack owns; apply it with: reconciler apply --destroy {plan_file}"
+        )
+    if saved.mode != "destroy" and destroying:
+        raise PlanError(f"{plan_file}: --destroy is given, but this is not a destroy plan")
+    missing = sorted(set(saved.replace) - set(replace))
+    if missing:
+        raise PlanError(
+            f"{plan_file}: the plan replaces {', '.join(missing)} (deleting every object and "
+            "creating it again); apply it with " + " ".join(f"--replace {a}" for a in missing)
+        )
 
 
 @cli.command()
@@ -123,6 +145,12 @@ def _read_plan_file(path: str) -> Plan:
 @target_options
 @click.argument("plan_file", required=False, metavar="[PLAN]")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--destroy",
+    "destroying",
+    is_flag=True,
+    help="Apply a saved destroy plan (plan --destroy --out FILE).",
+)
 @aws_options
 def apply(
     *,
@@ -132,16 +160,27 @@ def apply(
     replace: tuple[str, ...],
     plan_file: str | None,
     auto_approve: bool,
+    destroying: bool,
     **aws: Any,
 ) -> None:
-    """Plan and apply the changes, or apply a saved plan exactly."""
+    """Plan and apply the changes, or apply a saved plan exactly: its spec files are read
+    again, the plan is made again, and only if it is the same is it applied."""
     from reconciler.report import plan_text  # noqa: PLC0415
-    from reconciler.workflow import check_targets, limit_plan, require_fresh  # noqa: PLC0415
+    from reconciler.workflow import check_targets, limit_plan, replan_saved  # noqa: PLC0415
 
     terminal = open_terminal()
-    saved = limit_plan(_read_plan_file(plan_file), targets) if plan_file else None
-    loaded = None if saved else load(files, variables)
+    saved = _read_plan_file(plan_file) if plan_file else None
     check_targets(frozenset(targets))
+    if saved is not None:
+        assert plan_file is not None
+        refuse_errors(saved, terminal, shown=False)
+        _consented(saved, plan_file, destroying=destroying, replace=replace)
+        limit_plan(saved, targets)  # a --target the saved plan does not hold: refused now
+        loaded = _load_saved(saved, plan_file, files, variables)
+    elif destroying:
+        raise PlanError("--destroy applies a saved destroy plan; to destroy the stack, run destroy")
+    else:
+        loaded = load(files, variables)
     if saved is None and not auto_approve and not terminal.interactive:
         raise PlanError(
             "apply needs confirmation and there is no terminal to ask on: pass --auto-approve, "
@@ -150,13 +189,14 @@ def apply(
     with open_session(aws) as session:
         run = Run(session, terminal)
         if saved is not None:
-            refuse_errors(saved, terminal, shown=False)
-            require_fresh(saved, run.reader)
+            fresh = replan_saved(saved, loaded, run.reader, default_region=session.config.region)
             terminal.clear_progress()
-            result = saved
+            refuse_errors(fresh, terminal, shown=False)
+            result = limit_plan(fresh, targets)
+            guard = run.guard(loaded, replace=saved.replace, destroy=saved.mode == "destroy")
         else:
-            assert loaded is not None
             result, _ = run.plan(loaded, targets, replace)
+            guard = run.guard(loaded, replace=replace)
             terminal.out(plan_text.render(result.to_json(), style=terminal.style))
             if result.errors:
                 terminal.note(run.closing())  # "0 writes": nothing was changed
@@ -168,10 +208,10 @@ def apply(
         if not confirmed and not terminal.confirm("\nApply these changes? Only 'yes' is accepted"):
             raise PlanError("apply cancelled; nothing was changed")
 
-        _execute(run, result)
+        _execute(run, result, guard)
 
 
-def _execute(run: Run, plan: Plan) -> None:
+def _execute(run: Run, plan: Plan, guard: Guard) -> None:
     """Carry out ``plan`` (checked, confirmed): each finished step shown once on a terminal,
     the outcome after; a first Ctrl-C stops after the requests under way."""
     from reconciler.apply.executor import Executor, stop_on_interrupt  # noqa: PLC0415
@@ -195,6 +235,7 @@ def _execute(run: Run, plan: Plan) -> None:
 
     executor = Executor(
         session.s3,
+        guard=guard,
         cloudfront=session.cloudfront,
         waiter=Waiter(session.cloudfront, progress=terminal.waiting),
         parallelism=session.config.parallelism,
@@ -254,7 +295,7 @@ def destroy(
             )
             if answer.strip() != stack:
                 raise PlanError("destroy cancelled; nothing was deleted")
-        _execute(run, result)
+        _execute(run, result, run.guard(loaded, destroy=True))
 
 
 @cli.command()

@@ -14,7 +14,9 @@ delete     the live value                      the spec's "absent" value (false 
 A resource's ``action`` is ``create``, ``update``, ``delete``, ``replace`` (delete, then create:
 data is lost), ``adopt`` (an existing untagged resource takes this stack's tag) or ``no_op``.
 ``live_fingerprint`` digests what was read for the resource, so a saved plan can be refused when
-the resource changed since.
+the resource changed since. A plan also records what it was made from (``spec``: the spec files
+and their digests, the variables' digest) and how (``mode``, ``targets``, ``replace``), so that
+applying a saved plan can make it again and apply it only if nothing differs.
 """
 
 from __future__ import annotations
@@ -161,6 +163,40 @@ def fingerprinted(parts: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class SpecFile:
+    """One spec file a plan was made from: its path relative to the working directory, and
+    the SHA-256 of its bytes."""
+
+    path: str
+    digest: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "digest": self.digest}
+
+
+@dataclass(frozen=True)
+class SpecSources:
+    """What a plan was made from: the ``-f`` paths as given, the spec files found from them,
+    and the digest of the variables' values (never the values: they may come from the
+    environment)."""
+
+    given: tuple[str, ...]
+    files: tuple[SpecFile, ...]
+    variables_digest: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "given": list(self.given),
+            "files": [f.to_json() for f in self.files],
+            "variables_digest": self.variables_digest,
+        }
+
+
+#: The modes of a plan: an ordinary one, or everything the stack owns deleted (``--destroy``).
+MODES = ("plan", "destroy")
+
+
+@dataclass(frozen=True)
 class Plan:
     stack: str
     spec_digest: str
@@ -170,6 +206,9 @@ class Plan:
     targets: tuple[str, ...] = ()
     mode: str = "plan"
     format_version: str = FORMAT_VERSION
+    #: The addresses ``--replace`` allowed to be deleted and created again.
+    replace: tuple[str, ...] = ()
+    sources: SpecSources | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -202,56 +241,11 @@ class Plan:
         }
         if self.targets:
             out["targets"] = list(self.targets)
+        if self.replace:
+            out["replace"] = list(self.replace)
+        if self.sources is not None:
+            out["spec"] = self.sources.to_json()
         return out
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n"
-
-
-def plan_from_json(data: dict[str, Any]) -> Plan:
-    """A plan read back from its JSON form (a plan file). Raises ValueError/KeyError/TypeError
-    on a malformed document; the caller names the file."""
-    if data.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
-    changes = tuple(
-        ResourceChange(
-            address=c["address"],
-            kind=c["kind"],
-            name=c["name"],
-            action=Action(c["action"]),
-            region=c.get("region"),
-            aspects=tuple(
-                AspectChange(
-                    aspect=a["aspect"],
-                    action=Action(a["action"]),
-                    before=a["before"],
-                    after=a["after"],
-                    diff=tuple(DiffEntry(d["path"], d["before"], d["after"]) for d in a["diff"]),
-                )
-                for a in c["aspects"]
-            ),
-            depends_on=tuple(c["depends_on"]),
-            live_fingerprint=c["live_fingerprint"],
-            previous_region=c.get("previous_region"),
-            force_destroy=bool(c.get("force_destroy", False)),
-            reason=c.get("reason"),
-            id=c.get("id"),
-            wait_for_deployment=bool(c.get("wait_for_deployment", True)),
-            positions=tuple(sorted(c.get("positions", {}).items())),
-            fingerprints=tuple(sorted(c.get("live_fingerprints", {}).items())),
-        )
-        for c in data["changes"]
-    )
-    summary = data.get("summary", {})
-    return Plan(
-        stack=data["stack"],
-        spec_digest=data["spec_digest"],
-        changes=changes,
-        diagnostics=tuple(
-            Diagnostic(d["severity"], d["address"], d["summary"], d.get("position"))
-            for d in data["diagnostics"]
-        ),
-        unchanged=int(summary.get("no_op", 0)),
-        targets=tuple(data.get("targets", ())),
-        mode=data.get("mode", "plan"),
-    )

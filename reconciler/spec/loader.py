@@ -46,12 +46,19 @@ class LoadedSpec:
     files: tuple[str, ...]
     warnings: tuple[SpecIssue, ...] = ()
     digest: str = ""
+    #: The ``-f`` paths as given (files or directories), which ``files`` were found from.
+    given: tuple[str, ...] = ()
+    #: The SHA-256 of each of ``files``' bytes, in the same order (``sha256:...``).
+    file_digests: tuple[str, ...] = ()
+    #: The digest of the variables' resolved values (``vars``, ``--var``, ``--var-file``).
+    variables_digest: str = ""
 
 
 @dataclass
 class _File:
     name: str
     doc: Document
+    digest: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     source: SourceMap = field(default_factory=SourceMap)
 
@@ -80,9 +87,15 @@ def find_files(paths: Sequence[str]) -> tuple[list[str], list[SpecIssue]]:
     return unique, issues
 
 
+def file_digest(content: bytes) -> str:
+    """How a spec file is recorded in a saved plan: the SHA-256 of its bytes."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
 def _read(name: str, issues: list[SpecIssue]) -> _File | None:
     try:
-        text = FilePath(name).read_text(encoding="utf-8")
+        content = FilePath(name).read_bytes()
+        text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         issues.append(SpecIssue(f"{name}: cannot be read ({exc.__class__.__name__})"))
         return None
@@ -107,7 +120,7 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
             )
         )
         return None
-    return _File(name, doc)
+    return _File(name, doc, file_digest(content))
 
 
 def _gather_vars(
@@ -366,9 +379,13 @@ def _fail(issues: list[SpecIssue]) -> ConfigError:
     return ConfigError(f"the spec has {count} error{'s' if count != 1 else ''}", issues=errors)
 
 
-def _digest(spec: Spec) -> str:
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def _digest_json(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _digest(spec: Spec) -> str:
+    return _digest_json(spec.model_dump(mode="json"))
 
 
 def load_spec(
@@ -418,4 +435,13 @@ def _load(
     # (``distributions`` only when given: left out, the stack does not manage them.)
     kinds = [k for k in RESOURCE_KINDS if k != "distributions" or spec.manages_distributions]
     full = Spec.model_validate({**data, **{kind: getattr(spec, kind) for kind in kinds}})
-    return LoadedSpec(full, source, tuple(names), warnings, _digest(full))
+    return LoadedSpec(
+        full,
+        source,
+        tuple(names),
+        warnings,
+        _digest(full),
+        given=tuple(paths) or (DEFAULT_FILE,),
+        file_digests=tuple(f.digest for f in files),
+        variables_digest=_digest_json(dict(variables.values)),
+    )
