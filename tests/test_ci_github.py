@@ -119,6 +119,23 @@ def test_the_merge_applies_the_plan_of_exactly_the_merged_pull_request(
     assert github.storage_saw_token == [False]  # the token stays with the API
 
 
+def test_the_merge_refuses_a_plan_made_from_another_pull_request(
+    runner: Runner, github: GitHub, boto_s3: Any
+) -> None:
+    pull_request(runner, 7, SITE)
+    pull_request(runner, 8, ARCHIVE)
+    seven, eight = github.runs
+    seven.artifacts = dict(eight.artifacts)  # what GitHub hands back as #7's plan is #8's
+
+    job = merge(runner, 7, SITE)
+    assert not job.passed
+    refused = job.step("Apply exactly the reviewed plan")
+    assert refused.outcome == "failure"
+    assert "the plan was made from a different spec: infra/acme.yaml changed" in refused.output
+    assert job.step("Nothing left to do").outcome == "skipped"
+    assert buckets(boto_s3) == {"acme-gh-logs"}
+
+
 def test_a_push_that_merged_no_pull_request_applies_nothing(
     runner: Runner, github: GitHub, boto_s3: Any
 ) -> None:

@@ -120,6 +120,24 @@ def test_a_merge_request_is_planned_and_exactly_its_plan_applied_on_merge(
     assert TOKEN not in applied.output + planned.output + failed.output
 
 
+def test_the_apply_refuses_a_plan_made_from_another_merge_request(
+    project: Project, gitlab: GitLab, boto_s3: Any
+) -> None:
+    planned_merge_request(project, gitlab, 1, SITE)
+    planned_merge_request(project, gitlab, 2, ARCHIVE)
+    gitlab.merged(1, project.merge("mr-1"))
+    # What GitLab hands back as !1's plan is !2's (an artifact swapped or mixed up).
+    one, two = gitlab.pipelines
+    one.jobs[0].artifacts["plan.json"] = two.jobs[0].artifacts["plan.json"]
+
+    applied = project.pipeline("push")
+    assert applied.jobs == {"apply": "FAIL"}, applied.output
+    refused = applied.log("apply")
+    assert "plan.json: the plan was made from a different spec: infra/acme.yaml changed" in refused
+    assert "Apply results" not in refused
+    assert buckets(boto_s3) == {"acme-ci-logs"}  # neither !1's bucket nor !2's
+
+
 def test_a_commit_that_merged_no_merge_request_applies_nothing(
     project: Project, gitlab: GitLab, boto_s3: Any
 ) -> None:
