@@ -30,7 +30,7 @@ def runner() -> Path:
         pytest.skip("Node.js is not installed: gitlab-ci-local (an npm package) cannot run")
     if not RUNNER.exists():
         pytest.fail(
-            "gitlab-ci-local is not installed: run `npm ci --prefix .ci/node` (.ci/run does)",
+            "gitlab-ci-local is not installed: npm ci --prefix .ci/node (make test and .ci/run do)",
             pytrace=False,
         )
     if shutil.which("rsync") is None:
