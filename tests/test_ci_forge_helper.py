@@ -96,6 +96,7 @@ def test_a_gitlab_answer_it_cannot_trust_is_a_one_line_error(
         (Answer(200, b"not a zip"), "not a zip archive"),
         (Answer(200, GitHub.archive({"other.json": b"{}"})), "no plan.json in it"),
         (Answer(404, b"BlobNotFound"), "HTTP 404"),
+        (Answer(302, b"", {"Location": "ftp://127.0.0.1/plan.zip"}), "redirected to ftp://"),
     ],
 )
 def test_a_github_artifact_it_cannot_use_is_a_one_line_error(

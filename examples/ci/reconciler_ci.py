@@ -47,6 +47,19 @@ def env(name: str) -> str:
     return value
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """A redirect (an artifact's download) may lead to another HTTP(S) address, nowhere else."""
+
+    def redirect_request(self, req: Any, *args: Any) -> Any:
+        newurl = str(args[-1])
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise Refused(f"{req.get_method()} {req.full_url}: redirected to {newurl}: refused")
+        return super().redirect_request(req, *args)
+
+
+OPENER = urllib.request.build_opener(_Redirects)
+
+
 class Api:
     """JSON over HTTPS with one token; every answer bounded in time and size."""
 
@@ -66,7 +79,7 @@ class Api:
             request.add_unredirected_header(name, value)
         shown = url.split("?", 1)[0]
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
+            with OPENER.open(request, timeout=TIMEOUT) as answer:
                 content = answer.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise Refused(f"{method} {shown}: HTTP {exc.code} {exc.reason}") from exc
