@@ -12,12 +12,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from reconciler.apply.writes import write_aspect
-from reconciler.aspects.registry import TAGS
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials, SigV4Signer, payload_sha256
 from reconciler.aws.transport import Transport
 from reconciler.emulator import emulator_process
+from reconciler.kinds.bucket.aspects.registry import TAGS
+from reconciler.kinds.bucket.writes import write_aspect
 from reconciler.live.reader import read_aspect
 
 CREDENTIALS = Credentials("AKIDBENCH", "bench-secret")

@@ -15,15 +15,15 @@ from functools import partial
 from pathlib import Path
 
 from reconciler.apply.executor import Executor
-from reconciler.apply.writes import write_aspect
-from reconciler.aspects import registry as aspects
 from reconciler.aws.cloudfront import CloudFrontClient
-from reconciler.aws.cloudfront_render import write_config
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.drift import drift_report
 from reconciler.emulator import embedded_emulator
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.writes import write_aspect
+from reconciler.kinds.distribution.render import write_config
 from reconciler.live.reader import LiveReader, read_aspect
 from reconciler.plan.model import Plan
 from reconciler.report import apply_text, drift_text, plan_text

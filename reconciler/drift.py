@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.live.model import LiveState
 from reconciler.plan.differ import resource_path, shown
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange

@@ -30,15 +30,15 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from reconciler.aspects import registry as aspects
 from reconciler.errors import PlanError
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.distribution import canonical as canon
+from reconciler.kinds.distribution.model import Distribution
 from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
-from reconciler.spec import canonical_distribution as canon
 from reconciler.spec import rules
-from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import is_union_tag, spec_json
-from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
 from reconciler.spec.source import format_path
 

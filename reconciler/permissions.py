@@ -19,10 +19,10 @@ import json
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from reconciler.aspects import registry as aspects
-from reconciler.aspects.base import Aspect
 from reconciler.aws.iam import OPERATIONS, bucket_arn
 from reconciler.destroy import absent
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects.base import Aspect
 from reconciler.plan.planner import declared_aspects
 from reconciler.spec.model import Spec
 

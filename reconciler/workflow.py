@@ -8,10 +8,12 @@ import dataclasses
 from pathlib import Path
 
 from reconciler.apply.guard import Guard
-from reconciler.aspects import object_ownership
-from reconciler.aspects import registry as aspects
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
+from reconciler.kinds.bucket.aspects import object_ownership
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.references import declared_reads
+from reconciler.kinds.distribution.model import Distribution
 from reconciler.live.model import LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan import compare
@@ -23,9 +25,7 @@ from reconciler.plan.order import (
     undeclared_targets,
 )
 from reconciler.plan.planner import PlanOptions, declared_aspects, plan
-from reconciler.plan.references import declared_reads
 from reconciler.saved_plans import sources_of
-from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
 from reconciler.spec.model import Spec
 

@@ -8,11 +8,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.apply.writes import owner_id, spec_value, write_aspect
-from reconciler.aspects import registry as aspects
 from reconciler.aws.s3 import S3Client
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.canonical import Context
+from reconciler.kinds.bucket.writes import owner_id, spec_value, write_aspect
 from reconciler.live.reader import read_aspect
-from reconciler.spec.canonical import Context
 from reconciler.spec.common import spec_json
 
 LOG_TARGET = "sample-log-target"

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from reconciler.aspects import registry as aspects
-from reconciler.aspects.base import WriteContext
-from reconciler.spec.bucket import (
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects.base import WriteContext
+from reconciler.kinds.bucket.model import (
     AclGrants,
     Expiration,
     Grant,

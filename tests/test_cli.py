@@ -123,7 +123,7 @@ def test_help_imports_no_client_planner_or_renderer() -> None:
     code = (
         "import sys, reconciler.cli; "
         "heavy = [m for m in sys.modules if m.startswith(('reconciler.aws', 'reconciler.plan', "
-        "'reconciler.report', 'reconciler.live', 'reconciler.spec.bucket', 'pydantic', "
+        "'reconciler.report', 'reconciler.live', 'reconciler.kinds.bucket.model', 'pydantic', "
         "'requests', 'urllib3'))]; print(heavy)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.apply.distributions import DistributionSteps
 from reconciler.apply.executor import Executor
 from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
@@ -23,6 +22,7 @@ from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.errors import UnsafeStep
 from reconciler.invalidate import invalidate
+from reconciler.kinds.distribution.steps import DistributionSteps
 from reconciler.live.model import LiveState
 from reconciler.plan.model import Action, AspectChange, ResourceChange
 from reconciler.plan.planner import PlanOptions, plan

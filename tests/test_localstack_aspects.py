@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from reconciler import importer
-from reconciler.aspects import registry as aspects
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
+from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.live.model import STACK_TAG
 from reconciler.plan.model import Action
 from reconciler.spec.loader import load_spec

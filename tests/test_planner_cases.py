@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 from reconciler import xmlcodec as xml
-from reconciler.aspects import registry as aspects
-from reconciler.aws.cloudfront_config import read_config
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.distribution.config import read_config
 from reconciler.live.model import LiveBucket, LiveDistribution, LiveState
 from reconciler.plan.planner import PlanOptions, plan
 from reconciler.spec.loader import load_spec

@@ -12,9 +12,9 @@ import pytest
 from reconciler.apply.executor import steps
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.spec import canonical
-from reconciler.spec.bucket import AclGrants, Bucket
-from reconciler.spec.distribution import Distribution
+from reconciler.kinds.bucket import canonical
+from reconciler.kinds.bucket.model import AclGrants, Bucket
+from reconciler.kinds.distribution.model import Distribution
 from reconciler.spec.loader import load_spec
 from reconciler.spec.model import Spec
 from tests.reconcile import Harness

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from reconciler import importer
-from reconciler.aspects import registry as aspects
 from reconciler.errors import ConfigError
+from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
 from reconciler.plan.planner import PlanOptions, plan
 from reconciler.spec.loader import load_spec

@@ -9,9 +9,6 @@ from typing import Any
 
 import pytest
 
-from reconciler.apply.writes import owner_id
-from reconciler.aspects import registry as aspects
-from reconciler.aspects.base import WriteContext
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import (
@@ -23,7 +20,10 @@ from reconciler.errors import (
     NoSuchBucket,
     NotFound,
 )
-from reconciler.spec.bucket import CorsRule
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects.base import WriteContext
+from reconciler.kinds.bucket.model import CorsRule
+from reconciler.kinds.bucket.writes import owner_id
 from tests.aspect_samples import MOTO_LACKS, SAMPLES, get, prepare, put, remove, same, sample
 from tests.reconcile import Harness, spec_file
 

@@ -16,13 +16,13 @@ from functools import partial
 import boto3
 import pytest
 
-from reconciler.aspects import registry as aspects
 from reconciler.aws.config import RetryPolicy
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.emulator import emulator_process
 from reconciler.errors import Forbidden, SignatureDoesNotMatch
+from reconciler.kinds.bucket.aspects import registry as aspects
 from tests import aspect_samples
 
 # The unauthenticated IAM calls that set the user up: create user, policy, attachment, key.

@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.errors import ConfigError
-from reconciler.names import bucket_name_problem
-from reconciler.spec.bucket import (
+from reconciler.kinds.bucket.model import (
     Bucket,
     CorsRule,
     Encryption,
@@ -26,7 +25,8 @@ from reconciler.spec.bucket import (
     Transition,
     Website,
 )
-from reconciler.spec.distribution import CacheBehavior, Distribution, Origin
+from reconciler.kinds.distribution.model import CacheBehavior, Distribution, Origin
+from reconciler.names import bucket_name_problem
 from reconciler.spec.loader import load_spec
 from reconciler.spec.model import Spec
 

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import importer
-from reconciler.apply.writes import write_aspect
-from reconciler.aspects import registry as aspects
 from reconciler.aws.config import RetryPolicy
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import ApiError
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.writes import write_aspect
 from reconciler.live.model import LiveBucket, LiveState
 from reconciler.spec.loader import load_spec
 from tests.conftest import TEST_CREDENTIALS

@@ -3,10 +3,10 @@
 Resources run in parallel on a bounded pool as soon as what they depend on is done; the steps of
 one resource run serially, in the plan's order (S3 answers concurrent configuration writes to one
 bucket with ``OperationAborted``); a distribution's steps (create, tags, configuration, waits,
-the delete sequence) come from `reconciler.apply.distributions`. A failed step stops the rest of
-its resource and everything that depends on it; independent work carries on. The result is a
-per-step report: done, failed (with the reason) or skipped (with why), so a user knows exactly
-where things stand, and running the same spec again converges from there.
+the delete sequence) come from `reconciler.kinds.distribution.steps`. A failed step stops the
+rest of its resource and everything that depends on it; independent work carries on. The result
+is a per-step report: done, failed (with the reason) or skipped (with why), so a user knows
+exactly where things stand, and running the same spec again converges from there.
 
 S3 is eventually consistent right after a bucket is created or deleted: ``NoSuchBucket`` on a
 bucket this apply just created, and ``OperationAborted``, are retried with capped backoff, a
@@ -28,11 +28,7 @@ from functools import partial
 from types import FrameType
 from typing import Any, TypeVar
 
-from reconciler.apply.distributions import DistributionSteps
-from reconciler.apply.distributions import steps as distribution_steps
 from reconciler.apply.guard import Guard
-from reconciler.apply.writes import owner_id as read_owner_id
-from reconciler.apply.writes import write_aspect
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.s3 import S3Client
@@ -42,6 +38,10 @@ from reconciler.errors import (
     OperationAborted,
     ReconcilerError,
 )
+from reconciler.kinds.bucket.writes import owner_id as read_owner_id
+from reconciler.kinds.bucket.writes import write_aspect
+from reconciler.kinds.distribution.steps import DistributionSteps
+from reconciler.kinds.distribution.steps import steps as distribution_steps
 from reconciler.plan.model import Action, Plan, ResourceChange
 
 T = TypeVar("T")

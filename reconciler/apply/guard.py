@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import xmlcodec as xml
-from reconciler.aspects import registry as aspects
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.errors import NoSuchBucket, UnsafeStep
+from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.live.model import NAME_TAG, STACK_TAG
 from reconciler.live.reader import read_aspect
 from reconciler.plan.model import Action, ResourceChange

@@ -4,7 +4,7 @@ CloudFront is a global service: every request is signed for ``us-east-1`` with s
 ``cloudfront``. The endpoint is overridable like S3's (``--endpoint-url``,
 ``AWS_ENDPOINT_URL_CLOUDFRONT``). A distribution's configuration travels as its
 ``DistributionConfig`` XML element: building it from a spec and reading it back is the job of
-`reconciler.aws.cloudfront_config`, not of this client. Updates and deletes take the ETag of a
+`reconciler.kinds.distribution.config`, not of this client. Updates and deletes take the ETag of a
 fresh read (``If-Match``); errors come back typed (`NoSuchDistribution`, `PreconditionFailed`,
 `DistributionNotDisabled`, `CNAMEAlreadyExists`, ...), naming the distribution.
 """

@@ -22,8 +22,8 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], Scope]] = {
     "GetBucketLocation": (("s3:GetBucketLocation",), "bucket"),
     "CreateBucket": (("s3:CreateBucket",), "bucket"),
     "DeleteBucket": (("s3:DeleteBucket",), "bucket"),
-    # S3: a bucket's configuration sub-resources: each aspect's unit (reconciler.aspects)
-    # states the actions of its own calls, and the client passes them with the request.
+    # S3: a bucket's configuration sub-resources: each aspect's unit (in the bucket kind's
+    # aspects) states the actions of its own calls, and the client passes them with the request.
     # S3: objects (emptiness checks and force_destroy)
     "ListObjectVersions": (("s3:ListBucketVersions",), "bucket"),
     "ListObjectsV2": (("s3:ListBucket",), "bucket"),

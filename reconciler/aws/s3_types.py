@@ -1,5 +1,5 @@
-"""Typed values for what the S3 API says about buckets and objects: listings, existence,
-deletes. A bucket's configuration is not typed here: each aspect's unit (`reconciler.aspects`)
+"""Typed values for what the S3 API says about buckets and objects: listings, existence, deletes. A
+bucket's configuration is not typed here: each aspect's unit (`reconciler.kinds.bucket.aspects`)
 reads and writes its own sub-resource through the client's generic configuration calls.
 """
 

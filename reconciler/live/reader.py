@@ -26,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from reconciler.aspects import registry as aspects
-from reconciler.aspects.base import Aspect, Decoded
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.steps import Steps, Task
 from reconciler.errors import ResponseParseError, Unsupported
-from reconciler.live.distributions import read_distributions
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects.base import Aspect, Decoded
+from reconciler.kinds.distribution.read import read_distributions
 from reconciler.live.failures import READ_FAILURES, describe_failure, not_implemented
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
 

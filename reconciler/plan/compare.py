@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from reconciler.kinds.distribution.plan import fingerprint as distribution_fingerprint
 from reconciler.live.model import LiveDistribution, LiveState
-from reconciler.plan.distributions import fingerprint as distribution_fingerprint
 from reconciler.plan.model import ResourceChange
 from reconciler.plan.planner import fingerprint as bucket_fingerprint
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from reconciler.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.live.model import LiveState
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.spec.model import Spec

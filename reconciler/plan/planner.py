@@ -1,11 +1,11 @@
 """The planner: spec + live state → plan. Pure: no I/O, no clock.
 
-Distributions are planned by `reconciler.plan.distributions`, in the same plan. Per declared
-bucket it decides create / update / adopt / delete / replace / no-op and, per
-declared aspect, compares canonical forms (`reconciler.spec.canonical`) of the desired and the
-live value; only what differs becomes a change, with its attribute-level diff. Buckets this
-stack owns that the spec no longer declares are pruned. The safety rules of the contract (§3)
-are enforced here, as error diagnostics: a plan with errors is never applied.
+Distributions are planned by `reconciler.kinds.distribution.plan`, in the same plan. Per declared
+bucket it decides create / update / adopt / delete / replace / no-op and, per declared aspect,
+compares canonical forms (`reconciler.kinds.bucket.canonical`) of the desired and the live value;
+only what differs becomes a change, with its attribute-level diff. Buckets this stack owns that
+the spec no longer declares are pruned. The safety rules of the contract (§3) are enforced here,
+as error diagnostics: a plan with errors is never applied.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.aspects import registry
+from reconciler.kinds.bucket import canonical, references
+from reconciler.kinds.bucket.aspects import registry
+from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.distribution.plan import DistributionPlanner
 from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
-from reconciler.plan import references
 from reconciler.plan.differ import diff
-from reconciler.plan.distributions import DistributionPlanner
 from reconciler.plan.model import (
     Action,
     AspectChange,
@@ -33,8 +34,6 @@ from reconciler.plan.order import (
     reads_distributions,
     scope,
 )
-from reconciler.spec import canonical
-from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
 

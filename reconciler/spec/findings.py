@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reconciler.spec.bucket import Bucket
+from reconciler.kinds.bucket.model import Bucket
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Path
 

@@ -22,11 +22,11 @@ from typing import Any, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 
-from reconciler.aspects import registry as aspects
 from reconciler.errors import ConfigError, SourcePosition, SpecIssue
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.distribution.model import Distribution
 from reconciler.spec import rules
-from reconciler.spec.bucket import Bucket
-from reconciler.spec.distribution import Distribution
 from reconciler.spec.files import DEFAULT_FILE, find_files, not_a_spec, nothing_found
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position

@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from reconciler.spec.bucket import Bucket
+from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.distribution.model import Distribution
 from reconciler.spec.common import SpecModel
-from reconciler.spec.distribution import Distribution
 
 
 def _scalar_only(value: Any) -> Any:

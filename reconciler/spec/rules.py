@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reconciler.aspects import registry as aspects
+from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.distribution import rules as distribution_rules
 from reconciler.names import bucket_name_problem
-from reconciler.spec import distribution_rules
-from reconciler.spec.bucket import Bucket
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.model import Spec
 from reconciler.spec.regions import region_problem

@@ -1,0 +1,41 @@
+"""``object_ownership``: who owns the objects written into the bucket (and whether ACLs work)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from reconciler import xmlcodec as xml
+from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+
+#: The root element S3 answers and takes.
+DOCUMENT = "OwnershipControls"
+
+
+def _decode(root: Element) -> Decoded:
+    rule = root.find("Rule")
+    return Decoded(xml.text(rule, "ObjectOwnership") if rule is not None else None)
+
+
+def _encode(value: Any, ctx: WriteContext) -> bytes:
+    root = xml.root(DOCUMENT)
+    xml.add(xml.add(root, "Rule"), "ObjectOwnership", value)
+    return xml.serialise(root)
+
+
+ASPECT = Aspect(
+    key="object_ownership",
+    calls=S3Calls(
+        subresource="ownershipControls",
+        document=DOCUMENT,
+        get=Call("GetBucketOwnershipControls", "s3:GetBucketOwnershipControls"),
+        put=Call("PutBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
+        delete=Call("DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
+        absent=("OwnershipControlsNotFoundError",),
+    ),
+    decode=_decode,
+    encode=_encode,
+    # A bucket without ownership controls behaves as ObjectWriter.
+    never_set="ObjectWriter",
+    follows=("tags",),
+)

@@ -1,0 +1,1 @@
+"""The distribution kind: a CloudFront distribution, its configuration and its tags."""
