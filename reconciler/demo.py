@@ -22,9 +22,10 @@ from reconciler.aws.transport import Transport
 from reconciler.drift import drift_report
 from reconciler.emulator import embedded_emulator
 from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.read import read_aspect
 from reconciler.kinds.bucket.writes import write_aspect
 from reconciler.kinds.distribution.render import write_config
-from reconciler.live.reader import LiveReader, read_aspect
+from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
 from reconciler.report import apply_text, drift_text, plan_text
 from reconciler.report.plan_text import Style, plain

@@ -28,17 +28,28 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
-from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.address import Address
+from reconciler.kinds.registry import kinds
 from reconciler.live.model import LiveState
 from reconciler.plan.differ import resource_path, shown
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
-from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
 
 FORMAT_VERSION = "1"
-STATUSES = ("in_sync", "drifted", "missing", "unmanaged", "error")
+
+
+class DriftStatus(StrEnum):
+    IN_SYNC = "in_sync"
+    DRIFTED = "drifted"
+    MISSING = "missing"
+    UNMANAGED = "unmanaged"
+    ERROR = "error"
+
+
+STATUSES = tuple(s.value for s in DriftStatus)
 LABELS = {
     "in_sync": "in sync",
     "drifted": "drifted",
@@ -71,12 +82,8 @@ class RunContext:
 
 
 def account_of(live: LiveState) -> str | None:
-    """The AWS account id, when something read names it (a distribution's ARN)."""
-    for dist in live.distributions or ():
-        parts = dist.arn.split(":")
-        if len(parts) > 4 and parts[4].isdigit():
-            return parts[4]
-    return None
+    """The AWS account id, when something read names it (an ARN)."""
+    return next((found for k in kinds() if (found := k.account(live))), None)
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ class ResourceDrift:
     address: str
     kind: str
     name: str
-    status: str
+    status: DriftStatus
     differences: tuple[Difference, ...] = ()
     id: str | None = None
     reason: str | None = None
@@ -113,7 +120,7 @@ class ResourceDrift:
             "address": self.address,
             "kind": self.kind,
             "name": self.name,
-            "status": self.status,
+            "status": str(self.status),
             "differences": [d.to_json() for d in self.differences],
         }
         if self.id:
@@ -137,7 +144,7 @@ class DriftReport:
         counts = dict.fromkeys(STATUSES, 0)
         for resource in self.resources:
             counts[resource.status] += 1
-        found = {"managed": len(self.resources) - counts["unmanaged"], **counts}
+        found = {"managed": len(self.resources) - counts[DriftStatus.UNMANAGED], **counts}
         if self.every_aspect:
             found["unmanaged_aspects"] = self.unmanaged_aspects
         return found
@@ -150,12 +157,12 @@ class DriftReport:
     @property
     def has_errors(self) -> bool:
         """Resources whose live state could not be read."""
-        return any(r.status == "error" for r in self.resources)
+        return any(r.status is DriftStatus.ERROR for r in self.resources)
 
     @property
     def has_drift(self) -> bool:
         """Drifted or missing resources (unmanaged ones are reported, not drift)."""
-        return any(r.status in ("drifted", "missing") for r in self.resources)
+        return any(r.status in (DriftStatus.DRIFTED, DriftStatus.MISSING) for r in self.resources)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -216,34 +223,14 @@ def differences(change: ResourceChange) -> tuple[Difference, ...]:
     return tuple(out)
 
 
-def _standing(change: ResourceChange | None, address: str, kind: str, name: str) -> ResourceDrift:
+def _standing(change: ResourceChange | None, address: Address) -> ResourceDrift:
+    where = (str(address), address.kind, address.name)
     if change is None:
-        return ResourceDrift(address, kind, name, "in_sync")
+        return ResourceDrift(*where, DriftStatus.IN_SYNC)
     if change.action is Action.CREATE:
-        return ResourceDrift(address, kind, name, "missing", reason="declared, and not found")
+        return ResourceDrift(*where, DriftStatus.MISSING, reason="declared, and not found")
     return ResourceDrift(
-        address,
-        kind,
-        name,
-        "drifted",
-        differences(change),
-        id=change.id,
-        reason=change.reason,
-    )
-
-
-def _unmanaged_aspects(spec: Spec, live: LiveState, name: str) -> tuple[Difference, ...]:
-    """The aspects of declared bucket ``name`` that the spec leaves out and that are set."""
-    found = live.buckets.get(name)
-    if found is None or not found.exists:
-        return ()
-    declared = spec.buckets[name]
-    return tuple(
-        Difference(aspect, None, spec_json(found.aspects[aspect]), "unmanaged_aspect")
-        for aspect in aspects.DECLARABLE
-        if getattr(declared, aspect) is None
-        and aspect in found.aspects
-        and not aspects.never_configured(aspect, found.aspects[aspect], found.owner_id)
+        *where, DriftStatus.DRIFTED, differences(change), id=change.id, reason=change.reason
     )
 
 
@@ -259,69 +246,58 @@ def drift_report(
     by_address = {c.address: c for c in plan.changes}
     failed = unreadable(live)
     resources: list[ResourceDrift] = []
-    for kind, names in (("bucket", spec.buckets), ("distribution", spec.distributions)):
-        for name in sorted(names):
-            address = f"{kind}.{name}"
-            if address in failed:
+    for kind in kinds():
+        declaration = kind.declaration
+        for name in sorted(declaration.resources(spec)):
+            address = declaration.address(name)
+            if str(address) in failed:
+                why = failed.pop(str(address))
                 resources.append(
-                    ResourceDrift(address, kind, name, "error", reason=failed.pop(address))
+                    ResourceDrift(str(address), address.kind, name, DriftStatus.ERROR, reason=why)
                 )
                 continue
-            standing = _standing(by_address.pop(address, None), address, kind, name)
-            if every_aspect and kind == "bucket" and standing.status in ("in_sync", "drifted"):
-                extra = _unmanaged_aspects(spec, live, name)
+            standing = _standing(by_address.pop(str(address), None), address)
+            if every_aspect and standing.status in (DriftStatus.IN_SYNC, DriftStatus.DRIFTED):
+                extra = tuple(
+                    Difference(f.path, None, f.actual, "unmanaged_aspect")
+                    for f in kind.unmanaged_parts(spec, live, name)
+                )
                 standing = replace(standing, differences=standing.differences + extra)
             resources.append(standing)
     resources += [
-        ResourceDrift(address, kind, name, "error", reason=why)
-        for address, why in failed.items()
-        for kind, name in [address.split(".", 1)]
+        ResourceDrift(text, address.kind, address.name, DriftStatus.ERROR, reason=why)
+        for text, why in failed.items()
+        for address in [Address.parse(text)]
     ]
     # What is left is owned by this stack and no longer declared: due to be pruned.
-    resources += [_standing(c, c.address, c.kind, c.name) for c in by_address.values()]
+    resources += [_standing(c, Address(c.kind, c.name)) for c in by_address.values()]
     if include_unmanaged:
         resources += _unmanaged(plan, live)
-    resources.sort(key=lambda r: (r.status == "unmanaged", r.kind, r.address))
+    resources.sort(key=lambda r: (r.status == DriftStatus.UNMANAGED, r.kind, r.address))
     warnings = tuple(d for d in plan.diagnostics if d.severity != "error")
     return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged, every_aspect)
 
 
 def unreadable(live: LiveState) -> dict[str, str]:
-    """The addresses whose live state could not be read, with why (a distribution by its
-    logical name when its tags tell it, else by its id)."""
-    found = {
-        f"bucket.{name}": "; ".join(bucket.failures)
-        for name, bucket in sorted(live.buckets.items())
-        if bucket.failures
+    """The addresses whose live state could not be read, with why (each kind says which)."""
+    return {
+        str(kind.declaration.address(name)): why
+        for kind in kinds()
+        for name, why in kind.unreadable(live).items()
     }
-    for dist in live.distributions or ():
-        if dist.failures:
-            found[f"distribution.{dist.name or dist.id}"] = f"distribution {dist.id}: " + "; ".join(
-                dist.failures
-            )
-    return found
 
 
 def _unmanaged(plan: Plan, live: LiveState) -> list[ResourceDrift]:
-    adopted = {c.id for c in plan.changes if c.action is Action.ADOPT and c.id}
-    out = [
+    adopted = frozenset(c.id for c in plan.changes if c.action is Action.ADOPT and c.id)
+    return [
         ResourceDrift(
-            f"bucket.{name}", "bucket", name, "unmanaged", reason="not declared, no stack owns it"
+            str(kind.declaration.address(found.name)),
+            kind.declaration.kind,
+            found.name,
+            DriftStatus.UNMANAGED,
+            id=found.id,
+            reason=found.reason,
         )
-        for name in live.unowned
+        for kind in kinds()
+        for found in kind.unmanaged(live, adopted)
     ]
-    for dist in live.distributions or ():
-        if dist.stack is not None or dist.id in adopted:
-            continue
-        aliases = f" (aliases: {', '.join(dist.aliases)})" if dist.aliases else ""
-        out.append(
-            ResourceDrift(
-                f"distribution.{dist.id}",
-                "distribution",
-                dist.id,
-                "unmanaged",
-                id=dist.id,
-                reason=f"not declared, no stack owns it{aliases}",
-            )
-        )
-    return out

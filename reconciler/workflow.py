@@ -10,103 +10,29 @@ from pathlib import Path
 from reconciler.apply.guard import Guard
 from reconciler.destroy import destroy_spec
 from reconciler.errors import PlanError, StalePlanError
-from reconciler.kinds.bucket.aspects import object_ownership
-from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.kinds.bucket.references import declared_reads
-from reconciler.kinds.distribution.model import Distribution
+from reconciler.kinds.base import PlanOptions
+from reconciler.kinds.registry import kind_names
 from reconciler.live.model import LiveState
-from reconciler.live.reader import LiveReader, ReadRequest
+from reconciler.live.reader import LiveReader
 from reconciler.plan import compare
 from reconciler.plan.model import Diagnostic, Plan
-from reconciler.plan.order import (
-    distribution_scope,
-    reads_distributions,
-    scope,
-    undeclared_targets,
-)
-from reconciler.plan.planner import PlanOptions, declared_aspects, plan
+from reconciler.plan.planner import plan
+from reconciler.plan.scope import check_targets as wrong_targets
+from reconciler.plan.scope import scope_of, undeclared_targets
 from reconciler.saved_plans import sources_of
 from reconciler.spec.loader import LoadedSpec
-from reconciler.spec.model import Spec
 
 
 def check_targets(targets: frozenset[str]) -> None:
-    problems = [
-        t
-        for t in sorted(targets)
-        if t in ("bucket.", "distribution.") or not t.startswith(("bucket.", "distribution."))
-    ]
+    problems = wrong_targets(targets)
     if problems:
+        examples = [f"{k}.NAME" for k in kind_names()]
         raise PlanError(
-            "--target takes resource addresses such as bucket.NAME or distribution.NAME; not: "
+            "--target takes resource addresses such as "
+            + ", ".join(examples[:-1])
+            + f" or {examples[-1]}; not: "
             + ", ".join(problems)
         )
-
-
-def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = False) -> ReadRequest:
-    """What a plan of ``spec`` (limited to ``targets``) must read; with ``every_aspect``, the
-    aspects the spec leaves out as well (``drift --all-aspects``)."""
-    covered = scope(spec, targets)
-    named = {
-        name: frozenset(a for a in declared_aspects(bucket) if a != aspects.TAGS.key)
-        for name, bucket in spec.buckets.items()
-        if covered is None or name in covered
-    }
-    declared = {n: frozenset(aspects.DECLARABLE) if every_aspect else a for n, a in named.items()}
-    for name, reads in declared_reads(spec, declared).items():
-        if name in declared:  # what checking a reference to it needs, left out of its spec
-            declared[name] |= reads
-    deletable = frozenset(name for name in declared if spec.buckets[name].state == "absent")
-    dist_covered = distribution_scope(spec, targets)
-    distributions = [
-        d
-        for name, d in spec.distributions.items()
-        if (dist_covered is None or name in dist_covered) and d.state != "absent"
-    ]
-    return ReadRequest(
-        stack=spec.stack,
-        declared=declared,
-        deletable=deletable,
-        prune=True,
-        only_undeclared=None if covered is None else covered,
-        distributions=reads_distributions(spec, targets),
-        aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
-        distribution_ids=frozenset(d.id for d in distributions if d.id),
-        referenced=referenced_buckets(spec, declared, distributions),
-        optional={n: declared[n] - a for n, a in named.items()},
-    )
-
-
-#: What is read of an undeclared bucket a distribution writes its logs into.
-_CLOUDFRONT_LOGS = frozenset({object_ownership.ASPECT.key})
-
-
-def referenced_buckets(
-    spec: Spec, read: dict[str, frozenset[str]], distributions: list[Distribution]
-) -> dict[str, frozenset[str]]:
-    """Undeclared buckets that the buckets being read log into, or that the distributions use
-    (as origins or for logs), each with the aspects that checking the reference needs."""
-    found: dict[str, frozenset[str]] = {}
-
-    def add(name: str, reads: frozenset[str]) -> None:
-        if name not in spec.buckets:
-            found[name] = found.get(name, frozenset()) | reads
-
-    for name in read:
-        bucket = spec.buckets[name]
-        if bucket.state == "absent":
-            continue
-        for unit in aspects.ASPECTS:
-            value = getattr(bucket, unit.key)
-            for target in unit.references(value) if value else ():
-                add(target, frozenset(unit.reference_reads))
-    for dist in distributions:
-        for origin in dist.origins or []:
-            if origin.bucket:
-                add(origin.bucket, frozenset())
-        if dist.logging:
-            add(dist.logging.bucket, _CLOUDFRONT_LOGS)
-    return found
 
 
 def make_plan(
@@ -137,7 +63,7 @@ def make_plan(
             targets=tuple(sorted(targets)),
         )
         return refused, LiveState({})
-    live = reader.read(read_request(spec, targets, every_aspect=every_aspect))
+    live = reader.read(spec, scope_of(spec, targets), every_part=every_aspect)
 
     def position(path: tuple[str | int, ...]) -> str | None:
         # A resource-level finding points at the resource's name; others at their value.

@@ -11,8 +11,8 @@ from typing import Any
 from reconciler.aws.s3 import S3Client
 from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.canonical import Context
+from reconciler.kinds.bucket.read import read_aspect
 from reconciler.kinds.bucket.writes import owner_id, spec_value, write_aspect
-from reconciler.live.reader import read_aspect
 from reconciler.spec.common import spec_json
 
 LOG_TARGET = "sample-log-target"

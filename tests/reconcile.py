@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reconciler.apply.executor import ApplyReport, Backoff, Executor
+from reconciler.apply.executor import ApplyReport, Executor
 from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter, WaitSettings
@@ -16,6 +16,7 @@ from reconciler.aws.transport import Transport
 from reconciler.drift import DriftReport, drift_report
 from reconciler.live.reader import LiveReader
 from reconciler.plan.model import Plan
+from reconciler.retries import Backoff
 from reconciler.spec.loader import LoadedSpec, load_spec
 from reconciler.workflow import guard_for, make_plan, replan_saved
 

@@ -11,7 +11,7 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import ResponseParseError
 from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.live.reader import read_aspect
+from reconciler.kinds.bucket.read import read_aspect
 from tests.conftest import TEST_CREDENTIALS
 from tests.stub_server import Answer, stub_server
 

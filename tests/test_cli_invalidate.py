@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.invalidate import path_problems
+from reconciler.kinds.distribution.invalidate import path_problems
 from tests.cli import run_cli, user_env
 
 SPEC = """\

@@ -8,6 +8,7 @@ shape (``ErrorResponse`` with ``Type``/``Code``/``Message``, the 2020-05-31 name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,13 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.errors import UnsafeStep
-from reconciler.invalidate import invalidate
-from reconciler.kinds.distribution.steps import DistributionSteps
-from reconciler.live.model import LiveState
+from reconciler.kinds.base import ApplyContext, Clients, PlanOptions
+from reconciler.kinds.distribution.invalidate import invalidate
+from reconciler.kinds.distribution.steps import steps as distribution_steps
 from reconciler.plan.model import Action, AspectChange, ResourceChange
-from reconciler.plan.planner import PlanOptions, plan
+from reconciler.plan.planner import plan
+from reconciler.retries import EVENTUAL
+from tests.live_states import live_state
 from tests.reconcile import spec_file
 from tests.stub_server import Answer, Stub, stub_server
 
@@ -136,10 +139,25 @@ def client(stub: Stub) -> CloudFrontClient:
     return CloudFrontClient(transport, endpoint_url=stub.url)
 
 
-def steps_for(cloudfront: CloudFrontClient, tmp_path: Path) -> DistributionSteps:
-    waiter = Waiter(cloudfront, WaitSettings(interval=0.001, timeout=5.0))
-    guard = Guard(spec_file(tmp_path, STEPS_SPEC).spec, default_region="us-east-1")
-    return DistributionSteps(cloudfront, waiter, guard=guard, stack="web", spec_digest="sha256:x")
+class steps_for:
+    """The distribution kind's steps of a change, run one by one as the executor runs them
+    (no wait between ETag retries)."""
+
+    def __init__(self, cloudfront: CloudFrontClient, tmp_path: Path) -> None:
+        s3 = S3Client(Transport(credentials=CREDENTIALS), region="us-east-1")
+        self.context = ApplyContext(
+            clients=Clients(s3, cloudfront),
+            guard=Guard(spec_file(tmp_path, STEPS_SPEC).spec, default_region="us-east-1"),
+            stack="web",
+            spec_digest="sha256:x",
+            backoff=EVENTUAL,
+            sleep=lambda _: None,
+            waiter=Waiter(cloudfront, WaitSettings(interval=0.001, timeout=5.0)),
+        )
+
+    def runner(self, change: ResourceChange) -> Callable[[str, str], None]:
+        by_name = {(s.part, s.action): s for s in distribution_steps(change, self.context)}
+        return lambda part, action: by_name[(part, action)].run()
 
 
 def calls(stub: Stub) -> list[tuple[str, str, str | None]]:
@@ -272,7 +290,7 @@ def test_an_alias_held_elsewhere_is_reported_with_the_alias_and_its_position(
     # The alias may be held in another account: the account's listing cannot show it.
     the_plan = plan(
         loaded.spec,
-        LiveState(buckets={}, distributions=()),
+        live_state(buckets={}, distributions=()),
         PlanOptions(default_region="us-east-1", position=position),
     )
     change = the_plan.change("distribution.site-cdn")

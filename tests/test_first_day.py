@@ -11,10 +11,11 @@ from typing import Any
 
 from reconciler import importer
 from reconciler.emulator import export_lines
-from reconciler.live.model import LiveBucket, LiveState
+from reconciler.kinds.bucket.live import LiveBucket
 from reconciler.plan.model import Diagnostic
 from reconciler.report import plan_text
 from tests.cli import run_cli, user_env
+from tests.live_states import live_state
 from tests.reconcile import Harness, spec_file
 
 SPEC = """\
@@ -131,10 +132,12 @@ def test_a_removed_value_is_shown_as_the_spec_writes_it(
 
 
 def test_import_points_at_the_schema_only_where_there_is_one(tmp_path: Path) -> None:
-    live = LiveState(buckets={"first-a": LiveBucket(name="first-a", exists=True)})
+    live = live_state(buckets={"first-a": LiveBucket(name="first-a", exists=True)})
     outside = tmp_path / "elsewhere" / "infra.yaml"
     outside.parent.mkdir()
-    request = importer.ImportRequest(stack="first", buckets=("first-a",), output=str(outside))
+    request = importer.ImportRequest(
+        stack="first", names={"bucket": ("first-a",)}, output=str(outside)
+    )
     first_line = importer.render(live, request).text.splitlines()[0]
     assert "yaml-language-server" not in first_line  # no schema to point at
     assert first_line.startswith("# For completion in an editor: reconciler schema -o ")
@@ -142,7 +145,9 @@ def test_import_points_at_the_schema_only_where_there_is_one(tmp_path: Path) -> 
     (tmp_path / "schemas").mkdir()
     (tmp_path / "schemas" / "reconciler.schema.json").write_text("{}")
     inside = tmp_path / "stacks" / "web" / "infra.yaml"
-    request = importer.ImportRequest(stack="first", buckets=("first-a",), output=str(inside))
+    request = importer.ImportRequest(
+        stack="first", names={"bucket": ("first-a",)}, output=str(inside)
+    )
     assert importer.render(live, request).text.splitlines()[0] == (
         "# yaml-language-server: $schema=../../schemas/reconciler.schema.json"
     )

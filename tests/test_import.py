@@ -14,7 +14,8 @@ import yaml
 from reconciler import importer
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.live.model import NAME_TAG, STACK_TAG
+from reconciler.kinds.distribution.live import NAME_TAG
+from reconciler.live.model import STACK_TAG
 from reconciler.plan.model import Action
 from reconciler.spec.loader import load_spec
 from tests.cli import run_cli, user_env
@@ -65,8 +66,10 @@ def test_an_applied_example_imported_into_a_new_spec_plans_no_changes(
     stack = loaded.spec.stack
     request = importer.ImportRequest(
         stack,
-        buckets=tuple(loaded.spec.buckets),
-        distribution_ids=tuple(ids_of(boto_cloudfront, stack)),
+        names={
+            "bucket": tuple(loaded.spec.buckets),
+            "distribution": tuple(ids_of(boto_cloudfront, stack)),
+        },
     )
     imported = importer.render(importer.read(harness.reader(), request), request)
     again = importer.render(importer.read(harness.reader(), request), request)

@@ -260,7 +260,7 @@ def test_a_bucket_with_every_new_aspect_imports_and_only_adopts(
     aspect_samples.put(ls3, bucket, "accelerate", "enabled")
     aspect_samples.put(ls3, bucket, "object_lock", {"mode": "COMPLIANCE", "years": 1})
     harness = Harness(ls3, transport)
-    request = importer.ImportRequest("imported", buckets=(bucket,))
+    request = importer.ImportRequest("imported", names={"bucket": (bucket,)})
     imported = importer.render(importer.read(harness.reader(), request), request)
     declared = yaml.safe_load(imported.text)["buckets"][bucket]
     assert set(samples(reports)) | {"accelerate", "object_lock", "versioning"} <= set(declared)

@@ -23,11 +23,15 @@ import pytest
 import yaml
 
 from reconciler import xmlcodec as xml
+from reconciler.kinds.base import PlanOptions
 from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.live import LiveBucket
 from reconciler.kinds.distribution.config import read_config
-from reconciler.live.model import LiveBucket, LiveDistribution, LiveState
-from reconciler.plan.planner import PlanOptions, plan
+from reconciler.kinds.distribution.live import LiveDistribution
+from reconciler.live.model import LiveState
+from reconciler.plan.planner import plan
 from reconciler.spec.loader import load_spec
+from tests import live_states
 
 CASES = Path(__file__).parent / "cases"
 
@@ -71,7 +75,7 @@ def live_state(case: Path, declared: dict[str, frozenset[str]]) -> LiveState:
         )
     for name in declared:
         buckets.setdefault(name, LiveBucket(name=name, exists=False))
-    return LiveState(
+    return live_states.live_state(
         buckets=buckets,
         owned_undeclared=tuple(data.get("owned_undeclared", ())),
         distributions=tuple(_distribution(d) for d in data.get("distributions") or ()),

@@ -12,12 +12,15 @@ import pytest
 
 from reconciler import importer
 from reconciler.errors import ConfigError
+from reconciler.kinds.base import PlanOptions, ReadContext
 from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.live.model import STACK_TAG, LiveBucket, LiveState
-from reconciler.plan.planner import PlanOptions, plan
+from reconciler.kinds.bucket.kind import request
+from reconciler.kinds.bucket.live import LiveBucket
+from reconciler.live.model import STACK_TAG, LiveState
+from reconciler.plan.planner import plan
 from reconciler.spec.loader import load_spec
 from reconciler.spec.model import Spec
-from reconciler.workflow import read_request
+from tests.live_states import live_state
 
 SPEC = """\
 version: 1
@@ -56,7 +59,7 @@ def load(tmp_path: Path, text: str = SPEC) -> Spec:
 def live(spec: Spec, store_policy: Any, *, store_exists: bool = True) -> LiveState:
     tags = {STACK_TAG: "reports"}
     site = spec.buckets["reports-site"]
-    return LiveState(
+    return live_state(
         buckets={
             "reports-site": LiveBucket(
                 name="reports-site",
@@ -83,9 +86,9 @@ def errors(spec: Spec, state: LiveState) -> list[tuple[str, str]]:
 
 def test_a_destination_declared_without_policy_is_checked_when_planning(tmp_path: Path) -> None:
     spec = load(tmp_path)  # not refused offline: its policy is unmanaged
-    request = read_request(spec, frozenset())
-    assert request.declared["reports-store"] == {"versioning", "policy"}  # read to check it
-    assert request.declared["reports-site"] == {"inventory", "analytics"}
+    read = request(ReadContext(spec, covered=None))
+    assert read.declared["reports-store"] == {"versioning", "policy"}  # read to check it
+    assert read.declared["reports-site"] == {"inventory", "analytics"}
 
     assert errors(spec, live(spec, ALLOWS_S3)) == []
     refused = errors(spec, live(spec, None))
@@ -128,7 +131,7 @@ def test_a_declared_policy_is_what_is_checked(tmp_path: Path) -> None:
 def test_an_imported_inventory_configuration_validates(tmp_path: Path) -> None:
     declared = load(tmp_path)
     values: dict[str, Any] = dict.fromkeys(aspects.DECLARABLE)
-    state = LiveState(
+    state = live_state(
         buckets={
             name: LiveBucket(
                 name=name,
@@ -146,7 +149,10 @@ def test_an_imported_inventory_configuration_validates(tmp_path: Path) -> None:
         }
     )
     imported = importer.render(
-        state, importer.ImportRequest(stack="reports", buckets=("reports-site", "reports-store"))
+        state,
+        importer.ImportRequest(
+            stack="reports", names={"bucket": ("reports-site", "reports-store")}
+        ),
     )
     path = tmp_path / "imported.yaml"
     path.write_text(imported.text)

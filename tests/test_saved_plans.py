@@ -16,9 +16,9 @@ from reconciler.apply.executor import Executor
 from reconciler.apply.guard import Guard
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
-from reconciler.live.model import LiveBucket
+from reconciler.kinds.bucket.live import LiveBucket
+from reconciler.kinds.bucket.plan import fingerprint
 from reconciler.plan.model import Action, AspectChange, Plan, ResourceChange
-from reconciler.plan.planner import fingerprint
 from tests.cli import run_cli, user_env
 from tests.reconcile import Harness, spec_file
 

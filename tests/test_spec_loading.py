@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ConfigError
+from reconciler.kinds.distribution.declared import manages_distributions
 from reconciler.spec.loader import load_spec
 from reconciler.spec.schema import generate_schema, schema_text, spec_schema_text
 from tests.cli import run_cli
@@ -294,9 +295,9 @@ def test_region_check_false_lets_a_store_name_its_own_regions(tmp_path: Path) ->
 def test_distributions_left_out_are_unmanaged_and_empty_means_none(tmp_path: Path) -> None:
     base = "version: 1\nstack: s\nbuckets:\n  s-bucket: {}\n"
     left_out = load_spec([write(tmp_path, base)], cli_vars={}, env={})
-    assert left_out.spec.manages_distributions is False
+    assert manages_distributions(left_out.spec) is False
     empty = load_spec([write(tmp_path, base + "distributions: {}\n")], cli_vars={}, env={})
-    assert empty.spec.manages_distributions is True
+    assert manages_distributions(empty.spec) is True
     assert empty.spec.distributions == {}
 
 

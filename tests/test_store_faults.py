@@ -22,10 +22,13 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.transport import Transport
 from reconciler.errors import ApiError
 from reconciler.kinds.bucket.aspects import registry as aspects
+from reconciler.kinds.bucket.importing import document as bucket_document
+from reconciler.kinds.bucket.live import LiveBucket, bucket_live
 from reconciler.kinds.bucket.writes import write_aspect
-from reconciler.live.model import LiveBucket, LiveState
+from reconciler.live.model import LiveState
 from reconciler.spec.loader import load_spec
 from tests.conftest import TEST_CREDENTIALS
+from tests.live_states import live_state
 from tests.stub_server import Answer, Received, s3_error, stub_server
 from tests.test_store_compat import NOT_IMPLEMENTED, NS, FakeStore, errors, plan_against
 
@@ -67,7 +70,7 @@ def rgw_bucket(**aspects_read: Any) -> LiveState:
     del values["object_ownership"], values["accelerate"]
     values |= aspects_read
     lacking = "the endpoint does not implement bucket {} (answered the bucket's listing)"
-    return LiveState(
+    return live_state(
         buckets={
             "faults-a": LiveBucket(
                 name="faults-a",
@@ -87,11 +90,13 @@ def rgw_bucket(**aspects_read: Any) -> LiveState:
 def test_import_writes_no_ownership_the_store_does_not_implement(tmp_path: Path) -> None:
     decoded = aspects.get("replication").read(RGW_REPLICATION, address="bucket.faults-a").value
     live = rgw_bucket(acl="public-read", replication=decoded, versioning="enabled")
-    imported = importer.render(live, importer.ImportRequest(stack="faults", buckets=("faults-a",)))
+    imported = importer.render(
+        live, importer.ImportRequest(stack="faults", names={"bucket": ("faults-a",)})
+    )
     assert "bucket.faults-a: left out: the endpoint does not implement bucket object ownership" in (
         "\n".join(imported.notes)
     )
-    document = importer.bucket_document("faults-a", live, "faults")
+    document = bucket_document("faults-a", bucket_live(live), "faults")
     assert document == {"region": "us-east-1", "acl": "public-read", "versioning": "enabled"}
     path = tmp_path / "imported.yaml"
     path.write_text(imported.text)
@@ -99,7 +104,7 @@ def test_import_writes_no_ownership_the_store_does_not_implement(tmp_path: Path)
     assert loaded.spec.buckets["faults-a"].object_ownership is None
     # Where ownership controls were read, the ownership still stands beside the ACL.
     read = rgw_bucket(acl="public-read", object_ownership=None)
-    assert importer.bucket_document("faults-a", read, "faults")["object_ownership"] == (
+    assert bucket_document("faults-a", bucket_live(read), "faults")["object_ownership"] == (
         "ObjectWriter"
     )
 

@@ -1,16 +1,13 @@
 """Apply: walk the plan in dependency order and make each change; never re-diff.
 
 Resources run in parallel on a bounded pool as soon as what they depend on is done; the steps of
-one resource run serially, in the plan's order (S3 answers concurrent configuration writes to one
-bucket with ``OperationAborted``); a distribution's steps (create, tags, configuration, waits,
-the delete sequence) come from `reconciler.kinds.distribution.steps`. A failed step stops the
-rest of its resource and everything that depends on it; independent work carries on. The result
-is a per-step report: done, failed (with the reason) or skipped (with why), so a user knows
-exactly where things stand, and running the same spec again converges from there.
-
-S3 is eventually consistent right after a bucket is created or deleted: ``NoSuchBucket`` on a
-bucket this apply just created, and ``OperationAborted``, are retried with capped backoff, a
-bounded number of times.
+one resource run serially, in the plan's order: each kind turns a change into typed steps
+(`ResourceKind.steps`: a bucket's create, delete and aspects, a distribution's create,
+configuration, waits and delete sequence), each retrying what is its own to retry and checking
+the contract's safety rules before it acts. A failed step stops the rest of its resource and
+everything that depends on it; independent work carries on. The result is a per-step report:
+done, failed (with the reason) or skipped (with why), so a user knows exactly where things
+stand, and running the same spec again converges from there.
 """
 
 from __future__ import annotations
@@ -24,39 +21,31 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any
 
 from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.aws.s3 import S3Client
-from reconciler.errors import (
-    BucketAlreadyOwnedByYou,
-    NoSuchBucket,
-    OperationAborted,
-    ReconcilerError,
-)
-from reconciler.kinds.bucket.writes import owner_id as read_owner_id
-from reconciler.kinds.bucket.writes import write_aspect
-from reconciler.kinds.distribution.steps import DistributionSteps
-from reconciler.kinds.distribution.steps import steps as distribution_steps
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.errors import ReconcilerError
+from reconciler.kinds.base import ApplyContext, Clients, Step, StepStatus
+from reconciler.kinds.registry import kind
+from reconciler.plan.model import Plan, ResourceChange
+from reconciler.retries import EVENTUAL, Backoff
 
-T = TypeVar("T")
-
-DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+DONE, FAILED, SKIPPED = StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """One step of the apply: ``step`` is ``bucket`` (create / delete) or an aspect."""
+    """One step of the apply: ``step`` is the part it acted on (``bucket``, an aspect,
+    ``distribution``, ...)."""
 
     address: str
     step: str
     action: str
-    status: str
+    status: StepStatus
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -64,7 +53,7 @@ class StepResult:
             "address": self.address,
             "step": self.step,
             "action": self.action,
-            "status": self.status,
+            "status": str(self.status),
             "reason": self.reason,
         }
 
@@ -76,35 +65,10 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return all(r.status == DONE for r in self.results)
+        return all(r.status is DONE for r in self.results)
 
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Retries of the eventual-consistency answers: capped exponential waits, bounded."""
-
-    attempts: int = 8
-    base: float = 0.5
-    cap: float = 10.0
-
-    def delay(self, attempt: int) -> float:
-        return float(min(self.cap, self.base * 2 ** (attempt - 1)))
-
-
-def steps(change: ResourceChange) -> list[tuple[str, str]]:
-    """The steps of a change, in order: (step, action)."""
-    if change.kind == "distribution":
-        return distribution_steps(change)
-    steps: list[tuple[str, str]] = []
-    if change.action in (Action.DELETE, Action.REPLACE):
-        steps.append(("bucket", "delete"))
-    if change.action in (Action.CREATE, Action.REPLACE):
-        steps.append(("bucket", "create"))
-    steps += [(a.aspect, a.action.value) for a in change.aspects]
-    return steps
+    def count(self, status: StepStatus) -> int:
+        return sum(1 for r in self.results if r.status is status)
 
 
 class Executor:
@@ -116,15 +80,13 @@ class Executor:
         cloudfront: CloudFrontClient | None = None,
         waiter: Waiter | None = None,
         parallelism: int = 16,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = EVENTUAL,
         sleep: Callable[[float], None] = time.sleep,
         on_step: Callable[[StepResult], None] | None = None,
     ) -> None:
-        self._s3 = s3
+        self._clients = Clients(s3, cloudfront)
         self._guard = guard
-        self._cloudfront = cloudfront
         self._waiter = waiter or (Waiter(cloudfront) if cloudfront else None)
-        self._distributions: DistributionSteps | None = None
         self._parallelism = parallelism
         self._backoff = backoff
         self._sleep = sleep
@@ -134,123 +96,42 @@ class Executor:
 
     # -- one resource ----------------------------------------------------------------------
 
-    def _retrying(self, call: Callable[[], T], *, created: bool) -> T:
-        attempt = 1
-        while True:
-            try:
-                return call()
-            except (OperationAborted, NoSuchBucket) as exc:
-                retry = isinstance(exc, OperationAborted) or created
-                if not retry or attempt >= self._backoff.attempts:
-                    raise
-                self._sleep(self._backoff.delay(attempt))
-                attempt += 1
+    def _context(self, plan: Plan) -> ApplyContext:
+        return ApplyContext(
+            clients=self._clients,
+            guard=self._guard,
+            stack=plan.stack,
+            spec_digest=plan.spec_digest,
+            backoff=self._backoff,
+            sleep=self._sleep,
+            waiter=self._waiter,
+        )
 
-    def _empty(self, name: str) -> None:
-        """Delete every object version and delete marker (force_destroy)."""
-        s3 = self._s3
-        while True:
-            batch = [(v.key, v.version_id) for v in s3.list_object_versions(name)]
-            if not batch:
-                return
-            result = s3.delete_objects(name, batch)
-            if result.failures:
-                first = result.failures[0]
-                raise ReconcilerError(
-                    f"{len(result.failures)} object version(s) could not be deleted, e.g. "
-                    f"{first.key!r}: {first.code}: {first.message}",
-                    address=f"bucket.{name}",
-                )
+    def _steps(self, change: ResourceChange, context: ApplyContext) -> list[Step]:
+        return kind(change.kind).steps(change, context)
 
-    def _delete_bucket(self, change: ResourceChange) -> None:
-        s3, bucket = self._s3, change.name
-        where = change.previous_region or change.region
-        if where:
-            s3.remember_region(bucket, where)
-        try:
-            if not self._guard.deleting_bucket(s3, change, emptying=change.force_destroy):
-                return  # already gone: an earlier, interrupted apply got this far
-            if change.force_destroy:
-                self._empty(bucket)
-            self._retrying(lambda: s3.delete_bucket(bucket), created=False)
-        except NoSuchBucket:
-            return  # already gone: an earlier, interrupted apply got this far
-
-    def _create_bucket(self, change: ResourceChange) -> None:
-        region = change.region or self._s3.region
-        try:
-            self._retrying(
-                lambda: self._s3.create_bucket(change.name, region=region), created=False
-            )
-        except BucketAlreadyOwnedByYou:
-            return  # an earlier, interrupted apply created it
-
-    def _bucket_runner(self, change: ResourceChange) -> Callable[[str, str], None]:
-        """A function that runs one step of a bucket's change."""
-        s3 = self._s3
-        if change.region and change.action is not Action.REPLACE:
-            s3.remember_region(change.name, change.region)
-        owner: list[str] = []
-
-        def owner_id() -> str:
-            if not owner:
-                owner.append(read_owner_id(s3, change.name))
-            return owner[0]
-
-        created = change.action in (Action.CREATE, Action.REPLACE)
-        by_aspect = {a.aspect: a for a in change.aspects}
-
-        def run(step: str, action: str) -> None:
-            if step == "bucket" and action == "delete":
-                self._delete_bucket(change)
-            elif step == "bucket":
-                self._create_bucket(change)
-                s3.remember_region(change.name, change.region or s3.region)
-            else:
-                self._guard.writing_aspect(change, step, by_aspect[step].after)
-                write = partial(
-                    write_aspect,
-                    s3,
-                    change.name,
-                    step,
-                    by_aspect[step].after,
-                    owner=owner_id,
-                    before=by_aspect[step].before,
-                )
-                self._retrying(write, created=created)
-
-        return run
-
-    def _run_resource(self, change: ResourceChange) -> list[StepResult]:
-        if change.kind == "distribution":
-            if self._distributions is None:
-                raise ReconcilerError(
-                    "no CloudFront client to apply a distribution's change", address=change.address
-                )
-            run = self._distributions.runner(change)
-        else:
-            run = self._bucket_runner(change)
+    def _run_resource(self, change: ResourceChange, context: ApplyContext) -> list[StepResult]:
         results: list[StepResult] = []
         failed: str | None = None
-        for step, action in steps(change):
+        for step in self._steps(change, context):
             if failed is not None:
                 results.append(
-                    self._emit(change.address, step, action, SKIPPED, f"{failed} failed before it")
+                    self._emit(change.address, step, SKIPPED, f"{failed} failed before it")
                 )
                 continue
             try:
-                run(step, action)
+                step.run()
             except ReconcilerError as exc:
-                failed = step
-                results.append(self._emit(change.address, step, action, FAILED, str(exc)))
+                failed = step.part
+                results.append(self._emit(change.address, step, FAILED, str(exc)))
                 continue
-            results.append(self._emit(change.address, step, action, DONE))
+            results.append(self._emit(change.address, step, DONE))
         return results
 
     def _emit(
-        self, address: str, step: str, action: str, status: str, reason: str | None = None
+        self, address: str, step: Step, status: StepStatus, reason: str | None = None
     ) -> StepResult:
-        result = StepResult(address, step, action, status, reason)
+        result = StepResult(address, step.part, step.action, status, reason)
         if self._on_step:
             with self._lock:
                 self._on_step(result)
@@ -262,22 +143,15 @@ class Executor:
         """Start nothing new; resources under way finish their steps (safe from a signal)."""
         self._stop.set()
 
-    def _skip(self, change: ResourceChange, reason: str) -> list[StepResult]:
+    def _skip(self, change: ResourceChange, context: ApplyContext, reason: str) -> list[StepResult]:
         return [
-            self._emit(change.address, step, action, SKIPPED, reason)
-            for step, action in steps(change)
+            self._emit(change.address, step, SKIPPED, reason)
+            for step in self._steps(change, context)
         ]
 
     def apply(self, plan: Plan) -> ApplyReport:
         report = ApplyReport()
-        if self._cloudfront is not None and self._waiter is not None:
-            self._distributions = DistributionSteps(
-                self._cloudfront,
-                self._waiter,
-                guard=self._guard,
-                stack=plan.stack,
-                spec_digest=plan.spec_digest,
-            )
+        context = self._context(plan)
         pending = {c.address: c for c in plan.changes}
         finished: dict[str, bool] = {}
         running: dict[Future[list[StepResult]], str] = {}
@@ -287,7 +161,7 @@ class Executor:
                     if self._stop.is_set():
                         del pending[address]
                         report.interrupted = True
-                        report.results += self._skip(change, "the apply was interrupted")
+                        report.results += self._skip(change, context, "the apply was interrupted")
                         continue
                     # Dependencies outside the plan have nothing to do: they are satisfied.
                     deps = [
@@ -300,12 +174,12 @@ class Executor:
                         del pending[address]
                         finished[address] = False
                         report.results += self._skip(
-                            change, f"it depends on {broken[0]}, which failed"
+                            change, context, f"it depends on {broken[0]}, which failed"
                         )
                     elif len(running) < self._parallelism and all(finished.get(d) for d in deps):
                         # Submitted only when a worker is free: what waits can still be stopped.
                         del pending[address]
-                        running[pool.submit(self._run_resource, change)] = address
+                        running[pool.submit(self._run_resource, change, context)] = address
                 if not running:
                     if pending:  # cannot happen with a plan from the planner; never spin
                         raise ReconcilerError(
@@ -318,7 +192,7 @@ class Executor:
                     address = running.pop(future)
                     results = future.result()
                     report.results.extend(results)
-                    finished[address] = all(r.status == DONE for r in results)
+                    finished[address] = all(r.status is DONE for r in results)
         order = {c.address: i for i, c in enumerate(plan.changes)}
         report.results.sort(key=lambda r: order.get(r.address, 0))
         return report

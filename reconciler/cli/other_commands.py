@@ -9,7 +9,6 @@ import shlex
 import signal
 import sys
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -134,66 +133,56 @@ def drift(
         sys.exit(2)
 
 
-@cli.command()
-@spec_options
-@click.argument("name")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--wait", is_flag=True, help="Wait until CloudFront has completed it.")
-@aws_options
-def invalidate(
-    *,
-    files: tuple[str, ...],
-    variables: tuple[str, ...],
-    name: str,
-    paths: tuple[str, ...],
-    wait: bool,
-    **aws: Any,
-) -> None:
-    """Invalidate PATHs (such as /index.html or /img/*) of the distribution declared as NAME."""
-    from reconciler.invalidate import check_paths, find_distribution  # noqa: PLC0415
-    from reconciler.invalidate import invalidate as invalidate_paths  # noqa: PLC0415
+def _import_options(command: Any) -> Any:
+    """Each kind's way of naming what to import (``--bucket NAME``, ...), and its flag that,
+    with ``--all-unmanaged``, imports that kind alone."""
+    from reconciler.kinds.registry import import_options  # noqa: PLC0415 - no model imported
 
-    terminal = open_terminal()
-    loaded = load(files, variables)
-    if name not in loaded.spec.distributions:
-        raise PlanError(f"distribution.{name}: not declared in the spec")
-    check_paths(name, list(paths))  # before any credential or API call
-    address = f"distribution.{name}"
-    with open_session(aws) as session:
-        run = Run(session, terminal)
-        found = find_distribution(session.cloudfront, stack=loaded.spec.stack, name=name)
-        made = invalidate_paths(
-            session.cloudfront,
-            found,
-            list(paths),
-            address=address,
-            wait=wait,
-            sleep=time.sleep,
-            progress=terminal.note if terminal.interactive else None,
-        )
-        terminal.out(f"{address} ({found}): invalidation {made.id} {made.status}\n")
-        terminal.note(run.closing())
+    for option in reversed(import_options()):
+        if option.alone:
+            command = click.option(
+                option.alone, option.alone_dest, is_flag=True, help=option.alone_help
+            )(command)
+        command = click.option(
+            option.flag, option.dest, multiple=True, metavar=option.metavar, help=option.help
+        )(command)
+    return command
+
+
+def _import_request(
+    stack: str, all_unmanaged: bool, output: str | None, given: dict[str, Any]
+) -> Any:
+    """What the import options ask for; refused when they ask for nothing, or contradict."""
+    from reconciler import importer  # noqa: PLC0415
+    from reconciler.kinds.registry import import_options  # noqa: PLC0415
+
+    options = import_options()
+    names = {o.kind: tuple(given.get(o.dest) or ()) for o in options}
+    alone = [o for o in options if o.alone and given.get(o.alone_dest)]
+    if not (any(names.values()) or all_unmanaged):
+        flags = [f"{o.flag} {o.metavar}" for o in options]
+        raise PlanError(f"name what to import: {', '.join(flags)} or --all-unmanaged")
+    for option in alone:
+        others = [o for o in options if o.kind != option.kind and names[o.kind]]
+        if others:
+            raise PlanError(
+                f"{option.alone} imports no {others[0].kind}: leave out {others[0].flag}"
+            )
+    return importer.ImportRequest(
+        stack,
+        names=names,
+        all_unmanaged=all_unmanaged,
+        alone=frozenset(o.kind for o in alone),
+        output=output,
+    )
 
 
 @cli.command(name="import")
-@click.option("--bucket", "buckets", multiple=True, metavar="NAME", help="A bucket; repeatable.")
-@click.option(
-    "--distribution",
-    "distributions",
-    multiple=True,
-    metavar="ID",
-    help="A distribution's CloudFront id; repeatable.",
-)
+@_import_options
 @click.option(
     "--all-unmanaged",
     is_flag=True,
-    help="Every bucket and distribution of the account that no stack owns.",
-)
-@click.option(
-    "--buckets-only",
-    is_flag=True,
-    help="With --all-unmanaged: buckets alone, no CloudFront request (S3-only roles, "
-    "S3-compatible stores).",
+    help="Every resource of the account that no stack owns.",
 )
 @click.option(
     "--stack",
@@ -208,30 +197,22 @@ def invalidate(
 @aws_options
 def import_(
     *,
-    buckets: tuple[str, ...],
-    distributions: tuple[str, ...],
     all_unmanaged: bool,
-    buckets_only: bool,
     stack: str,
     output: str | None,
     force: bool,
-    **aws: Any,
+    parallelism: int,
+    **given: Any,
 ) -> None:
-    """Write a spec (YAML) describing existing buckets and distributions. Read-only."""
+    """Write a spec (YAML) describing existing resources. Read-only."""
     from reconciler import importer  # noqa: PLC0415
 
     terminal = open_terminal()
     if output and not force and (Path(output).exists() or Path(output).is_symlink()):
         what = "is a symbolic link" if Path(output).is_symlink() else "exists"
         raise PlanError(f"{output} {what}: import never replaces a file; pass --force to do so")
-    if not (buckets or distributions or all_unmanaged):
-        raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
-    if buckets_only and distributions:
-        raise PlanError("--buckets-only imports no distribution: leave out --distribution")
-    request = importer.ImportRequest(
-        stack, buckets, distributions, all_unmanaged, buckets_only, output=output
-    )
-    with open_session(aws) as session:
+    request = _import_request(stack, all_unmanaged, output, given)
+    with open_session({"parallelism": parallelism}) as session:
         run = Run(session, terminal)
         imported = importer.render(importer.read(run.reader, request), request)
         terminal.clear_progress()

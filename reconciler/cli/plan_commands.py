@@ -35,11 +35,13 @@ if TYPE_CHECKING:
 @spec_options
 def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
     """Check the spec offline: schema, cross-references and AWS rules. No API call."""
+    from reconciler.kinds.registry import declarations  # noqa: PLC0415
+
     loaded = load(files, variables)
     spec = loaded.spec
+    counts = ", ".join(f"{len(d.resources(spec))} {d.noun}(s)" for d in declarations())
     click.echo(
-        f"The spec is valid: stack {spec.stack!r}, {len(spec.buckets)} bucket(s), "
-        f"{len(spec.distributions)} distribution(s) from {len(loaded.files)} file(s)."
+        f"The spec is valid: stack {spec.stack!r}, {counts} from {len(loaded.files)} file(s)."
     )
 
 
@@ -216,6 +218,7 @@ def _execute(run: Run, plan: Plan, guard: Guard) -> None:
     the outcome after; a first Ctrl-C stops after the requests under way."""
     from reconciler.apply.executor import Executor, stop_on_interrupt  # noqa: PLC0415
     from reconciler.aws.cloudfront_waiters import Waiter  # noqa: PLC0415
+    from reconciler.kinds.base import StepStatus  # noqa: PLC0415
     from reconciler.report import apply_text  # noqa: PLC0415
 
     terminal, session = run.terminal, run.session
@@ -253,7 +256,7 @@ def _execute(run: Run, plan: Plan, guard: Guard) -> None:
     if report.interrupted:
         raise PlanError("the apply was interrupted; run apply again to continue")
     if not report.ok:
-        raise PlanError(f"{report.count('failed')} step(s) failed")
+        raise PlanError(f"{report.count(StepStatus.FAILED)} step(s) failed")
 
 
 @cli.command()

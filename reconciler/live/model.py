@@ -1,82 +1,21 @@
-"""The live state, in the spec's vocabulary: what the planner compares the spec against."""
+"""The live state: what was read, per kind, in the spec's vocabulary. Each kind keeps its own
+part (`reconciler.kinds.base`); what is shared is how a resource says whose it is."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The tag that says which stack owns a resource.
 STACK_TAG = "reconciler:stack"
-#: How a distribution is found again: CloudFront picks its id, the spec names it.
-NAME_TAG = "reconciler:name"
-
-
-@dataclass(frozen=True)
-class LiveBucket:
-    """One bucket as read. ``aspects`` holds the aspects that were read, as spec values
-    (``None``: never configured). ``empty`` is read only where a delete is possible.
-    ``foreign`` means the name exists but belongs to someone else (HeadBucket answered 403)."""
-
-    name: str
-    exists: bool
-    region: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    owner_id: str | None = None
-    aspects: dict[str, Any] = field(default_factory=dict)
-    empty: bool | None = None
-    foreign: bool = False
-    #: Reads that failed (each names the aspect, the reason and the request id): the bucket's
-    #: live state is unknown, so it is an error in the plan and nothing is changed on it.
-    failures: tuple[str, ...] = ()
-    #: Aspects read only in case they are set (import, ``drift --all-aspects``) that the
-    #: endpoint does not implement, each with why: not configured, and not an error.
-    unsupported: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def stack(self) -> str | None:
-        return self.tags.get(STACK_TAG)
-
-
-@dataclass(frozen=True)
-class LiveDistribution:
-    """One distribution of the account. ``aliases`` come from the listing, the tags from one
-    read each; ``fields`` (every spec field, in the spec's spelling) is read only
-    for the distributions a plan may change: this stack's, and those holding a declared alias."""
-
-    id: str
-    arn: str
-    aliases: tuple[str, ...]
-    tags: dict[str, str] = field(default_factory=dict)
-    fields: dict[str, Any] | None = None
-    #: Reads that failed (its tags, or its configuration), each saying why.
-    failures: tuple[str, ...] = ()
-
-    @property
-    def stack(self) -> str | None:
-        return self.tags.get(STACK_TAG)
-
-    @property
-    def name(self) -> str | None:
-        return self.tags.get(NAME_TAG)
 
 
 @dataclass(frozen=True)
 class LiveState:
-    """Declared buckets (found or not), the account's other buckets this stack owns, those that
-    no stack owns (``unowned``: undeclared and without a ``reconciler:stack`` tag), its
-    distributions (``None``: not read), and the regions of buckets that distributions use but the
-    spec does not declare (``None``: no such bucket)."""
+    """What was read, per kind (``parts[kind]``: that kind's own value; missing: not read)."""
 
-    buckets: dict[str, LiveBucket]
-    owned_undeclared: tuple[str, ...] = ()
-    unowned: tuple[str, ...] = ()
-    distributions: tuple[LiveDistribution, ...] | None = None
-    other_buckets: dict[str, str | None] = field(default_factory=dict)
-    #: Undeclared buckets the spec refers to (logging targets, origin and log buckets of
-    #: distributions), with what was read of them to check the reference.
-    referenced: dict[str, LiveBucket] = field(default_factory=dict)
-    #: ``False`` when the endpoint does not implement bucket tagging (some S3-compatible
-    #: stores): ownership cannot be recorded, so nothing is pruned or adopted by tag.
-    tagging: bool = True
-    #: Undeclared buckets whose tags could not be read, with why: whether this stack owns
-    #: them is unknown, so they are never pruned.
-    unreadable: dict[str, str] = field(default_factory=dict)
+    parts: Mapping[str, Any] = field(default_factory=dict)
+
+    def of(self, kind: str) -> Any:
+        return self.parts.get(kind)

@@ -1,128 +1,32 @@
-"""Reading the live state: only what the spec declares, in parallel on a bounded pool.
+"""Reading the live state: each kind reads its own part, only what the plan covers, through the
+clients, its reads run ``parallelism`` at once on one event loop.
 
-A declared bucket that exists costs its HeadBucket (region; skipped when the listing already
-says), its tags (ownership) and one read per declared aspect. The account's bucket list is read
-once, for existence and pruning; an undeclared bucket costs one tag read to learn whether this
-stack owns it, and an owned one its region and an emptiness check before it may be deleted.
-
-Reads are grouped in phases (existence → tags and aspects → emptiness); each read is written as
-steps (`aws.steps`) and a phase runs them all on one event loop (`aws.loop`), ``parallelism``
-at once; no read waits on another. With at least as many buckets as ``parallelism``, a bucket's
-tags and aspects are read one after another (one connection: on AWS each bucket is its own host,
-and a read on a new connection costs a TLS handshake and a round trip more); with fewer, every
-read of every bucket is under way at once.
-
-One odd answer is that bucket's problem, not the run's: a read that fails (an error answer after
-the retries, a body that cannot be read, no answer at all) is recorded on the bucket it was for,
-naming what was read and why it failed, and every other bucket is still read. An endpoint that
-does not implement bucket tagging (some S3-compatible stores) is noted once for the whole state.
-Only the account listing, credentials and the distributions are needed by every resource, so
-their failures still end the read.
+What is read of each kind is the kind's business (`ResourceKind.read`); here is what they
+share: which kinds a plan reads at all (those the spec manages and the plan covers), the
+undeclared resources the covered ones refer to (handed to their own kind, which reads what the
+reference needs), and the runner every kind's phases go through (`S3Client.run_many`: the
+first error stops the others starting more, and is raised).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.s3 import S3Client
-from reconciler.aws.steps import Steps, Task
-from reconciler.errors import ResponseParseError, Unsupported
-from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.kinds.bucket.aspects.base import Aspect, Decoded
-from reconciler.kinds.distribution.read import read_distributions
-from reconciler.live.failures import READ_FAILURES, describe_failure, not_implemented
-from reconciler.live.model import STACK_TAG, LiveBucket, LiveDistribution, LiveState
-
-T = TypeVar("T")
-R = TypeVar("R")
+from reconciler.aws.steps import Task
+from reconciler.kinds.base import Clients, ReadContext
+from reconciler.kinds.registry import kinds
+from reconciler.live.model import LiveState
+from reconciler.plan.scope import Scope, reads, referenced
+from reconciler.spec.model import Spec
 
 Progress = Callable[[str, int, int], None]
 
 
-def read_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Decoded:
-    """One aspect of ``bucket`` as a spec value (and the owner id when the read tells it)."""
-    return s3.run(reading_aspect(s3, bucket, unit))
-
-
-def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
-    """`read_aspect` as steps (every page of a listing of items)."""
-    calls = unit.calls
-    items: list[Any] = []
-    token: str | None = None
-    seen: set[str] = set()
-    while True:
-        response = yield from s3.getting_configuration(
-            bucket,
-            calls.subresource,
-            operation=calls.get.operation,
-            action=calls.get.action,
-            absent=calls.absent,
-            params=(("continuation-token", token),) if token else (),
-        )
-        if response is None:
-            return Decoded(unit.absent_value())
-        read = unit.read(
-            response.body,
-            address=f"bucket.{bucket}",
-            source=f"{response.root} (HTTP {response.status})" if response.root else None,
-        )
-        if calls.items is None:
-            return read
-        items += read.value or []
-        if read.next_token and read.next_token in seen:
-            # a store that hands out the same page again would be read for ever
-            raise ResponseParseError(
-                f"{calls.get.operation}: the listing repeats its continuation token",
-                address=f"bucket.{bucket}",
-            )
-        token = read.next_token
-        if not token:
-            return Decoded(items)
-        seen.add(token)
-
-
-@dataclass
-class ReadRequest:
-    """What to read: declared buckets with their declared aspects, whether to look for owned
-    undeclared buckets (pruning), and which declared buckets may be deleted (emptiness).
-    ``distributions``: read the account's distributions (``aliases``: the declared ones, whose
-    holders may be adopted; ``distribution_ids``: those whose configuration must be read in any
-    case); ``referenced``: undeclared buckets the spec refers to (logging targets, a
-    distribution's origins and log bucket), each with the aspects its reference needs checked."""
-
-    stack: str
-    declared: dict[str, frozenset[str]]
-    deletable: frozenset[str] = frozenset()
-    prune: bool = True
-    only_undeclared: frozenset[str] | None = None
-    distributions: bool = True
-    aliases: frozenset[str] = frozenset()
-    distribution_ids: frozenset[str] = frozenset()
-    referenced: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: Per bucket, the declared aspects read only in case they are set (import, ``drift
-    #: --all-aspects``): an endpoint that does not implement one leaves it out, not an error.
-    optional: dict[str, frozenset[str]] = field(default_factory=dict)
-
-
-@dataclass
-class _Found:
-    exists: bool = False
-    region: str | None = None
-    foreign: bool = False
-    tags: dict[str, str] = field(default_factory=dict)
-    owner_id: str | None = None
-    aspects: dict[str, Any] = field(default_factory=dict)
-    empty: bool | None = None
-    failures: list[str] = field(default_factory=list)
-    unsupported: dict[str, str] = field(default_factory=dict)
-
-
 class LiveReader:
     """Reads live state through an `S3Client` (and a `CloudFrontClient`, without which no
-    distribution is read); ``parallelism`` bounds concurrent requests."""
+    CloudFront resource is read); ``parallelism`` bounds concurrent requests."""
 
     def __init__(
         self,
@@ -132,234 +36,44 @@ class LiveReader:
         parallelism: int = 16,
         progress: Progress | None = None,
     ) -> None:
-        self._s3 = s3
-        self._cloudfront = cloudfront
-        self._parallelism = parallelism
+        self.clients = Clients(s3, cloudfront)
+        self.parallelism = parallelism
         self._progress = progress
 
-    def _run(self, label: str, tasks: list[Task]) -> None:
+    def run(self, label: str, tasks: list[Task]) -> None:
         """Run ``tasks`` (reads written as steps), ``parallelism`` at once, each started as
-        another ends (`S3Client.run_many`). The first error stops the others starting more,
-        and is raised."""
+        another ends. The first error stops the others starting more, and is raised."""
         if not tasks:
             return
         total = len(tasks)
         progress = self._progress
         if progress:
             progress(label, 0, total)
-        self._s3.run_many(
+        self.clients.s3.run_many(
             tasks,
-            parallelism=self._parallelism,
+            parallelism=self.parallelism,
             progress=(lambda done: progress(label, done, total)) if progress else None,
         )
 
-    def _read_for_distributions(self, request: ReadRequest) -> tuple[LiveDistribution, ...] | None:
-        """The account's distributions."""
-        distributions = None
-        if self._cloudfront is not None and request.distributions:
-            distributions = read_distributions(
-                self._cloudfront,
-                self._run,
-                stack=request.stack,
-                aliases=request.aliases,
-                ids=request.distribution_ids,
+    def read(
+        self, spec: Spec, scope: Scope | None = None, *, every_part: bool = False
+    ) -> LiveState:
+        """What a plan of ``spec`` covering ``scope`` (everything by default) is made against;
+        with ``every_part``, the parts the spec leaves out as well (``drift --all-aspects``)."""
+        scope = scope or Scope()
+        others = referenced(spec, scope)
+        parts = {}
+        for kind in kinds():
+            declaration = kind.declaration
+            asked = others.get(declaration.kind, {})
+            if not reads(spec, declaration, scope, bool(asked)):
+                continue
+            context = ReadContext(
+                spec=spec,
+                covered=scope.names(declaration.kind),
+                every_part=every_part,
+                referenced=asked,
+                parallelism=self.parallelism,
             )
-        return distributions
-
-    def _read_referenced(self, request: ReadRequest) -> dict[str, LiveBucket]:
-        """Each undeclared bucket the spec refers to: whether it exists, its region, and the
-        aspects its reference needs (a failed read is that bucket's failure)."""
-        names = [n for n in sorted(request.referenced) if n not in request.declared]
-        found = {n: _Found() for n in names}
-
-        def head(name: str) -> Steps[None]:
-            yield from _heading_into(self._s3, found[name], name)
-            if found[name].exists and found[name].region is None:
-                found[name].region = self._s3.region  # a store that tells no region
-
-        self._run("referenced buckets", [_bind(head, n) for n in names])
-        aspects = [
-            _bind(_reading_into, self._s3, found[n], n, a)
-            for n in names
-            if found[n].exists and not found[n].foreign
-            for a in sorted(request.referenced[n])
-        ]
-        self._run("referenced buckets", aspects)
-        return {n: _live(n, f) for n, f in found.items()}
-
-    def read(self, request: ReadRequest) -> LiveState:
-        reading = _Reading(self._s3, request)
-        self._run("existence", [_bind(reading.head, n) for n in request.declared])
-        found = reading.found
-        undeclared: dict[str, _Found] = {}
-        if request.prune:
-            names = [n for n in reading.listing if n not in request.declared]
-            if request.only_undeclared is not None:
-                names = [n for n in names if n in request.only_undeclared]
-            undeclared = {n: _Found(exists=True) for n in names}
-        readable = [n for n, f in found.items() if f.exists and not f.foreign and not f.failures]
-        second: list[Task]
-        if len(readable) >= self._parallelism:
-            # Enough buckets to keep every slot busy: each bucket's reads follow one another
-            # on one connection. On AWS each bucket is its own host; spread over the slots, its
-            # reads would each open a connection (a TLS handshake and a round trip more).
-            second = [_bind(reading.everything, n) for n in readable]
-        else:
-            second = [_bind(reading.tags, n, found[n]) for n in readable]
-            second += [_bind(reading.aspect, n, a) for n in readable for a in reading.aspects(n)]
-        second += [_bind(reading.tags, n, f) for n, f in undeclared.items()]
-        self._run("reading", second)
-
-        owned = {n: f for n, f in undeclared.items() if f.tags.get(STACK_TAG) == request.stack}
-        self._run("regions", [_bind(reading.region, n, f) for n, f in owned.items()])
-        third = [_bind(reading.emptiness, n, f) for n, f in owned.items() if f.exists]
-        third += [
-            _bind(reading.emptiness, n, found[n])
-            for n in request.deletable
-            if n in found
-            and found[n].exists
-            and not found[n].foreign
-            and found[n].tags.get(STACK_TAG) == request.stack
-        ]
-        self._run("emptiness", third)
-
-        buckets = {n: _live(n, f) for n, f in found.items()}
-        buckets.update({n: _live(n, f) for n, f in owned.items() if f.exists})
-        distributions = self._read_for_distributions(request)
-        referenced = self._read_referenced(request)
-        unreadable = reading.unreadable
-        return LiveState(
-            buckets=buckets,
-            owned_undeclared=tuple(sorted(n for n in owned if owned[n].exists)),
-            unowned=tuple(
-                sorted(
-                    n
-                    for n, f in undeclared.items()
-                    if STACK_TAG not in f.tags and n not in unreadable
-                )
-            ),
-            distributions=distributions,
-            other_buckets={n: b.region if b.exists else None for n, b in referenced.items()},
-            referenced=referenced,
-            tagging=reading.tagging,
-            unreadable=dict(sorted(unreadable.items())),
-        )
-
-
-class _Reading:
-    """One read of the live state: the account listing, what was found per bucket, and the
-    reads each phase runs (each records its own failure on the bucket it was for)."""
-
-    def __init__(self, s3: S3Client, request: ReadRequest) -> None:
-        self.s3 = s3
-        self.request = request
-        self.listing = {b.name: b for b in s3.list_buckets()}
-        self.found = {name: _Found() for name in request.declared}
-        self.tagging = True
-        self.unreadable: dict[str, str] = {}
-
-    def head(self, name: str) -> Steps[None]:
-        target = self.found[name]
-        summary = self.listing.get(name)
-        if summary is not None and summary.region:
-            self.s3.remember_region(name, summary.region)
-            target.exists, target.region = True, summary.region
-            return
-        yield from _heading_into(self.s3, target, name)
-
-    def tags(self, name: str, target: _Found) -> Steps[None]:
-        try:
-            read = yield from reading_aspect(self.s3, name, aspects.TAGS)
-            target.tags = read.value or {}
-        except Unsupported:
-            self.tagging = False
-        except READ_FAILURES as exc:
-            if name in self.found:
-                target.failures.append(describe_failure("tags", exc))
-            else:
-                self.unreadable[name] = describe_failure("tags", exc)
-
-    def aspects(self, name: str) -> list[str]:
-        """The aspects of declared bucket ``name`` to read (none of one the plan may delete)."""
-        if name in self.request.deletable:
-            return []
-        return sorted(self.request.declared[name])
-
-    def everything(self, name: str) -> Steps[None]:
-        """Declared bucket ``name``'s tags and aspects, one read after another."""
-        yield from self.tags(name, self.found[name])
-        for which in self.aspects(name):
-            yield from self.aspect(name, which)
-
-    def aspect(self, name: str, which: str) -> Steps[None]:
-        optional = which in self.request.optional.get(name, frozenset())
-        yield from _reading_into(self.s3, self.found[name], name, which, optional=optional)
-
-    def region(self, name: str, target: _Found) -> Steps[None]:
-        try:
-            answer = yield from self.s3.heading_bucket(name)
-        except READ_FAILURES as exc:
-            self.unreadable[name] = describe_failure("region", exc)
-            target.exists = False
-            return
-        target.region = answer.region if answer else None
-        target.exists = answer is not None
-
-    def emptiness(self, name: str, target: _Found) -> Steps[None]:
-        try:
-            target.empty = not (yield from self.s3.looking_for_objects(name))
-        except READ_FAILURES as exc:
-            target.failures.append(describe_failure("objects (emptiness)", exc))
-
-
-def _heading_into(s3: S3Client, target: _Found, name: str) -> Steps[None]:
-    """Whether bucket ``name`` exists, its region, and whether it is someone else's, into
-    ``target`` (a failure is recorded there)."""
-    try:
-        answer = yield from s3.heading_bucket(name)
-    except READ_FAILURES as exc:
-        target.failures.append(describe_failure("existence", exc))
-        return
-    if answer is not None:
-        target.exists, target.region = True, answer.region
-        target.foreign = not answer.accessible
-
-
-def _reading_into(
-    s3: S3Client, target: _Found, name: str, which: str, *, optional: bool = False
-) -> Steps[None]:
-    """Read one aspect of bucket ``name`` into ``target`` (a failure is recorded there; an
-    ``optional`` one the endpoint does not implement is noted as such)."""
-    try:
-        read = yield from reading_aspect(s3, name, aspects.get(which))
-    except Unsupported as exc:
-        if optional:
-            target.unsupported[which] = not_implemented(which, exc)
-        else:
-            target.failures.append(describe_failure(which, exc))
-        return
-    except READ_FAILURES as exc:
-        target.failures.append(describe_failure(which, exc))
-        return
-    target.aspects[which] = read.value
-    if read.owner_id:
-        target.owner_id = read.owner_id
-
-
-def _live(name: str, found: _Found) -> LiveBucket:
-    return LiveBucket(
-        name=name,
-        exists=found.exists,
-        region=found.region,
-        tags=found.tags,
-        owner_id=found.owner_id,
-        aspects=found.aspects,
-        empty=found.empty,
-        foreign=found.foreign,
-        failures=tuple(sorted(found.failures)),  # the order reads end in is not a fact
-        unsupported=dict(sorted(found.unsupported.items())),
-    )
-
-
-def _bind(fn: Callable[..., Steps[None]], *args: Any) -> Task:
-    return lambda: fn(*args)
+            parts[declaration.kind] = kind.read(self.clients, context, self.run)
+        return LiveState(parts)

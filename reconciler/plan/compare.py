@@ -19,63 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.kinds.distribution.plan import fingerprint as distribution_fingerprint
-from reconciler.live.model import LiveDistribution, LiveState
+from reconciler.kinds.registry import kind
+from reconciler.live.model import LiveState
 from reconciler.plan.model import ResourceChange
-from reconciler.plan.planner import fingerprint as bucket_fingerprint
-
-#: Parts of a bucket's fingerprint that are not aspects.
-_STATE_PARTS = frozenset({"existence", "emptiness", "tags"})
 
 #: How many differences a refusal lists before it counts the rest.
 SHOWN = 10
 
 
-def _parts(change: ResourceChange) -> list[str]:
-    """The aspects (or fields) whose live values the change was made against."""
-    return [name for name, _ in change.fingerprints if name not in _STATE_PARTS]
-
-
-def _distribution(live: LiveState, change: ResourceChange, stack: str) -> LiveDistribution | None:
-    found = live.distributions or ()
-    if change.id:
-        return next((d for d in found if d.id == change.id), None)
-    return next((d for d in found if d.stack == stack and d.name == change.name), None)
-
-
-def moved_parts(change: ResourceChange, live: LiveState, stack: str) -> list[str] | None:
-    """The parts of ``change``'s live state that differ in ``live`` (read now): ``[]`` when
-    nothing moved, ``None`` when ``live`` holds nothing to compare with (the resource is not
-    one a plan of this spec reads: the comparison of the changes says what is wrong). Only
-    parts read both times count: a part read only once means the plans were made differently,
-    which the comparison of the changes reports."""
-    parts = _parts(change)
-    unread: set[str] = set()
-    if change.kind == "distribution":
-        if live.distributions is None:
-            return None
-        now = distribution_fingerprint(_distribution(live, change, stack), parts)
-    else:
-        bucket = live.buckets.get(change.name)
-        if bucket is None:
-            return None
-        if bucket.failures:
-            return ["the read failed now: " + "; ".join(bucket.failures)]
-        now = bucket_fingerprint(bucket, parts)
-        if bucket.empty is None:
-            unread.add("emptiness")
-    if now["live_fingerprint"] == change.live_fingerprint:
-        return []
-    before, after = dict(change.fingerprints), dict(now["fingerprints"])
-    both = (before.keys() & after.keys()) - unread
-    return sorted(k for k in both if before[k] != after[k])
-
-
 def stale(saved: Iterable[ResourceChange], live: LiveState, stack: str) -> dict[str, list[str]]:
-    """The saved changes whose live state moved, each with the parts that did."""
+    """The saved changes whose live state moved, each with the parts that did (each kind
+    says which of a change's parts moved, `ResourceKind.moved_parts`)."""
     found: dict[str, list[str]] = {}
     for change in saved:
-        moved = moved_parts(change, live, stack)
+        moved = kind(change.kind).moved_parts(change, live, stack)
         if moved:
             found[change.address] = moved
     return found

@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any
 
+from reconciler.kinds.registry import declaration
 from reconciler.plan.model import DiffEntry
 
 _KEYED = frozenset({"rules", "grants", "target_grants", "origins", "custom_error_responses"})
@@ -39,10 +40,10 @@ def format_path(parts: list[Any], keyed: frozenset[str] = _KEYED) -> str:
 
 
 def resource_path(kind: str, aspect: str, path: str) -> str:
-    """A plan's diff path seen from the resource: a bucket's paths are relative to the aspect
-    (``env`` in ``tags``: ``tags.env``); a distribution's already start with the field, as its
-    values are compared in their ``{field: value}`` form."""
-    if kind == "distribution" or not path:
+    """A plan's diff path seen from the resource: relative to the aspect for most kinds (a
+    bucket's ``env`` in ``tags``: ``tags.env``), already starting with the field for a kind
+    whose values are compared in their ``{field: value}`` form (`Declaration.relative_paths`)."""
+    if not path or not declaration(kind).relative_paths:
         return path or aspect
     return f"{aspect}{path}" if path.startswith("[") else f"{aspect}.{path}"
 

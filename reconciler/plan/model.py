@@ -162,6 +162,19 @@ def fingerprinted(parts: dict[str, Any]) -> dict[str, Any]:
     return {"live_fingerprint": digest(each), "fingerprints": tuple(each.items())}
 
 
+def moved(
+    change: ResourceChange, now: dict[str, Any], *, unread: frozenset[str] = frozenset()
+) -> list[str]:
+    """The parts whose digests differ between ``change``'s fingerprints and ``now`` (a
+    `fingerprinted` value), among those read both times and not ``unread`` now: a part read
+    only once means the plans were made differently, which comparing the changes reports."""
+    if now["live_fingerprint"] == change.live_fingerprint:
+        return []
+    before, after = dict(change.fingerprints), dict(now["fingerprints"])
+    both = (before.keys() & after.keys()) - unread
+    return sorted(k for k in both if before[k] != after[k])
+
+
 @dataclass(frozen=True)
 class SpecFile:
     """One spec file a plan was made from: its path relative to the working directory, and

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from reconciler.kinds.bucket.model import Bucket
-from reconciler.spec.model import Spec
 from reconciler.spec.source import Path
+
+if TYPE_CHECKING:
+    from reconciler.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -20,14 +22,21 @@ class Finding:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """The whole spec, and the name of every bucket the files declare (including those whose
-    shape was invalid, and so are missing from ``spec``)."""
+    """The whole spec, and per section the name of every resource the files declare
+    (including those whose shape was invalid, and so are missing from ``spec``)."""
 
     spec: Spec
-    declared: set[str]
+    declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
-    def bucket(self, name: str) -> Bucket | Literal[False] | None:
-        """The declared bucket; ``False`` when declared but invalid (nothing to check)."""
-        if name in self.spec.buckets:
-            return self.spec.buckets[name]
-        return False if name in self.declared else None
+    def declares(self, section: str, name: str) -> bool:
+        """Whether the files declare resource ``name`` of ``section``, valid or not."""
+        return name in self.declared.get(section, ()) or name in getattr(self.spec, section)
+
+
+def absent(path: Path, noun: str, *, prevent_destroy: bool) -> Iterator[Finding]:
+    """A resource declared ``state: absent``: refused beside ``prevent_destroy``."""
+    if prevent_destroy:
+        yield Finding(
+            (*path, "state"),
+            f"state: absent deletes the {noun}, which prevent_destroy: true forbids",
+        )

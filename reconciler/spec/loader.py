@@ -23,10 +23,10 @@ from typing import Any, get_args, get_origin
 from pydantic import TypeAdapter, ValidationError
 
 from reconciler.errors import ConfigError, SourcePosition, SpecIssue
-from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.kinds.bucket.model import Bucket
-from reconciler.kinds.distribution.model import Distribution
+from reconciler.kinds.declaration import Declaration
+from reconciler.kinds.registry import declarations
 from reconciler.spec import rules
+from reconciler.spec.common import SpecModel
 from reconciler.spec.files import DEFAULT_FILE, find_files, not_a_spec, nothing_found
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position
@@ -40,8 +40,10 @@ from reconciler.spec.variables import (
 )
 from reconciler.spec.yaml_events import MappingStart
 
-RESOURCE_KINDS = {"buckets": "bucket", "distributions": "distribution"}
-MERGED_MAPS = ("tags",)  # maps that merge with defaults; everything else is replaced
+
+def _sections() -> dict[str, Declaration]:
+    """Each kind's section of the spec (``buckets``, ...), with the kind's declaration."""
+    return {d.section: d for d in declarations()}
 
 
 @dataclass(frozen=True)
@@ -151,14 +153,15 @@ def _merge(files: list[_File], issues: list[SpecIssue]) -> tuple[dict[str, Any],
                     )
                 )
         again: set[Path] = set()
+        sections = _sections()
         for key, value in file.data.items():
-            if (key in RESOURCE_KINDS or key == "defaults") and isinstance(value, dict):
+            if (key in sections or key == "defaults") and isinstance(value, dict):
                 target = merged.setdefault(key, {})
                 if not isinstance(target, dict):
                     continue
                 for name, body in value.items():
                     if name in target:
-                        label = RESOURCE_KINDS.get(key, "default")
+                        label = sections[key].noun if key in sections else "default"
                         issues.append(
                             SpecIssue(
                                 f"{label} {name!r} is declared twice; "
@@ -182,12 +185,13 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
     defaults = data.get("defaults")
     if not isinstance(defaults, dict):
         return
-    for kind, singular in RESOURCE_KINDS.items():
-        base = defaults.get(singular)
+    for declaration in declarations():
+        kind = declaration.section
+        base = defaults.get(declaration.kind)
         resources = data.get(kind)
         if not isinstance(base, dict) or not isinstance(resources, dict):
             continue
-        origin: Path = ("defaults", singular)
+        origin: Path = ("defaults", declaration.kind)
         entries = source.entries_under(origin)
         for name, body in resources.items():
             if not isinstance(body, dict):
@@ -195,7 +199,8 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
             combined = dict(base)
             for key, value in body.items():
                 inherited = base.get(key)
-                if key in MERGED_MAPS and isinstance(value, dict) and isinstance(inherited, dict):
+                merges = key in declaration.merged
+                if merges and isinstance(value, dict) and isinstance(inherited, dict):
                     combined[key] = {**inherited, **value}
                     for item in inherited:
                         if item not in value:
@@ -208,17 +213,14 @@ def _apply_defaults(data: dict[str, Any], source: SourceMap) -> None:
             resources[name] = combined
 
 
-#: List fields whose rules check each element on its own: when some elements have a wrong
-#: shape, the others are still checked (``None`` stands for a broken one, keeping the indices).
-SALVAGED_LISTS = frozenset(a.key for a in aspects.ASPECTS if a.salvage_elements)
-
-
-def _salvage(model: type[Bucket] | type[Distribution], field: str, value: Any) -> list[Any] | None:
+def _salvage(declaration: Declaration, field: str, value: Any) -> list[Any] | None:
     """The elements of a broken list field that are valid on their own, ``None`` for the rest
     (so that rule findings keep the element's index and a shape error in one lifecycle rule
-    does not hide the rule errors of its siblings)."""
-    if field not in SALVAGED_LISTS or not isinstance(value, list):
+    does not hide the rule errors of its siblings): for the fields whose rules check each
+    element on its own (`Declaration.salvaged`)."""
+    if field not in declaration.salvaged or not isinstance(value, list):
         return None
+    model = declaration.model
     annotation = model.model_fields[field].annotation
     element = next(
         (get_args(arm)[0] for arm in get_args(annotation) if get_origin(arm) is list), None
@@ -236,18 +238,22 @@ def _salvage(model: type[Bucket] | type[Distribution], field: str, value: Any) -
 
 
 def _without_broken_fields(
-    model: type[Bucket] | type[Distribution], body: Any, error: ValidationError
-) -> Bucket | Distribution | None:
+    declaration: Declaration, body: Any, error: ValidationError
+) -> SpecModel | None:
     """The resource without the fields that failed, so the rules can check the rest; a list
-    of elements checked one by one keeps its valid elements (see `SALVAGED_LISTS`)."""
+    of elements checked one by one keeps its valid elements (see `_salvage`)."""
     if not isinstance(body, dict):
         return None
     broken = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
     try:
-        partial = model.model_validate({k: v for k, v in body.items() if k not in broken})
+        partial = declaration.model.model_validate(
+            {k: v for k, v in body.items() if k not in broken}
+        )
     except ValidationError:
         return None
-    kept = {f: found for f in broken if (found := _salvage(model, f, body.get(f))) is not None}
+    kept = {
+        f: found for f in broken if (found := _salvage(declaration, f, body.get(f))) is not None
+    }
     # Only the rules see this partial resource (a spec with errors is never planned), and they
     # skip the ``None`` elements.
     return partial.model_copy(update=kept) if kept else partial
@@ -255,24 +261,27 @@ def _without_broken_fields(
 
 def _validate(
     data: dict[str, Any], source: SourceMap, issues: list[SpecIssue]
-) -> tuple[Spec, set[str]]:
+) -> tuple[Spec, dict[str, frozenset[str]]]:
     """Validate the top level, then each resource on its own, so one broken resource does not
     hide the others' problems: the rules still run on every resource that has a valid shape.
-    Returns the spec of valid resources and the names of all declared buckets."""
-    resources = {kind: data.get(kind) for kind in RESOURCE_KINDS}
-    top = {k: v for k, v in data.items() if k not in RESOURCE_KINDS}
+    Returns the spec of valid resources and, per section, the names of all declared
+    resources."""
+    sections = _sections()
+    resources = {kind: data.get(kind) for kind in sections}
+    top = {k: v for k, v in data.items() if k not in sections}
     for kind, value in resources.items():
         if value is not None and not isinstance(value, dict):
             top[kind] = value  # let the top level report the wrong shape
-    valid: dict[str, dict[str, Any]] = {kind: {} for kind in RESOURCE_KINDS}
+    valid: dict[str, dict[str, Any]] = {kind: {} for kind in sections}
     try:
-        Spec.model_validate({**top, **{k: {} for k in RESOURCE_KINDS if k not in top}})
+        Spec.model_validate({**top, **{k: {} for k in sections if k not in top}})
     except ValidationError as exc:
         issues.extend(issues_from(exc, root=Spec, source=source))
-    for kind, model in (("buckets", Bucket), ("distributions", Distribution)):
+    for kind, declaration in sections.items():
         bodies = resources[kind]
         if not isinstance(bodies, dict):
             continue
+        model = declaration.model
         for name, body in bodies.items():
             try:
                 valid[kind][name] = model.model_validate(body if body is not None else {})
@@ -280,16 +289,22 @@ def _validate(
                 issues.extend(
                     issues_from(exc, root=Spec, source=source, prefix=(kind, name), base=model)
                 )
-                partial = _without_broken_fields(model, body, exc)
+                partial = _without_broken_fields(declaration, body, exc)
                 if partial is not None:
                     valid[kind][name] = partial
-    declared = set(resources["buckets"]) if isinstance(resources["buckets"], dict) else set()
+    declared = {
+        kind: frozenset(bodies) if isinstance(bodies, dict) else frozenset()
+        for kind, bodies in resources.items()
+    }
     variables: dict[str, Any] = top["vars"] if isinstance(top.get("vars"), dict) else {}
-    # ``distributions:`` left out (or empty in YAML, which reads as null) is unmanaged; the
-    # fields set tell `Spec.manages_distributions` so.
-    given = {"version", "stack", "vars", "defaults", "buckets", "region_check"}
-    if isinstance(resources["distributions"], dict):
-        given.add("distributions")
+    # A section left out (or empty in YAML, which reads as null) is unmanaged unless its kind
+    # is always managed; the fields set tell `Spec.manages` so.
+    given = {"version", "stack", "vars", "defaults", "region_check"}
+    given |= {
+        kind
+        for kind, declaration in sections.items()
+        if declaration.always_managed or isinstance(resources[kind], dict)
+    }
     spec = Spec.model_construct(
         given,
         version=1,
@@ -297,8 +312,7 @@ def _validate(
         vars=variables,
         defaults=top.get("defaults"),
         region_check=top.get("region_check") is not False,
-        buckets=valid["buckets"],
-        distributions=valid["distributions"],
+        **valid,
     )
     return spec, declared
 
@@ -396,8 +410,8 @@ def _load(
         raise _fail(issues)
     warnings = tuple(sorted(_dedupe(issues), key=_order))
     # Every part was validated above; the resources are reused, not validated again.
-    # (``distributions`` only when given: left out, the stack does not manage them.)
-    kinds = [k for k in RESOURCE_KINDS if k != "distributions" or spec.manages_distributions]
+    # (a section only when given, or always managed: left out, the stack does not manage it.)
+    kinds = [d.section for d in declarations() if spec.manages(d.section, always=d.always_managed)]
     full = Spec.model_validate({**data, **{kind: getattr(spec, kind) for kind in kinds}})
     return LoadedSpec(
         full,

@@ -1,14 +1,17 @@
-"""The whole spec: a stack of buckets and distributions, with the variables and defaults that
-were used to write it (kept so the JSON Schema describes every key a file may hold)."""
+"""The whole spec: a stack's resources, a section per kind, with the variables and defaults
+that were used to write it (kept so the JSON Schema describes every key a file may hold).
+
+The model is made from the kinds' declarations (`reconciler.kinds.registry`): a section per
+kind (``buckets:``, ...), and under ``defaults:`` a key per kind. Code outside a kind reaches a
+section through its declaration (`Declaration.resources`), never by name."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, create_model
 
-from reconciler.kinds.bucket.model import Bucket
-from reconciler.kinds.distribution.model import Distribution
+from reconciler.kinds.registry import declarations
 from reconciler.spec.common import SpecModel
 
 
@@ -21,17 +24,29 @@ def _scalar_only(value: Any) -> Any:
 VarValue = Annotated[str | int | float | bool, BeforeValidator(_scalar_only)]
 
 
-class Defaults(SpecModel):
-    bucket: Bucket | None = Field(
-        None, description="Applied under every bucket; tags merge, the bucket's value wins."
-    )
-    distribution: Distribution | None = Field(
-        None, description="Applied under every distribution; tags merge, its value wins."
+if TYPE_CHECKING:
+    Defaults = SpecModel
+else:
+    Defaults = create_model(
+        "Defaults",
+        __base__=SpecModel,
+        __doc__="Values applied under every resource of a kind.",
+        **{
+            d.kind: (
+                d.model | None,
+                Field(
+                    None,
+                    description=f"Applied under every {d.noun}; tags merge, the {d.noun}'s "
+                    "value wins.",
+                ),
+            )
+            for d in declarations()
+        },
     )
 
 
-class Spec(SpecModel):
-    """A reconciler spec: what a stack's buckets and distributions must look like."""
+class SpecBase(SpecModel):
+    """A reconciler spec: what a stack's resources must look like."""
 
     version: Literal[1] = Field(description="The spec format's version: 1.")
     stack: str = Field(
@@ -48,18 +63,22 @@ class Spec(SpecModel):
         "suggestion). false: any region name, for a region newer than this release or an "
         "S3-compatible store's own names.",
     )
-    buckets: dict[str, Bucket] = Field(
-        default_factory=dict, description="Buckets, by name. Names may use ${var.NAME}."
-    )
-    distributions: dict[str, Distribution] = Field(
-        default_factory=dict,
-        description="CloudFront distributions, by logical name. Left out, the stack does not "
-        "manage distributions (no CloudFront request at all); {} means it owns none (owned "
-        "ones are deleted).",
-    )
 
-    @property
-    def manages_distributions(self) -> bool:
-        """Whether the spec says anything about distributions: ``distributions:`` left out
-        means unmanaged (never read, never pruned), as for every other field."""
-        return "distributions" in self.model_fields_set
+    def manages(self, section: str, *, always: bool = False) -> bool:
+        """Whether the spec says anything about a kind's ``section``: left out, the kind is
+        unmanaged (never read, never pruned), as every other field, unless ``always``."""
+        return always or section in self.model_fields_set
+
+
+if TYPE_CHECKING:
+    Spec = SpecBase
+else:
+    Spec = create_model(
+        "Spec",
+        __base__=SpecBase,
+        __doc__=SpecBase.__doc__,
+        **{
+            d.section: (dict[str, d.model], Field(default_factory=dict, description=d.description))
+            for d in declarations()
+        },
+    )

@@ -3,37 +3,38 @@ API call, with a message that says what to change.
 
 Each check returns findings (a path into the spec, a message, error or warning); the loader puts
 them at file positions. Warnings mark what can only be verified against live state (a logging
-target the spec does not declare) or what AWS accepts but will likely bite.
+target the spec does not declare) or what AWS accepts but will likely bite. The stack's own
+rules are here; each kind states its resources' (`Declaration.rules`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from reconciler.kinds.bucket.aspects import registry as aspects
-from reconciler.kinds.bucket.model import Bucket
-from reconciler.kinds.distribution import rules as distribution_rules
-from reconciler.names import bucket_name_problem
+from reconciler.kinds.registry import declarations
 from reconciler.spec.findings import Finding, RuleContext
-from reconciler.spec.model import Spec
-from reconciler.spec.regions import region_problem
-from reconciler.spec.source import Path
 from reconciler.spec.tag_rules import TAG_TEXT
+
+if TYPE_CHECKING:
+    from reconciler.spec.model import Spec
 
 __all__ = ["Finding", "check"]
 
 
 def check(
-    spec: Spec, *, declared: set[str] | None = None, check_stack: bool = True
+    spec: Spec,
+    *,
+    declared: Mapping[str, frozenset[str]] | None = None,
+    check_stack: bool = True,
 ) -> list[Finding]:
-    """Findings for a spec. ``declared`` names every bucket the files declare, including those
-    whose shape was invalid (and so are missing from ``spec``): references to them are not
-    reported as undeclared."""
-    context = RuleContext(spec, declared if declared is not None else set(spec.buckets))
+    """Findings for a spec. ``declared`` names, per section, every resource the files declare,
+    including those whose shape was invalid (and so are missing from ``spec``): references to
+    them are not reported as undeclared."""
+    context = RuleContext(spec, declared or {})
     findings = list(_stack(spec)) if check_stack else []
-    for name, bucket in spec.buckets.items():
-        findings.extend(_bucket(context, name, bucket))
-    findings.extend(distribution_rules.check(spec, context))
+    for declaration in declarations():
+        findings.extend(declaration.rules(context))
     return findings
 
 
@@ -45,30 +46,3 @@ def _stack(spec: Spec) -> Iterator[Finding]:
             ("stack",),
             "must be at most 128 letters, digits, spaces or _.:/=+-@ (it becomes a tag value)",
         )
-
-
-# -- buckets ---------------------------------------------------------------------------------
-
-
-def _bucket(ctx: RuleContext, name: str, bucket: Bucket) -> Iterator[Finding]:
-    path: Path = ("buckets", name)
-    problem = bucket_name_problem(name)
-    if problem:
-        yield Finding(path, f"invalid bucket name: {problem}", at_key=True)
-    wrong = (
-        region_problem(bucket.region, check=ctx.spec.region_check)
-        if bucket.region is not None
-        else None
-    )
-    if wrong:
-        yield Finding((*path, "region"), wrong)
-    if bucket.state == "absent":
-        yield from distribution_rules.absent(path, "bucket", prevent_destroy=bucket.prevent_destroy)
-        return
-    if bucket.force_destroy:
-        yield Finding(
-            (*path, "force_destroy"),
-            "force_destroy has effect only when the bucket is deleted (state: absent, or destroy)",
-            severity="warning",
-        )
-    yield from aspects.check(ctx, name, bucket, path)

@@ -15,8 +15,9 @@ from typing import Any
 from reconciler.kinds.bucket.aspects import object_ownership
 from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.aspects.base import Aspect, Problem, Referenced
+from reconciler.kinds.bucket.declared import buckets
+from reconciler.kinds.bucket.live import LiveBucket
 from reconciler.kinds.bucket.model import Bucket
-from reconciler.live.model import LiveBucket
 from reconciler.spec.model import Spec
 
 #: A distribution's log bucket must allow ACLs.
@@ -61,13 +62,13 @@ def declared_reads(spec: Spec, reading: Iterable[str]) -> dict[str, frozenset[st
     that its spec leaves out (read of it when planning)."""
     found: dict[str, frozenset[str]] = {}
     for name in reading:
-        bucket = spec.buckets[name]
+        bucket = buckets(spec)[name]
         if bucket.state == "absent":
             continue
         for unit in aspects.ASPECTS:
             value = getattr(bucket, unit.key)
             for target in unit.references(value) if value and unit.declared_reads else ():
-                declared = spec.buckets.get(target)
+                declared = buckets(spec).get(target)
                 if declared is not None and declared.state != "absent":
                     left = frozenset(_left_out(unit, declared))
                     if left:

@@ -17,8 +17,8 @@ from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.aspects.base import Aspect, WriteContext
 from reconciler.kinds.bucket.canonical import Context
 from reconciler.kinds.bucket.model import Bucket
+from reconciler.kinds.bucket.read import read_aspect
 from reconciler.live.failures import hinted
-from reconciler.live.reader import read_aspect
 
 
 def spec_value(aspect: str, after: Any) -> Any:

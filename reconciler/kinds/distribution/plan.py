@@ -15,10 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.address import Address
+from reconciler.kinds.base import KindPlan, PlanContext
 from reconciler.kinds.bucket import references
+from reconciler.kinds.bucket.declared import buckets
+from reconciler.kinds.bucket.live import BucketLive, bucket_live
 from reconciler.kinds.distribution import canonical as canon
+from reconciler.kinds.distribution.declared import distributions
+from reconciler.kinds.distribution.live import (
+    KIND,
+    NAME_TAG,
+    LiveDistribution,
+    distributions_live,
+)
 from reconciler.kinds.distribution.model import Distribution
-from reconciler.live.model import NAME_TAG, STACK_TAG, LiveDistribution, LiveState
+from reconciler.live.model import STACK_TAG
 from reconciler.plan.differ import diff
 from reconciler.plan.model import (
     Action,
@@ -34,7 +45,7 @@ Position = Callable[[tuple[str | int, ...]], str | None]
 
 
 def address(name: str) -> str:
-    return f"distribution.{name}"
+    return str(Address(KIND, name))
 
 
 def declared_fields(dist: Distribution) -> list[str]:
@@ -69,7 +80,8 @@ class DistributionPlanner:
     """Plans the spec's distributions against ``live`` (whose ``distributions`` were read)."""
 
     spec: Spec
-    live: LiveState
+    live: tuple[LiveDistribution, ...]
+    buckets: BucketLive
     default_region: str
     position: Position | None = None
     changes: list[ResourceChange] = field(default_factory=list)
@@ -88,7 +100,7 @@ class DistributionPlanner:
 
     @property
     def distributions(self) -> tuple[LiveDistribution, ...]:
-        return self.live.distributions or ()
+        return self.live
 
     def tagged(self, name: str) -> list[LiveDistribution]:
         return [d for d in self.distributions if d.stack == self.spec.stack and d.name == name]
@@ -101,13 +113,13 @@ class DistributionPlanner:
     # -- desired values ----------------------------------------------------------------------
 
     def origin_region(self, bucket: str) -> str | None:
-        declared = self.spec.buckets.get(bucket)
+        declared = buckets(self.spec).get(bucket)
         if declared is not None:
             return declared.region or self.default_region
-        live = self.live.buckets.get(bucket)
+        live = self.buckets.buckets.get(bucket)
         if live is not None and live.exists:
             return live.region
-        return self.live.other_buckets.get(bucket)
+        return self.buckets.other_buckets.get(bucket)
 
     def desired(self, name: str, dist: Distribution, field_name: str) -> Any:
         value = spec_json(getattr(dist, field_name))
@@ -166,8 +178,8 @@ class DistributionPlanner:
         if dist.state == "absent":
             self.plan_absent(name, dist, live)
             return
-        if dist.logging and dist.logging.bucket not in self.spec.buckets:
-            log_bucket = self.live.referenced.get(dist.logging.bucket)
+        if dist.logging and dist.logging.bucket not in buckets(self.spec):
+            log_bucket = self.buckets.referenced.get(dist.logging.bucket)
             for problem in references.distribution_log_bucket(dist.logging.bucket, log_bucket):
                 self.error(name, problem, "logging", "bucket")
         adopt = self.alias_holder(name, dist, live)
@@ -273,7 +285,7 @@ class DistributionPlanner:
         self.changes.append(
             ResourceChange(
                 address=address(name),
-                kind="distribution",
+                kind=KIND,
                 name=name,
                 action=Action.CREATE,
                 aspects=tuple(aspects),
@@ -304,7 +316,7 @@ class DistributionPlanner:
         self.changes.append(
             ResourceChange(
                 address=address(name),
-                kind="distribution",
+                kind=KIND,
                 name=name,
                 action=Action.ADOPT if adopting else Action.UPDATE,
                 aspects=tuple(aspects),
@@ -334,7 +346,7 @@ class DistributionPlanner:
     def deletion(self, name: str, live: LiveDistribution, *, reason: str | None) -> ResourceChange:
         return ResourceChange(
             address=address(name),
-            kind="distribution",
+            kind=KIND,
             name=name,
             action=Action.DELETE,
             **fingerprint(live, []),
@@ -351,13 +363,13 @@ class DistributionPlanner:
                     self.diagnostics.append(
                         Diagnostic(
                             "error",
-                            f"distribution.{live.id}",
+                            address(live.id),
                             f"whether this stack owns it is unknown: {failure}",
                         )
                     )
 
     def plan_pruned(self) -> None:
-        declared = set(self.spec.distributions)
+        declared = set(distributions(self.spec))
         for live in sorted(self.distributions, key=lambda d: (d.name or "", d.id)):
             if live.stack != self.spec.stack or (live.name or "") in declared:
                 continue
@@ -374,3 +386,22 @@ class DistributionPlanner:
                     live.name or live.id, live, reason="owned by this stack, no longer declared"
                 )
             )
+
+
+def plan_distributions(context: PlanContext) -> KindPlan:
+    """The changes and diagnostics of the distributions ``context`` covers."""
+    planner = DistributionPlanner(
+        context.spec,
+        distributions_live(context.live) or (),
+        bucket_live(context.live),
+        context.options.default_region,
+        context.options.position,
+    )
+    planner.note_unreadable()
+    covered = context.covered
+    for name, dist in sorted(distributions(context.spec).items()):
+        if covered is None or name in covered:
+            planner.plan(name, dist)
+    if covered is None:
+        planner.plan_pruned()
+    return KindPlan(planner.changes, planner.diagnostics, planner.unchanged)

@@ -17,8 +17,8 @@ from dataclasses import replace
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.steps import Steps, Task
 from reconciler.kinds.distribution.config import read_config
+from reconciler.kinds.distribution.live import LiveDistribution
 from reconciler.live.failures import READ_FAILURES, describe_failure
-from reconciler.live.model import LiveDistribution
 
 Run = Callable[[str, list[Task]], None]
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING
 
 from reconciler.kinds.bucket.aspects import object_ownership
+from reconciler.kinds.bucket.declared import declared_bucket
+from reconciler.kinds.distribution.declared import distributions
 from reconciler.kinds.distribution.model import CacheBehavior, Distribution
-from reconciler.spec.findings import Finding, RuleContext
-from reconciler.spec.model import Spec
+from reconciler.spec.findings import Finding, RuleContext, absent
 from reconciler.spec.source import Path
 from reconciler.spec.tag_rules import check_tags
+
+if TYPE_CHECKING:
+    from reconciler.spec.model import Spec
 
 CLOUDFRONT_ERROR_CODES = (400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504)
 METHOD_SETS = (
@@ -28,19 +33,11 @@ _LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def check(spec: Spec, ctx: RuleContext) -> Iterator[Finding]:
-    """Findings for every distribution of ``spec``."""
-    for name, distribution in spec.distributions.items():
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    """Findings for every distribution of the spec."""
+    for name, distribution in distributions(ctx.spec).items():
         yield from _distribution(ctx, name, distribution)
-    yield from _distribution_uniqueness(spec)
-
-
-def absent(path: Path, kind: str, *, prevent_destroy: bool) -> Iterator[Finding]:
-    if prevent_destroy:
-        yield Finding(
-            (*path, "state"),
-            f"state: absent deletes the {kind}, which prevent_destroy: true forbids",
-        )
+    yield from _distribution_uniqueness(ctx.spec)
 
 
 def _distribution(ctx: RuleContext, name: str, dist: Distribution) -> Iterator[Finding]:
@@ -120,7 +117,7 @@ def _origins(
                     f"origin {origin.id!r}: custom settings are for "
                     "custom origins; an S3 origin takes none",
                 )
-            declared = ctx.bucket(origin.bucket)
+            declared = declared_bucket(ctx, origin.bucket)
             if declared is None:
                 yield Finding(
                     (*where, "bucket"),
@@ -248,7 +245,7 @@ def _distribution_logging(ctx: RuleContext, dist: Distribution, path: Path) -> I
     if not dist.logging:
         return
     where = (*path, "logging", "bucket")
-    declared = ctx.bucket(dist.logging.bucket)
+    declared = declared_bucket(ctx, dist.logging.bucket)
     if declared is False:
         return
     if declared is None:
@@ -311,7 +308,7 @@ def _geo(dist: Distribution, path: Path) -> Iterator[Finding]:
 
 def _distribution_uniqueness(spec: Spec) -> Iterator[Finding]:
     owners: dict[str, str] = {}
-    for name, dist in spec.distributions.items():
+    for name, dist in distributions(spec).items():
         if dist.state == "absent":
             continue
         for index, alias in enumerate(dist.aliases or []):
@@ -325,7 +322,7 @@ def _distribution_uniqueness(spec: Spec) -> Iterator[Finding]:
                 )
             owners.setdefault(key, name)
     ids: dict[str, str] = {}
-    for name, dist in spec.distributions.items():
+    for name, dist in distributions(spec).items():
         if dist.id is None:
             continue
         if dist.id in ids:

@@ -2,23 +2,22 @@
 
 Every update and delete sends ``If-Match`` with the ETag of a fresh ``GetDistributionConfig``;
 ``PreconditionFailed`` (someone changed it in between) means read again and retry, a bounded
-number of times. An update renders only the fields the plan changes, on top of the live
-configuration, so what the spec leaves out stays as it is.
+number of times (`reconciler.retries.ETAG`). An update renders only the fields the plan changes,
+on top of the live configuration, so what the spec leaves out stays as it is.
 
 Deleting is a sequence CloudFront imposes: wait while a change is ``InProgress`` → disable it
 with the live configuration → wait until that is deployed → delete with a fresh ETag → wait
 until it is gone. Each step looks at where the distribution stands first, so an apply
-interrupted anywhere in the sequence resumes it.
+interrupted anywhere in the sequence resumes it. Before each step that changes or deletes a
+distribution, the contract's rules are checked again (`reconciler.kinds.distribution.guard`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from reconciler import xmlcodec as xml
-from reconciler.apply.guard import Guard
 from reconciler.aws.cloudfront import CloudFrontClient
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.errors import (
@@ -28,25 +27,14 @@ from reconciler.errors import (
     PreconditionFailed,
     ReconcilerError,
 )
+from reconciler.kinds.base import ApplyContext, Step
+from reconciler.kinds.distribution import guard
 from reconciler.kinds.distribution.render import skeleton, with_enabled, write_config
 from reconciler.plan.model import Action, ResourceChange
+from reconciler.retries import ETAG, retrying
 
-#: How often a stale ETag (``PreconditionFailed``) is answered by reading again.
-ETAG_ATTEMPTS = 5
-
-
-def steps(change: ResourceChange) -> list[tuple[str, str]]:
-    """The steps of a distribution's change, in order: (step, action)."""
-    if change.action is Action.DELETE:
-        return [("distribution", "disable"), ("distribution", "delete")]
-    wait = [("deployment", "wait")] if change.wait_for_deployment else []
-    if change.action is Action.CREATE:
-        return [("distribution", "create"), *wait]
-    aspects = {a.aspect for a in change.aspects}
-    out = [("tags", "update")] if "tags" in aspects else []
-    if aspects - {"tags"}:
-        out += [("config", "update"), *wait]
-    return out
+#: The steps' parts: the distribution itself, its tags, its configuration, its deployment.
+DISTRIBUTION, TAGS, CONFIG, DEPLOYMENT = "distribution", "tags", "config", "deployment"
 
 
 def caller_reference(stack: str, name: str, spec_digest: str) -> str:
@@ -55,72 +43,72 @@ def caller_reference(stack: str, name: str, spec_digest: str) -> str:
     return f"reconciler-{digest[:32]}"
 
 
-class DistributionSteps:
-    """Runs the steps of distribution changes; one instance serves a whole apply."""
+def _stale(exc: Exception) -> bool:
+    return isinstance(exc, PreconditionFailed)
 
-    def __init__(
-        self,
-        cloudfront: CloudFrontClient,
-        waiter: Waiter,
-        *,
-        guard: Guard,
-        stack: str,
-        spec_digest: str,
-    ) -> None:
-        self._cf = cloudfront
-        self._waiter = waiter
-        self._guard = guard
-        self._stack = stack
-        self._digest = spec_digest
 
-    def runner(self, change: ResourceChange) -> Callable[[str, str], None]:
-        """A function that runs one step of ``change``; steps share what they learn."""
-        state: dict[str, Any] = {"id": change.id}
+class _Steps:
+    """The steps of one distribution's change; they share what they learn (its id, whether
+    it is gone)."""
 
-        guard = self._guard
+    def __init__(self, change: ResourceChange, context: ApplyContext) -> None:
+        self.change = change
+        self.context = context
+        self.id = change.id
+        self.gone = False
 
-        def owned(distribution_id: str) -> None:
-            guard.writing_distribution(change)
-            if not guard.owning_distribution(self._cf, change, distribution_id):
-                raise ReconcilerError(
-                    f"distribution {distribution_id} no longer exists", address=change.address
-                )
+    @property
+    def cf(self) -> CloudFrontClient:
+        found = self.context.clients.cloudfront
+        if found is None:
+            raise ReconcilerError(
+                "no CloudFront client to apply a distribution's change", address=self.address
+            )
+        return found
 
-        def run(step: str, action: str) -> None:
-            if (step, action) == ("distribution", "create"):
-                guard.writing_distribution(change)
-                self._create(change, state)
-            elif (step, action) == ("tags", "update"):
-                owned(state["id"])
-                self._tags(change, state["id"])
-            elif (step, action) == ("config", "update"):
-                owned(state["id"])
-                self._update(change, state["id"])
-            elif (step, action) == ("deployment", "wait"):
-                self._waiter.deployed(state["id"], address=change.address)
-            elif (step, action) == ("distribution", "disable"):
-                gone = not guard.deleting_distribution(self._cf, change, state["id"])
-                state["gone"] = gone or self._disable(change, state["id"])
-            elif (step, action) == ("distribution", "delete"):
-                if not state.get("gone") and guard.deleting_distribution(
-                    self._cf, change, state["id"]
-                ):
-                    self._delete(change, state["id"])
-            else:
-                raise ValueError(f"unknown step {step} {action}")
+    @property
+    def waiter(self) -> Waiter:
+        found = self.context.waiter
+        if found is None:
+            raise ReconcilerError(
+                "no CloudFront waiter to apply a distribution's change", address=self.address
+            )
+        return found
 
-        return run
+    def _retrying(self, call: Any, *, again: Any = _stale, between: Any = None) -> None:
+        context = self.context
+        retrying(call, again=again, backoff=ETAG, sleep=context.sleep, between=between)
+
+    @property
+    def address(self) -> str:
+        return self.change.address
+
+    def _known_id(self) -> str:
+        if self.id is None:
+            raise ReconcilerError("the distribution's id is not known", address=self.address)
+        return self.id
+
+    def _owned(self) -> str:
+        """The id, once the rules allow writing this change's values to it."""
+        distribution_id = self._known_id()
+        guard.writing(self.context.guard, self.change)
+        if not guard.owning(self.context.guard, self.cf, self.change, distribution_id):
+            raise ReconcilerError(
+                f"distribution {distribution_id} no longer exists", address=self.address
+            )
+        return distribution_id
 
     # -- create and update -------------------------------------------------------------------
 
-    def _fields(self, change: ResourceChange) -> dict[str, Any]:
-        return {a.aspect: a.after for a in change.aspects if a.aspect != "tags"}
+    def _fields(self) -> dict[str, Any]:
+        return {a.aspect: a.after for a in self.change.aspects if a.aspect != TAGS}
 
-    def _tags_after(self, change: ResourceChange) -> dict[str, str]:
-        found = next((a.after for a in change.aspects if a.aspect == "tags"), None)
+    def _tags_after(self) -> dict[str, str]:
+        found = next((a.after for a in self.change.aspects if a.aspect == TAGS), None)
         return dict(found or {})
 
-    def _alias_error(self, change: ResourceChange, exc: CNAMEAlreadyExists) -> ReconcilerError:
+    def _alias_error(self, exc: CNAMEAlreadyExists) -> ReconcilerError:
+        change = self.change
         aliases = next((a.after for a in change.aspects if a.aspect == "aliases"), None) or []
         where = change.position("aliases")
         return ReconcilerError(
@@ -131,92 +119,141 @@ class DistributionSteps:
             address=change.address,
         )
 
-    def _create(self, change: ResourceChange, state: dict[str, Any]) -> None:
-        reference = caller_reference(self._stack, change.name, self._digest)
-        config = write_config(self._fields(change), skeleton(reference))
+    def create(self) -> None:
+        guard.writing(self.context.guard, self.change)
+        context = self.context
+        reference = caller_reference(context.stack, self.change.name, context.spec_digest)
+        config = write_config(self._fields(), skeleton(reference))
         try:
-            made = self._cf.create_distribution(
-                config, tags=self._tags_after(change), address=change.address
+            made = self.cf.create_distribution(
+                config, tags=self._tags_after(), address=self.address
             )
         except CNAMEAlreadyExists as exc:
-            raise self._alias_error(change, exc) from exc
-        state["id"] = made.id
+            raise self._alias_error(exc) from exc
+        self.id = made.id
 
-    def _update(self, change: ResourceChange, distribution_id: str) -> None:
-        fields = self._fields(change)
-        for attempt in range(1, ETAG_ATTEMPTS + 1):
-            config, etag = self._cf.get_distribution_config(distribution_id, address=change.address)
+    def update(self) -> None:
+        distribution_id = self._owned()
+        fields = self._fields()
+
+        def attempt() -> None:
+            config, etag = self.cf.get_distribution_config(distribution_id, address=self.address)
             try:
-                self._cf.update_distribution(
+                self.cf.update_distribution(
                     distribution_id,
                     write_config(fields, config),
                     if_match=etag,
-                    address=change.address,
+                    address=self.address,
                 )
-                return
-            except PreconditionFailed:
-                if attempt == ETAG_ATTEMPTS:
-                    raise
             except CNAMEAlreadyExists as exc:
-                raise self._alias_error(change, exc) from exc
+                raise self._alias_error(exc) from exc
 
-    def _tags(self, change: ResourceChange, distribution_id: str) -> None:
-        found = self._cf.get_distribution(distribution_id, address=change.address)
+        self._retrying(attempt)
+
+    def tags(self) -> None:
+        distribution_id = self._owned()
+        found = self.cf.get_distribution(distribution_id, address=self.address)
         if found is None:
             raise ReconcilerError(
-                f"distribution {distribution_id} no longer exists", address=change.address
+                f"distribution {distribution_id} no longer exists", address=self.address
             )
-        want = self._tags_after(change)
-        have = self._cf.list_tags(found.arn, address=change.address)
+        want = self._tags_after()
+        have = self.cf.list_tags(found.arn, address=self.address)
         gone = [k for k in have if k not in want and not k.startswith("aws:")]
         if gone:
-            self._cf.untag_resource(found.arn, gone, address=change.address)
+            self.cf.untag_resource(found.arn, gone, address=self.address)
         changed = {k: v for k, v in want.items() if have.get(k) != v}
         if changed:
-            self._cf.tag_resource(found.arn, changed, address=change.address)
+            self.cf.tag_resource(found.arn, changed, address=self.address)
+
+    def deployed(self) -> None:
+        self.waiter.deployed(self._known_id(), address=self.address)
 
     # -- the delete sequence -----------------------------------------------------------------
 
-    def _disable(self, change: ResourceChange, distribution_id: str) -> bool:
+    def _disabled(self, distribution_id: str) -> bool:
         """Disable the distribution and wait until that is deployed; ``True`` when it is
         already gone."""
-        address = change.address
-        found = self._cf.get_distribution(distribution_id, address=address)
+        found = self.cf.get_distribution(distribution_id, address=self.address)
         if found is None:
             return True
         if found.status != "Deployed":
-            self._waiter.deployed(distribution_id, address=address)
-        for attempt in range(1, ETAG_ATTEMPTS + 1):
+            self.waiter.deployed(distribution_id, address=self.address)
+        gone = []
+
+        def attempt() -> None:
             try:
-                config, etag = self._cf.get_distribution_config(distribution_id, address=address)
-            except NoSuchDistribution:
-                return True
-            if not xml.boolean(config, "Enabled"):
-                break
-            try:
-                self._cf.update_distribution(
-                    distribution_id, with_enabled(config, False), if_match=etag, address=address
+                config, etag = self.cf.get_distribution_config(
+                    distribution_id, address=self.address
                 )
-                break
-            except PreconditionFailed:
-                if attempt == ETAG_ATTEMPTS:
-                    raise
-        self._waiter.deployed(distribution_id, address=address)
+            except NoSuchDistribution:
+                gone.append(True)
+                return
+            if xml.boolean(config, "Enabled"):
+                self.cf.update_distribution(
+                    distribution_id,
+                    with_enabled(config, False),
+                    if_match=etag,
+                    address=self.address,
+                )
+
+        self._retrying(attempt)
+        if gone:
+            return True
+        self.waiter.deployed(distribution_id, address=self.address)
         return False
 
-    def _delete(self, change: ResourceChange, distribution_id: str) -> None:
-        address = change.address
-        for attempt in range(1, ETAG_ATTEMPTS + 1):
-            try:
-                _, etag = self._cf.get_distribution_config(distribution_id, address=address)
-                self._cf.delete_distribution(distribution_id, if_match=etag, address=address)
-                break
-            except NoSuchDistribution:
+    def disable(self) -> None:
+        distribution_id = self._known_id()
+        if not guard.deleting(self.context.guard, self.cf, self.change, distribution_id):
+            self.gone = True
+            return
+        self.gone = self._disabled(distribution_id)
+
+    def delete(self) -> None:
+        distribution_id = self._known_id()
+        if self.gone or not guard.deleting(
+            self.context.guard, self.cf, self.change, distribution_id
+        ):
+            return
+        deleted = []
+
+        def attempt() -> None:
+            if self.gone:
                 return
-            except (PreconditionFailed, DistributionNotDisabled):
-                # Changed in between, or its disabling is not deployed yet: start over.
-                if attempt == ETAG_ATTEMPTS:
-                    raise
-                if self._disable(change, distribution_id):
-                    return
-        self._waiter.gone(distribution_id, address=address)
+            try:
+                _, etag = self.cf.get_distribution_config(distribution_id, address=self.address)
+                self.cf.delete_distribution(distribution_id, if_match=etag, address=self.address)
+            except NoSuchDistribution:
+                self.gone = True
+                return
+            deleted.append(True)
+
+        def again(exc: Exception) -> bool:
+            # Changed in between, or its disabling is not deployed yet: start over.
+            return isinstance(exc, (PreconditionFailed, DistributionNotDisabled))
+
+        def start_over() -> None:
+            self.gone = self._disabled(distribution_id)
+
+        self._retrying(attempt, again=again, between=start_over)
+        if deleted:
+            self.waiter.gone(distribution_id, address=self.address)
+
+
+def steps(change: ResourceChange, context: ApplyContext) -> list[Step]:
+    """The steps of a distribution's change, in order."""
+    run = _Steps(change, context)
+    if change.action is Action.DELETE:
+        return [
+            Step(DISTRIBUTION, "disable", run.disable),
+            Step(DISTRIBUTION, "delete", run.delete),
+        ]
+    wait = [Step(DEPLOYMENT, "wait", run.deployed)] if change.wait_for_deployment else []
+    if change.action is Action.CREATE:
+        return [Step(DISTRIBUTION, "create", run.create), *wait]
+    aspects = {a.aspect for a in change.aspects}
+    found = [Step(TAGS, "update", run.tags)] if TAGS in aspects else []
+    if aspects - {TAGS}:
+        found += [Step(CONFIG, "update", run.update), *wait]
+    return found

@@ -23,6 +23,7 @@ from reconciler.kinds.bucket.aspects.base import (
     WriteContext,
 )
 from reconciler.kinds.bucket.canonical import Context, Json
+from reconciler.kinds.bucket.declared import declared_bucket
 from reconciler.kinds.bucket.model_analytics import PrefixTagsFilter, ReportDestination
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
@@ -187,7 +188,7 @@ def check_items(
         if dest is None or dest.account:
             continue
         name = bucket_name(dest.bucket)
-        target = ctx.bucket(name)
+        target = declared_bucket(ctx, name)
         at_dest = (*at, *destination_at, "bucket")
         if target is None:
             yield Finding(

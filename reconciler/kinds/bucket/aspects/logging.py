@@ -21,6 +21,7 @@ from reconciler.kinds.bucket.aspects.base import (
     WriteContext,
 )
 from reconciler.kinds.bucket.canonical import Context, Json
+from reconciler.kinds.bucket.declared import declared_bucket
 from reconciler.kinds.bucket.model import AclGrants, Bucket, Logging
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
@@ -141,7 +142,7 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
     where = (*path, "logging", "target_bucket")
     target_name = bucket.logging.target_bucket
     yield from grant_xml.check(bucket.logging.target_grants, (*path, "logging", "target_grants"))
-    target = ctx.bucket(target_name)
+    target = declared_bucket(ctx, target_name)
     if target is False:
         return
     if target is None:

@@ -24,6 +24,7 @@ from reconciler.kinds.bucket.aspects.base import (
     WriteContext,
 )
 from reconciler.kinds.bucket.canonical import Context, Json, drop_none
+from reconciler.kinds.bucket.declared import declared_bucket
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.kinds.bucket.model_base import LifecycleFilter
 from reconciler.kinds.bucket.model_protection import (
@@ -194,7 +195,7 @@ def _rule_findings(ctx: RuleContext, config: Replication, where: Path) -> Iterat
         if dest.owner_override and not dest.account:
             yield Finding((*at, "destination", "owner_override"), "owner_override needs account")
         target_name = bucket_name(dest.bucket)
-        target = ctx.bucket(target_name) if not dest.account else False
+        target = declared_bucket(ctx, target_name) if not dest.account else False
         if target is None:
             yield Finding(
                 (*at, "destination", "bucket"),

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from reconciler.aws.cloudfront import CloudFrontClient, Invalidation
 from reconciler.errors import PlanError, ReconcilerError
-from reconciler.live.model import NAME_TAG, STACK_TAG
+from reconciler.kinds.distribution.live import NAME_TAG
+from reconciler.live.model import STACK_TAG
 
 COMPLETED = "Completed"  # moto answers COMPLETED: compared without case
 
