@@ -513,7 +513,13 @@ class Watching(RefreshingProvider):
         self.expiry: dict[str, datetime] = {}
 
     def get(self) -> Credentials:
-        found = super().get()
+        return self._used(super().get())
+
+    def usable(self) -> Credentials | None:
+        found = super().usable()
+        return None if found is None else self._used(found)
+
+    def _used(self, found: Credentials) -> Credentials:
         self.uses += 1
         if datetime.now(UTC) >= self.expiry[found.access_key_id]:
             self.expired_uses += 1

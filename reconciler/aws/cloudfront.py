@@ -19,6 +19,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.aws import limits
 from reconciler.aws.steps import Steps
 from reconciler.aws.transport import Request, Response, Transport
 from reconciler.errors import NoSuchDistribution, ResponseParseError
@@ -103,6 +104,7 @@ class CloudFrontClient:
         body: bytes = b"",
         headers: Mapping[str, str] | None = None,
         address: str | None = None,
+        answer: str = limits.CONFIGURATION,
     ) -> Request:
         all_headers = dict(headers or {})
         if body:
@@ -118,7 +120,11 @@ class CloudFrontClient:
             headers=all_headers,
             body=body,
             address=address,
+            answer=answer,
         )
+
+    def _pages(self, operation: str, address: str | None) -> limits.Pages:
+        return limits.Pages(operation, address=address, limit=self._transport.bounds.pages)
 
     #: One request built by `_request`, sent with retries on this thread.
     _call = _sending(_request)
@@ -236,11 +242,14 @@ class CloudFrontClient:
     def list_distributions(self, *, page_size: int = 100) -> Iterator[DistributionSummary]:
         """Every distribution of the account, following ``NextMarker``."""
         marker = ""
+        pages = self._pages("ListDistributions", None)
         while True:
             query: tuple[tuple[str, str], ...] = (("MaxItems", str(page_size)),)
             if marker:
                 query += (("Marker", marker),)
-            response = self._call("ListDistributions", "GET", "/distribution", query=query)
+            response = self._call(
+                "ListDistributions", "GET", "/distribution", query=query, answer=limits.LISTING
+            )
             root = self._xml(response, "ListDistributions", None)
             for node in root.findall("Items/DistributionSummary"):
                 yield DistributionSummary(
@@ -255,6 +264,7 @@ class CloudFrontClient:
             marker = xml.text(root, "NextMarker") or ""
             if not xml.boolean(root, "IsTruncated") or not marker:
                 return
+            pages.follow(marker)
 
     # -- tags ----------------------------------------------------------------------------------
 
@@ -349,6 +359,7 @@ class CloudFrontClient:
     ) -> list[Invalidation]:
         found: list[Invalidation] = []
         marker = ""
+        pages = self._pages("ListInvalidations", address)
         while True:
             query: tuple[tuple[str, str], ...] = (("Marker", marker),) if marker else ()
             response = self._call(
@@ -357,6 +368,7 @@ class CloudFrontClient:
                 f"/distribution/{quote(distribution_id)}/invalidation",
                 query=query,
                 address=address,
+                answer=limits.LISTING,
             )
             root = self._xml(response, "ListInvalidations", address)
             for node in root.findall("Items/InvalidationSummary"):
@@ -369,6 +381,7 @@ class CloudFrontClient:
             marker = xml.text(root, "NextMarker") or ""
             if not xml.boolean(root, "IsTruncated") or not marker:
                 return found
+            pages.follow(marker)
 
 
 def _invalidation(root: Element) -> Invalidation:

@@ -18,6 +18,7 @@ from reconciler.aws.credentials.provider import (
     Temporary,
     temporary_from_json,
 )
+from reconciler.aws.limits import CREDENTIALS
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import CredentialsError
 
@@ -56,6 +57,7 @@ def fetch_body(
         headers=dict(headers or {}),
         address=source,
         signed=False,
+        answer=CREDENTIALS,
     )
     return transport.send(request).body
 
