@@ -7,8 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from reconciler.aws.steps import Steps, Task
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import AccessDenied, TransportError
 from tests.certificates import self_signed
+from tests.hostile_server import answering, raw_server, read_request
 from tests.stub_server import Answer, s3_error, stub_server
 
 CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123")
@@ -63,71 +63,7 @@ def send_all(transport: Transport, requests: list[Request], parallelism: int = 4
     return [found[i] for i in range(len(requests))]
 
 
-# -- a raw server: each connection handled by a script of bytes -----------------------------
-
-
-def read_request(connection: socket.socket) -> bytes:
-    """One request head (the tests send no bodies); b"" when the client closed."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return b""
-        data += chunk
-    return data
-
-
-@contextmanager
-def raw_server(
-    handle: Callable[[socket.socket, int], None],
-) -> Iterator[tuple[str, list[int]]]:
-    """A loopback server calling ``handle(connection, n)`` for its n-th connection (from 0);
-    yields its URL and the list of connections accepted so far (their numbers)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
-    accepted: list[int] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            number = len(accepted)
-            accepted.append(number)
-
-            def run(connection: socket.socket = connection, number: int = number) -> None:
-                with suppress(OSError), connection:
-                    handle(connection, number)
-
-            threading.Thread(target=run, daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
-
-
-def answering(*answers: bytes, then_close: bool = False) -> Callable[[socket.socket, int], None]:
-    """Each request on a connection gets the next of ``answers`` (the list is shared by all
-    connections); with ``then_close`` the server closes once they are spent."""
-    queue = list(answers)
-
-    def handle(connection: socket.socket, _: int) -> None:
-        while queue and read_request(connection):
-            connection.sendall(queue.pop(0))
-        if not then_close:
-            while read_request(connection):
-                pass
-
-    return handle
+# -- a raw server: each connection handled by a script of bytes (`tests.hostile_server`) ---
 
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n<Tagging/>"

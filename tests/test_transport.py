@@ -300,7 +300,8 @@ def test_a_hostile_xml_response_is_refused(body: bytes) -> None:
     assert "boom" not in message
     assert (
         "GetBucketTagging: the response was refused: it uses an XML construct that no AWS "
-        "response uses (DTDForbidden)" in message
+        "response uses (DTDForbidden)"
+        in message
         # (an encoding expat does not read, UTF-32 or EBCDIC: refused before any DOCTYPE is)
         or "GetBucketTagging: the response is not well-formed XML (" in message
     )

@@ -47,6 +47,7 @@ def open_session(
         prompt=prompt,
         ca_bundle=config.ca_bundle,
         driver=driver,
+        bounds=config.bounds,
     )
     try:
         found = credentials or resolve_provider(sources, profile=profile)

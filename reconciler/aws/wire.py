@@ -21,6 +21,7 @@ Time (silence, the deadline of the exchange) is looked at from outside, by the d
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 
 import h11
@@ -90,7 +91,7 @@ class Wire(asyncio.Protocol):
                 self._h11.receive_data(data)
             self._pump()
         except h11.RemoteProtocolError as exc:
-            self._fail(ConnectionFailure("ProtocolError", f"malformed answer ({exc})"))
+            self._fail(ConnectionFailure("ProtocolError", f"malformed answer ({_said(exc)})"))
         except ConnectionFailure as exc:
             self._fail(exc)
 
@@ -225,6 +226,12 @@ class Wire(asyncio.Protocol):
             self._status = event.status_code
             self._headers = headers = _headers(event.headers)
             stated = headers.get("content-length")  # (h11 checked it is a number)
+            if stated is not None and "transfer-encoding" in headers:
+                # h11 lets Transfer-Encoding win; RFC 9112 says to treat it as an error
+                raise ConnectionFailure(
+                    "ProtocolError",
+                    "malformed answer (both Transfer-Encoding and Content-Length)",
+                )
             if stated and self._body_expected and int(stated) > self._limit:
                 raise self._too_large()
             return True
@@ -291,3 +298,9 @@ def _headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
         text = value.decode("latin-1")
         headers[key] = f"{headers[key]}, {text}" if key in headers else text
     return headers
+
+
+def _said(exc: h11.RemoteProtocolError) -> str:
+    """h11's reason, its quoted bytes shown plainly (escaped) and shortened."""
+    text = re.sub(r"bytearray\((b(['\"]).*?\2)\)", r"\1", str(exc))
+    return text if len(text) <= 160 else text[:157] + "..."

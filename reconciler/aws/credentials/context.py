@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.aws.config import RetryPolicy, Timeouts
-from reconciler.aws.credentials.provider import CredentialProvider
+from reconciler.aws.credentials.provider import CredentialProvider, RefreshingProvider, Temporary
 from reconciler.aws.credentials.sts import StsClient, StsEndpoint
+from reconciler.aws.limits import DEFAULT_BOUNDS, Bounds
 from reconciler.aws.loop import Driver
 from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.signing import Clock, utc_now
@@ -39,6 +40,8 @@ class SourceContext:
     clock: Clock = utc_now
     #: The driver every request goes through (the session's), when there is one.
     driver: Driver | None = None
+    #: How far the credential endpoints are trusted (`limits.Bounds`: credential_seconds).
+    bounds: Bounds = DEFAULT_BOUNDS
     _transports: list[Transport] = field(default_factory=list)
 
     def transport(
@@ -58,9 +61,17 @@ class SourceContext:
             ca_bundle=self.ca_bundle,
             clock=self.clock,
             driver=self.driver,
+            bounds=self.bounds,
         )
         self._transports.append(made)
         return made
+
+    def refreshing(self, fetch: Callable[[], Temporary], *, source: str) -> RefreshingProvider:
+        """Credentials that ``fetch`` gets, refreshed before they expire; each fetch given up
+        past ``credential_seconds``."""
+        return RefreshingProvider(
+            fetch, source=source, clock=self.clock, deadline=self.bounds.credential_seconds
+        )
 
     def sts(
         self, credentials: CredentialProvider | None, *, region: str | None = None

@@ -127,7 +127,7 @@ def from_container(ctx: SourceContext) -> RefreshingProvider | None:
         )
         return decode(body, source=source)
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
 
 
 def imds_disabled(env: Mapping[str, str]) -> bool:
@@ -166,4 +166,4 @@ def from_instance_metadata(ctx: SourceContext) -> RefreshingProvider | None:
         )
         return decode(body, source=f"{source} (role {role[0]})")
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
