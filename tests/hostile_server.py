@@ -128,3 +128,44 @@ def http(status: int, body: bytes = b"", **headers: str) -> bytes:
     lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
     lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def forwarding(
+    upstream: str, answer: Callable[[int, bytes], bytes | None], stray: bytes = b""
+) -> Handler:
+    """A server in front of ``upstream`` (``http://host:port``): each request is passed on
+    whole and its answer sent back (re-framed with a Content-Length), unless ``answer(n,
+    request)`` gives one of its own for the n-th request. On the first connection, ``stray``
+    is sent right behind the first answer: bytes nobody asked for."""
+    import http.client  # (reading the upstream's answers: a test's own client)
+
+    host, _, port = upstream.removeprefix("http://").partition(":")
+    count = [0]
+
+    def handle(connection: socket.socket, number: int) -> None:
+        first = True
+        while request := read_request(connection):
+            count[0] += 1
+            own = answer(count[0], request)
+            if own is None:
+                with socket.create_connection((host, int(port))) as up:
+                    up.sendall(request)
+                    reply = http.client.HTTPResponse(up, method=request_line(request).split()[0])
+                    reply.begin()
+                    body = reply.read()
+                    kept = [
+                        f"{name}: {value}"
+                        for name, value in reply.getheaders()
+                        if name.lower() not in ("content-length", "transfer-encoding", "connection")
+                    ]
+                    if reply.status in (204, 304):
+                        body = b""
+                    head = f"HTTP/1.1 {reply.status} {reply.reason}\r\n" + "\r\n".join(kept)
+                    head += f"\r\nContent-Length: {len(body)}\r\n\r\n"
+                    own = head.encode("latin-1") + body
+            if first and number == 0 and stray:
+                own += stray
+            first = False
+            connection.sendall(own)
+
+    return handle
