@@ -28,8 +28,8 @@ CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123")
 
 
 def make_transport(*, attempts: int = 1, read: float = 5.0, **options: object) -> Transport:
+    options.setdefault("credentials", CREDENTIALS)
     return Transport(
-        credentials=CREDENTIALS,
         retry=RetryPolicy(max_attempts=attempts, base_delay=0.001, max_delay=0.002),
         timeouts=Timeouts(connect=1.0, read=read),
         **options,  # type: ignore[arg-type]
@@ -315,3 +315,38 @@ def test_idle_connections_over_many_endpoints_stay_within_the_parallelism() -> N
             time.sleep(0.3)  # (the servers see the closes)
             with lock:
                 assert open_now[0] <= 4  # one driver: at most 4 idle over every endpoint
+
+
+def test_there_is_one_driver_no_http_client_and_no_second_pool() -> None:
+    """Every request goes through the event-loop driver: nothing in the package opens
+    ``http.client`` connections or keeps urllib3's pools (requests is only asked what the
+    proxy settings say)."""
+    package = Path(__file__).parent.parent / "reconciler"
+    offending = [
+        f"{path.relative_to(package.parent)}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(("import ", "from "))
+        and any(name in line for name in ("http.client", "urllib3", "ProxyManager", "httpx"))
+    ]
+    assert offending == []
+
+
+def test_fresh_credentials_are_fetched_off_the_loop_while_reads_go_on() -> None:
+    """A refresh that blocks (an STS call, a back-off, an MFA prompt) runs on a thread of its
+    own: the loop's thread never runs it, and reads signed with what still works go on."""
+    from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
+
+    fetched_on: list[str] = []
+
+    def fetch() -> Temporary:
+        fetched_on.append(threading.current_thread().name)
+        time.sleep(0.3)  # blocking, as an STS call with its back-off would
+        return Temporary(CREDENTIALS, None)
+
+    provider = RefreshingProvider(fetch, source="slow source")
+    with raw_server(answering(*[OK] * 8)) as (url, _), make_transport(credentials=provider) as t:
+        responses = send_all(t, [get(url, f"b{i}") for i in range(8)], parallelism=8)
+    assert [r.body for r in responses] == [b"<Tagging/>"] * 8
+    assert len(fetched_on) == 1  # fetched once (the first requests wait for it)
+    assert "reconciler-http" not in fetched_on
