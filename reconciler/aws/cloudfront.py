@@ -79,7 +79,7 @@ P = ParamSpec("P")
 def _sending(
     build: Callable[Concatenate[CloudFrontClient, P], Request],
 ) -> Callable[Concatenate[CloudFrontClient, P], Response]:
-    """The request ``build`` makes, sent with retries on the calling thread."""
+    """The request ``build`` makes, sent with retries; the calling thread waits."""
 
     def call(self: CloudFrontClient, /, *args: P.args, **options: P.kwargs) -> Response:
         return self._transport.send(build(self, *args, **options))
@@ -126,7 +126,7 @@ class CloudFrontClient:
     def _pages(self, operation: str, address: str | None) -> limits.Pages:
         return limits.Pages(operation, address=address, limit=self._transport.bounds.pages)
 
-    #: One request built by `_request`, sent with retries on this thread.
+    #: One request built by `_request`, sent with retries (the calling thread waits).
     _call = _sending(_request)
 
     def _xml(self, response: Response, operation: str, address: str | None) -> Element:

@@ -43,7 +43,7 @@ class AdaptiveLimit:
 
     def try_enter(self) -> int | None:
         """Take a place under the limit if there is room (the epoch), else ``None``: for a
-        driver that must not block (`loop.StepRunner`), which calls `leave` after."""
+        driver that must not block (`loop.Driver`), which calls `leave` after."""
         with self._changed:
             if self._under_way >= self.limit:
                 return None

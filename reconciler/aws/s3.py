@@ -61,7 +61,8 @@ def content_md5(body: bytes) -> str:
 def _blocking(
     calling: Callable[Concatenate[S3Client, P], Steps[T]],
 ) -> Callable[Concatenate[S3Client, P], T]:
-    """A call written as steps, made on the calling thread, with the same parameters."""
+    """A call written as steps, made by the driver while the calling thread waits, with the
+    same parameters."""
 
     def call(self: S3Client, /, *args: P.args, **options: P.kwargs) -> T:
         return self._transport.run(calling(self, *args, **options))
@@ -162,11 +163,11 @@ class S3Client:
                 region = self._learned(bucket, exc.region, operation, "its redirect")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    #: One operation, on this thread (`_calling`, run by `Transport.run`).
+    #: One operation, the calling thread waiting for it (`_calling`, run by `Transport.run`).
     _call = _blocking(_calling)
 
     def run(self, steps: Steps[T]) -> T:
-        """Run one call's steps on this thread."""
+        """Run one call's steps; this thread waits for the result."""
         return self._transport.run(steps)
 
     def run_many(
