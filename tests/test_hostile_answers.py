@@ -493,3 +493,42 @@ def test_the_driver_and_h11_alone_agree(stream: bytes, piece: int) -> None:
     if expected[0] == "answer" and expected[1] in (204, 304):
         expected = ("answer", expected[1], b"")
     assert got == expected
+
+
+def test_a_bucket_region_in_the_listing_that_is_no_region_is_not_used() -> None:
+    """ListBuckets' BucketRegion builds no host: one that is not a region is dropped, and the
+    bucket's HeadBucket (which checks what it is told) says where it is."""
+    listing = (
+        b"<ListAllMyBucketsResult><Buckets>"
+        b"<Bucket><Name>good</Name><BucketRegion>eu-west-1</BucketRegion></Bucket>"
+        b"<Bucket><Name>odd</Name><BucketRegion>attacker.example#</BucketRegion></Bucket>"
+        b"</Buckets></ListAllMyBucketsResult>"
+    )
+    with raw_server(answering(http(200, listing))) as (url, _), transport() as t:
+        found = {b.name: b.region for b in S3Client(t, region="us-east-1", endpoint_url=url)
+                 .list_buckets()}  # fmt: skip
+        on_aws = S3Client(t, region="us-east-1")
+        assert found == {"good": "eu-west-1", "odd": None}
+        assert not on_aws.region_fits("attacker.example#")
+        assert not on_aws.region_fits("us-gov-west-1")  # (another partition than us-east-1's)
+        assert on_aws.region_fits("ap-southeast-5")
+
+
+@pytest.mark.parametrize(
+    "value", ["a\r\nX-Injected: 1", "caf\u00e9", "line\nbreak"], ids=["crlf", "non-ascii", "lf"]
+)
+def test_a_header_with_a_line_break_or_non_ascii_is_refused_before_sending(value: str) -> None:
+    server = Recording(OK)
+    with raw_server(server) as (url, _), transport() as t:
+        s3 = S3Client(t, region="us-east-1", endpoint_url=url)
+        with pytest.raises(TransportError) as caught:
+            s3.put_configuration(
+                "b", "versioning", VERSIONING, operation="PutBucketVersioning",
+                action="s3:PutBucketVersioning", content_type=value,
+            )  # fmt: skip
+    assert str(caught.value) == (
+        f"bucket.b: PutBucketVersioning: the request to {url} would carry a line break or a "
+        "character that is not ASCII in its content-type header; nothing was sent"
+    )
+    assert value not in str(caught.value)
+    assert server.requests == []
