@@ -94,12 +94,12 @@ def answering(*answers: bytes, then_close: bool = False) -> Handler:
 
 @contextmanager
 def intercepting_proxy(
-    cert: Path, key: Path, serve: Callable[[str, bytes], bytes]
+    cert: Path, key: Path, serve: Callable[[str, bytes], bytes], connects: list[bytes] | None = None
 ) -> Iterator[tuple[str, list[str]]]:
     """An HTTP proxy that opens every ``CONNECT`` tunnel and plays the host itself, over TLS
     with ``cert`` (which must name the hosts asked for): ``serve(authority, request)`` gives
     the raw answer to each request. Yields the proxy's URL and every authority a tunnel was
-    asked for."""
+    asked for; ``connects`` receives each ``CONNECT`` request whole."""
     tunnels: list[str] = []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert), str(key))
@@ -112,6 +112,8 @@ def intercepting_proxy(
             connection.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             return
         tunnels.append(authority)
+        if connects is not None:
+            connects.append(head)
         connection.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         with context.wrap_socket(connection, server_side=True) as tls:
             while request := read_request(tls):

@@ -532,3 +532,33 @@ def test_a_header_with_a_line_break_or_non_ascii_is_refused_before_sending(value
     )
     assert value not in str(caught.value)
     assert server.requests == []
+
+
+def test_https_goes_through_the_proxys_tunnel_with_its_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTPS_PROXY with a user and password: a CONNECT carrying Proxy-Authorization, then TLS
+    with the endpoint inside the tunnel (verified against the bundle), and the proxy's
+    credentials never inside it."""
+    cert, key = self_signed(tmp_path, "*.s3.us-east-1.amazonaws.com")
+    connects: list[bytes] = []
+    inside: list[bytes] = []
+
+    def serve(_: str, request: bytes) -> bytes:
+        inside.append(request)
+        return OK
+
+    with intercepting_proxy(cert, key, serve, connects) as (proxy, tunnels):
+        monkeypatch.setenv("HTTPS_PROXY", proxy.replace("http://", "http://user:p%40ss@"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with Transport(credentials=CREDENTIALS, ca_bundle=str(cert)) as t:
+            s3 = S3Client(t, region="us-east-1")
+            assert read(s3, "sec-b") == VERSIONING
+            assert read(s3, "sec-b") == VERSIONING  # (the tunnel is kept)
+    assert tunnels == ["sec-b.s3.us-east-1.amazonaws.com:443"]
+    assert connects[0].startswith(b"CONNECT sec-b.s3.us-east-1.amazonaws.com:443 HTTP/1.1\r\n")
+    assert b"\r\nproxy-authorization: Basic dXNlcjpwQHNz\r\n" in connects[0]  # user:p@ss
+    assert len(inside) == 2
+    assert all(b"proxy-authorization" not in request.lower() for request in inside)
+    assert inside[0].startswith(b"GET /?versioning= HTTP/1.1\r\nhost: sec-b.s3.us-east-1")
