@@ -12,8 +12,6 @@ back throttled do not halve it again (they were sent under the old limit).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 class AdaptiveLimit:
@@ -27,23 +25,9 @@ class AdaptiveLimit:
         self._epoch = 0
         self._changed = threading.Condition()
 
-    @contextmanager
-    def slot(self) -> Iterator[int]:
-        """Waits (blocking the thread) for room under the limit; yields the epoch the request
-        is sent in."""
-        with self._changed:
-            while self._under_way >= self.limit:
-                self._changed.wait()
-            self._under_way += 1
-            epoch = self._epoch
-        try:
-            yield epoch
-        finally:
-            self.leave()
-
     def try_enter(self) -> int | None:
-        """Take a place under the limit if there is room (the epoch), else ``None``: for a
-        driver that must not block (`loop.Driver`), which calls `leave` after."""
+        """Take a place under the limit if there is room (the epoch the request is sent in),
+        else ``None``: the driver (`loop.Driver`) never blocks, and calls `leave` after."""
         with self._changed:
             if self._under_way >= self.limit:
                 return None
