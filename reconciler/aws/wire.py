@@ -30,6 +30,15 @@ from reconciler.aws.connections import Answer, ConnectionFailure
 from reconciler.aws.limits import size
 
 _END = h11.EndOfMessage()  # (immutable: one for every request)
+_TOLD: dict[bytes, h11.Request] = {}
+
+
+def _told(method: bytes) -> h11.Request:
+    """The event that tells h11 a request of ``method`` went out (events are immutable)."""
+    event = _TOLD.get(method)
+    if event is None:
+        event = _TOLD[method] = h11.Request(method=method, target=b"/", headers=[(b"host", b"-")])
+    return event
 
 
 class Closed(Exception):
@@ -134,13 +143,20 @@ class Wire(asyncio.Protocol):
         """Send one request; the future is its whole answer (or a failure)."""
         assert self._waiter is None
         connection = self._h11
-        # The headers were checked before (ASCII, no line break: `Transport`), so h11 is told
-        # they need no validating again: its check costs a fifth of an exchange.
-        event = h11.Request(method=method, target=target, headers=headers, _parsed=True)
-        data = connection.send(event) or b""
+        # h11 is told the method (it decides how the answer is framed: a HEAD's has no body,
+        # a CONNECT's opens a tunnel) with one event made once per method; the request's own
+        # bytes are written here, from headers checked before in one pass (ASCII, no line
+        # break: `Transport`). Building and writing them through h11 cost a third of an
+        # exchange, for nothing its framing of the answer needs.
+        connection.send(_told(method))
+        connection.send(_END)
+        lines = [method, b" ", target, b" HTTP/1.1\r\n"]
+        for name, value in headers:
+            lines += (name, b": ", value, b"\r\n")
+        lines.append(b"\r\n")
         if body:
-            data += connection.send(h11.Data(data=body)) or b""
-        data += connection.send(_END) or b""
+            lines.append(body)
+        data = b"".join(lines)
         self._waiter = self._loop.create_future()
         self._limit = limit
         self._body_expected = method != b"HEAD"

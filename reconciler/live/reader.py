@@ -52,7 +52,7 @@ def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
     calls = unit.calls
     items: list[Any] = []
     token: str | None = None
-    pages = s3.pages(calls.get.operation, bucket)
+    pages = None
     while True:
         response = yield from s3.getting_configuration(
             bucket,
@@ -75,6 +75,8 @@ def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
         token = read.next_token
         if not token:
             return Decoded(items)
+        if pages is None:
+            pages = s3.pages(calls.get.operation, bucket)
         pages.follow(token)  # (a token given twice, or too many pages: the bucket's error)
 
 
