@@ -145,6 +145,11 @@ CASES = [
         "interim 100 and 102 answers first",
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n" + OK,
     ),
+    Case(
+        "a 304 stating a length past the bound (it has no body)",
+        b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99999999\r\n\r\n",
+        body=b"",
+    ),
     _ok("the same Content-Length twice", b"HTTP/1.1 200 OK\r\n" + SIZED + SIZED + b"\r\n" + BODY),
     _ok("a body that runs until the server closes", b"HTTP/1.0 200 OK\r\n\r\n" + BODY),
 ]

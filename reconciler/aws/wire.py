@@ -30,6 +30,8 @@ from reconciler.aws.connections import Answer, ConnectionFailure
 from reconciler.aws.limits import size
 
 _END = h11.EndOfMessage()  # (immutable: one for every request)
+#: Answers that have no body whatever length they state.
+_NO_BODY = frozenset({204, 304})
 _TOLD: dict[bytes, h11.Request] = {}
 
 
@@ -248,7 +250,12 @@ class Wire(asyncio.Protocol):
                     "ProtocolError",
                     "malformed answer (both Transfer-Encoding and Content-Length)",
                 )
-            if stated and self._body_expected and int(stated) > self._limit:
+            if (
+                stated
+                and self._body_expected
+                and event.status_code not in _NO_BODY
+                and int(stated) > self._limit
+            ):
                 raise self._too_large()
             return True
         if isinstance(event, h11.Data):
