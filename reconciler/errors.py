@@ -111,6 +111,11 @@ class TransportError(ReconcilerError):
     """The request never got an HTTP answer (connection refused or reset, timeout)."""
 
 
+class RequestError(TransportError):
+    """A request that must not be sent as it stands (a header value with a line break or a
+    character that is not ASCII); nothing was sent."""
+
+
 class ResponseParseError(ReconcilerError):
     """A response body could not be read safely (malformed, or a hostile XML construct)."""
 

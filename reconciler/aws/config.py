@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from reconciler.aws.limits import DEFAULT_BOUNDS, Bounds
 from reconciler.aws.profiles import SharedFiles, nested, profile_settings, section
 from reconciler.defaults import DEFAULT_PARALLELISM
 from reconciler.errors import ConfigError
@@ -65,6 +66,8 @@ class ClientConfig:
     ca_bundle: str | None = None
     addressing_style: str = "auto"
     profile: str | None = None
+    #: How far an endpoint is trusted: deadlines, answer sizes, pages (`limits.Bounds`).
+    bounds: Bounds = DEFAULT_BOUNDS
 
     def endpoint(self, service: str) -> str | None:
         return self.endpoints.get(service)
