@@ -17,8 +17,8 @@ from reconciler.aws.signing import Credentials, SigV4Signer, payload_sha256
 from reconciler.aws.transport import Transport
 from reconciler.emulator import emulator_process
 from reconciler.kinds.bucket.aspects.registry import TAGS
+from reconciler.kinds.bucket.read import read_aspect
 from reconciler.kinds.bucket.writes import write_aspect
-from reconciler.live.reader import read_aspect
 
 CREDENTIALS = Credentials("AKIDBENCH", "bench-secret")
 

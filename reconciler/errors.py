@@ -111,6 +111,11 @@ class TransportError(ReconcilerError):
     """The request never got an HTTP answer (connection refused or reset, timeout)."""
 
 
+class RequestError(TransportError):
+    """A request that must not be sent as it stands (a header value with a line break or a
+    character that is not ASCII); nothing was sent."""
+
+
 class ResponseParseError(ReconcilerError):
     """A response body could not be read safely (malformed, or a hostile XML construct)."""
 
@@ -146,6 +151,20 @@ class ApiError(ReconcilerError):
         self.bucket = bucket
         self.region = region
         self.service = service
+
+    def with_message(self, message: str) -> ApiError:
+        """The same error (its type, code, status, request id and where it was) saying
+        ``message``."""
+        return type(self)(
+            message,
+            code=self.code,
+            status=self.status,
+            request_id=self.request_id,
+            bucket=self.bucket,
+            address=self.address,
+            region=self.region,
+            service=self.service,
+        )
 
     def __str__(self) -> str:
         detail = f"HTTP {self.status}"

@@ -1,8 +1,16 @@
 """What the commands need to know about where they run: colour and progress only on a terminal
-(and never with ``--no-color`` / ``NO_COLOR``), prompts only when someone can answer them."""
+(and never with ``--no-color`` / ``NO_COLOR``), prompts only when someone can answer them.
+
+Text from the network or a subprocess (an error's ``<Message>``, a request id, a region, a
+``credential_process``'s standard error) may hold control characters: an escape sequence that
+clears the screen, moves the cursor or forges a line, a carriage return that overwrites one.
+Everything printed goes through `printable`, which shows every control character escaped
+(``\x1b``), keeping only line breaks, tabs and, where colour is on, the colour codes
+`Terminal.style` itself writes."""
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Mapping
@@ -29,6 +37,9 @@ class Terminal:
         self._progress_shown = False
         self._lock = threading.Lock()
 
+    def printable(self, text: str) -> str:
+        return printable(text, colour=self.colour)
+
     def style(self, text: str, colour: str | None) -> str:
         if not self.colour or colour is None:
             return text
@@ -36,18 +47,18 @@ class Terminal:
 
     def out(self, text: str) -> None:
         self.clear_progress()
-        click.echo(text, file=self._out, nl=False)
+        click.echo(self.printable(text), file=self._out, nl=False)
 
     def note(self, text: str) -> None:
         """A human message: always on stderr, so stdout stays machine-readable."""
         self.clear_progress()
-        click.echo(text, file=self._err)
+        click.echo(self.printable(text), file=self._err)
 
     def progress(self, label: str, done: int, total: int) -> None:
         if not _isatty(self._err):
             return
         with self._lock:
-            self._err.write(f"\r\x1b[K{label}: {done}/{total}")
+            self._err.write(f"\r\x1b[K{printable(label)}: {done}/{total}")
             self._err.flush()
             self._progress_shown = True
 
@@ -56,7 +67,7 @@ class Terminal:
         if not _isatty(self._err):
             return
         with self._lock:
-            self._err.write(f"\r\x1b[K{text}")
+            self._err.write(f"\r\x1b[K{self.printable(text)}")
             self._err.flush()
             self._progress_shown = True
 
@@ -65,7 +76,8 @@ class Terminal:
         if not _isatty(self._err):
             return
         with self._lock:
-            self._err.write(f"\r\x1b[K{address}: {status}, waited {seconds:.0f} s")
+            shown = printable(f"{address}: {status}")
+            self._err.write(f"\r\x1b[K{shown}, waited {seconds:.0f} s")
             self._err.flush()
             self._progress_shown = True
 
@@ -85,6 +97,27 @@ class Terminal:
         self.clear_progress()
         answer: str = click.prompt(question, default="", show_default=False, err=True)
         return answer.strip() == "yes"
+
+
+#: A control character, or a whole escape sequence that sets colours (SGR).
+_CONTROL = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The colour codes `Terminal.style` writes (click's): reset, bold, and the foreground colours.
+_OURS = re.compile(r"\x1b\[(?:0|1|22|39|3[0-7]|9[0-7])m")
+
+
+def printable(text: str, *, colour: bool = False) -> str:
+    """``text`` with every control character shown escaped (``\x1b``, ``\r``), but line breaks
+    and tabs; with ``colour``, the colour codes `Terminal.style` writes are kept."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+
+    def escape(found: re.Match[str]) -> str:
+        seen = found.group()
+        if colour and _OURS.fullmatch(seen):
+            return seen
+        return "".join(f"\\x{ord(c):02x}" if c < " " or "\x7f" <= c <= "\x9f" else c for c in seen)
+
+    return _CONTROL.sub(escape, text)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -79,8 +79,10 @@ def test_one_burst_halves_the_limit_once_and_successes_grow_it_back() -> None:
     limit = AdaptiveLimit(16)
     epochs = []
     for _ in range(5):
-        with limit.slot() as epoch:
-            epochs.append(epoch)
+        epoch = limit.try_enter()
+        assert epoch is not None
+        epochs.append(epoch)
+        limit.leave()
     for epoch in epochs:  # five answers of one burst, all sent before any decrease
         limit.throttled(epoch)
     assert limit.limit == 8

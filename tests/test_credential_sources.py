@@ -291,6 +291,84 @@ def test_a_failing_credential_process_shows_its_stderr_not_its_stdout(tmp_path: 
     assert SECRET not in message
 
 
+def test_a_failing_credential_process_shows_its_status_and_a_few_escaped_lines(
+    tmp_path: Path,
+) -> None:
+    lines = [f"line {n}" for n in range(1, 19)] + ["\x1b[2Jcleared\rNo changes.", "last"]
+    tool = script(
+        tmp_path,
+        f"print('{SECRET}')\nfor line in {lines!r}: print(line, file=sys.stderr)\nsys.exit(7)",
+    )
+    write(
+        tmp_path / ".aws" / "config", f"[default]\ncredential_process = {sys.executable} {tool}\n"
+    )
+    with pytest.raises(CredentialsError) as caught:
+        resolve_provider(context(tmp_path))
+    assert str(caught.value) == (
+        f"credential_process of profile 'default': {sys.executable} exited with status 7 "
+        # (a carriage return ends a line too: it cannot overwrite what came before it)
+        "(the last 5 of 21 lines): line 17 / line 18 / \\x1b[2Jcleared / No changes. / last"
+    )
+    assert "\x1b" not in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_a_credential_process_that_hangs_is_killed_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    from reconciler.aws.credentials import process
+
+    monkeypatch.setattr(process, "TIMEOUT_SECONDS", 1)
+    pid_file = tmp_path / "child.pid"
+    tool = script(
+        tmp_path,
+        "import subprocess, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)",
+    )
+    write(
+        tmp_path / ".aws" / "config", f"[default]\ncredential_process = {sys.executable} {tool}\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(CredentialsError) as caught:
+        resolve_provider(context(tmp_path))
+    assert time.monotonic() - started < 10
+    assert str(caught.value) == (
+        f"credential_process of profile 'default': {sys.executable} did not finish in 1 s: "
+        "it was stopped, with every process it started"
+    )
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # (killed; reaped by init soon after)
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{child}/stat") as stat_file:
+            if stat_file.read().split(") ", 1)[1].startswith("Z"):
+                break  # a zombie: dead, awaiting its reaper
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the credential process's child is still running")
+
+
+def test_a_credential_process_printing_without_end_is_stopped(tmp_path: Path) -> None:
+    tool = script(tmp_path, "while True: sys.stdout.write('x' * 65536)")
+    write(
+        tmp_path / ".aws" / "config", f"[default]\ncredential_process = {sys.executable} {tool}\n"
+    )
+    with pytest.raises(CredentialsError) as caught:
+        resolve_provider(context(tmp_path))
+    assert str(caught.value) == (
+        f"credential_process of profile 'default': {sys.executable} printed more than 64 KiB: "
+        "it was stopped, with every process it started"
+    )
+
+
 # -- IAM Identity Center -----------------------------------------------------------------------
 
 
@@ -513,7 +591,13 @@ class Watching(RefreshingProvider):
         self.expiry: dict[str, datetime] = {}
 
     def get(self) -> Credentials:
-        found = super().get()
+        return self._used(super().get())
+
+    def usable(self) -> Credentials | None:
+        found = super().usable()
+        return None if found is None else self._used(found)
+
+    def _used(self, found: Credentials) -> Credentials:
         self.uses += 1
         if datetime.now(UTC) >= self.expiry[found.access_key_id]:
             self.expired_uses += 1

@@ -7,8 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -22,14 +21,15 @@ from reconciler.aws.steps import Steps, Task
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import AccessDenied, TransportError
 from tests.certificates import self_signed
+from tests.hostile_server import answering, raw_server, read_request
 from tests.stub_server import Answer, s3_error, stub_server
 
 CREDENTIALS = Credentials("AKIDSTUB", "stub-secret-value-123")
 
 
 def make_transport(*, attempts: int = 1, read: float = 5.0, **options: object) -> Transport:
+    options.setdefault("credentials", CREDENTIALS)
     return Transport(
-        credentials=CREDENTIALS,
         retry=RetryPolicy(max_attempts=attempts, base_delay=0.001, max_delay=0.002),
         timeouts=Timeouts(connect=1.0, read=read),
         **options,  # type: ignore[arg-type]
@@ -63,71 +63,7 @@ def send_all(transport: Transport, requests: list[Request], parallelism: int = 4
     return [found[i] for i in range(len(requests))]
 
 
-# -- a raw server: each connection handled by a script of bytes -----------------------------
-
-
-def read_request(connection: socket.socket) -> bytes:
-    """One request head (the tests send no bodies); b"" when the client closed."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return b""
-        data += chunk
-    return data
-
-
-@contextmanager
-def raw_server(
-    handle: Callable[[socket.socket, int], None],
-) -> Iterator[tuple[str, list[int]]]:
-    """A loopback server calling ``handle(connection, n)`` for its n-th connection (from 0);
-    yields its URL and the list of connections accepted so far (their numbers)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
-    accepted: list[int] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            number = len(accepted)
-            accepted.append(number)
-
-            def run(connection: socket.socket = connection, number: int = number) -> None:
-                with suppress(OSError), connection:
-                    handle(connection, number)
-
-            threading.Thread(target=run, daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
-
-
-def answering(*answers: bytes, then_close: bool = False) -> Callable[[socket.socket, int], None]:
-    """Each request on a connection gets the next of ``answers`` (the list is shared by all
-    connections); with ``then_close`` the server closes once they are spent."""
-    queue = list(answers)
-
-    def handle(connection: socket.socket, _: int) -> None:
-        while queue and read_request(connection):
-            connection.sendall(queue.pop(0))
-        if not then_close:
-            while read_request(connection):
-                pass
-
-    return handle
+# -- a raw server: each connection handled by a script of bytes (`tests.hostile_server`) ---
 
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n<Tagging/>"
@@ -350,14 +286,13 @@ def test_the_ca_bundle_is_loaded_once_for_every_bucket_host(
     for n in range(50):
         root = f"https://bucket-{n}.s3.eu-west-1.amazonaws.com"
         LoopConnections(root, connect=1, read=1, size=4, ca_certs=str(cert))
-        connections.Connections(root, connect=1, read=1, size=4, ca_certs=str(cert))
     assert loaded == [str(cert)]
 
 
 def test_idle_connections_over_many_endpoints_stay_within_the_parallelism() -> None:
     """As on AWS, where each bucket is its own host: reading many leaves no more idle
-    connections open than the parallelism (the longest idle are closed), on the event loop and
-    on threads alike."""
+    connections open than the parallelism (the longest idle are closed), whether the reads
+    were many at once or one at a time."""
     lock = threading.Lock()
     open_now = [0]
 
@@ -379,4 +314,39 @@ def test_idle_connections_over_many_endpoints_stay_within_the_parallelism() -> N
                 t.send(get(url))
             time.sleep(0.3)  # (the servers see the closes)
             with lock:
-                assert open_now[0] <= 8  # at most 4 idle on the loop, and 4 on threads
+                assert open_now[0] <= 4  # one driver: at most 4 idle over every endpoint
+
+
+def test_there_is_one_driver_no_http_client_and_no_second_pool() -> None:
+    """Every request goes through the event-loop driver: nothing in the package opens
+    ``http.client`` connections or keeps urllib3's pools (requests is only asked what the
+    proxy settings say)."""
+    package = Path(__file__).parent.parent / "reconciler"
+    offending = [
+        f"{path.relative_to(package.parent)}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(("import ", "from "))
+        and any(name in line for name in ("http.client", "urllib3", "ProxyManager", "httpx"))
+    ]
+    assert offending == []
+
+
+def test_fresh_credentials_are_fetched_off_the_loop_while_reads_go_on() -> None:
+    """A refresh that blocks (an STS call, a back-off, an MFA prompt) runs on a thread of its
+    own: the loop's thread never runs it, and reads signed with what still works go on."""
+    from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
+
+    fetched_on: list[str] = []
+
+    def fetch() -> Temporary:
+        fetched_on.append(threading.current_thread().name)
+        time.sleep(0.3)  # blocking, as an STS call with its back-off would
+        return Temporary(CREDENTIALS, None)
+
+    provider = RefreshingProvider(fetch, source="slow source")
+    with raw_server(answering(*[OK] * 8)) as (url, _), make_transport(credentials=provider) as t:
+        responses = send_all(t, [get(url, f"b{i}") for i in range(8)], parallelism=8)
+    assert [r.body for r in responses] == [b"<Tagging/>"] * 8
+    assert len(fetched_on) == 1  # fetched once (the first requests wait for it)
+    assert "reconciler-http" not in fetched_on

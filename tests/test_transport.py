@@ -271,7 +271,24 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <Tagging><TagSet><Tag><Key>k</Key><Value>&x;</Value></Tag></TagSet></Tagging>"""
 
 
-@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["bomb", "external"])
+_ENTITY = '<!DOCTYPE t [<!ENTITY x "boom">]><Tagging><TagSet><Tag><Key>k</Key><Value>&x;</Value>'
+_ENTITY += "</Tag></TagSet></Tagging>"
+#: A DOCTYPE in an encoding where it has no "<!" bytes: with and without a byte order mark,
+#: UTF-32, and an encoding named by the declaration (EBCDIC).
+OTHER_ENCODINGS = [
+    ('<?xml version="1.0" encoding="UTF-16"?>' + _ENTITY).encode("utf-16"),
+    ('<?xml version="1.0" encoding="UTF-16"?>' + _ENTITY).encode("utf-16-le"),
+    _ENTITY.encode("utf-16-be"),
+    ('<?xml version="1.0" encoding="UTF-32"?>' + _ENTITY).encode("utf-32"),
+    b'<?xml version="1.0" encoding="cp037"?>' + _ENTITY.encode("cp037"),
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [BILLION_LAUGHS, EXTERNAL_ENTITY, *OTHER_ENCODINGS],
+    ids=["bomb", "external", "utf-16", "utf-16-no-bom", "utf-16-be", "utf-32", "declared"],
+)
 def test_a_hostile_xml_response_is_refused(body: bytes) -> None:
     recorder = Recorder()
     with stub_server(Answer(200, body)) as stub, make_transport(recorder) as t:
@@ -279,7 +296,15 @@ def test_a_hostile_xml_response_is_refused(body: bytes) -> None:
         with pytest.raises(ResponseParseError) as caught:
             aspect_samples.get(s3, "target", "tags")
     assert caught.value.address == "bucket.target"
-    assert "GetBucketTagging: the response was refused" in str(caught.value)
+    message = str(caught.value)
+    assert "boom" not in message
+    assert (
+        "GetBucketTagging: the response was refused: it uses an XML construct that no AWS "
+        "response uses (DTDForbidden)"
+        in message
+        # (an encoding expat does not read, UTF-32 or EBCDIC: refused before any DOCTYPE is)
+        or "GetBucketTagging: the response is not well-formed XML (" in message
+    )
 
 
 def test_a_hostile_error_body_is_refused_too() -> None:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.aws import limits
 from reconciler.aws.steps import Steps
 from reconciler.aws.transport import Request, Response, Transport
 from reconciler.errors import NoSuchDistribution, ResponseParseError
@@ -78,7 +79,7 @@ P = ParamSpec("P")
 def _sending(
     build: Callable[Concatenate[CloudFrontClient, P], Request],
 ) -> Callable[Concatenate[CloudFrontClient, P], Response]:
-    """The request ``build`` makes, sent with retries on the calling thread."""
+    """The request ``build`` makes, sent with retries; the calling thread waits."""
 
     def call(self: CloudFrontClient, /, *args: P.args, **options: P.kwargs) -> Response:
         return self._transport.send(build(self, *args, **options))
@@ -103,6 +104,7 @@ class CloudFrontClient:
         body: bytes = b"",
         headers: Mapping[str, str] | None = None,
         address: str | None = None,
+        answer: str = limits.CONFIGURATION,
     ) -> Request:
         all_headers = dict(headers or {})
         if body:
@@ -118,9 +120,13 @@ class CloudFrontClient:
             headers=all_headers,
             body=body,
             address=address,
+            answer=answer,
         )
 
-    #: One request built by `_request`, sent with retries on this thread.
+    def _pages(self, operation: str, address: str | None) -> limits.Pages:
+        return limits.Pages(operation, address=address, limit=self._transport.bounds.pages)
+
+    #: One request built by `_request`, sent with retries (the calling thread waits).
     _call = _sending(_request)
 
     def _xml(self, response: Response, operation: str, address: str | None) -> Element:
@@ -236,11 +242,14 @@ class CloudFrontClient:
     def list_distributions(self, *, page_size: int = 100) -> Iterator[DistributionSummary]:
         """Every distribution of the account, following ``NextMarker``."""
         marker = ""
+        pages = self._pages("ListDistributions", None)
         while True:
             query: tuple[tuple[str, str], ...] = (("MaxItems", str(page_size)),)
             if marker:
                 query += (("Marker", marker),)
-            response = self._call("ListDistributions", "GET", "/distribution", query=query)
+            response = self._call(
+                "ListDistributions", "GET", "/distribution", query=query, answer=limits.LISTING
+            )
             root = self._xml(response, "ListDistributions", None)
             for node in root.findall("Items/DistributionSummary"):
                 yield DistributionSummary(
@@ -255,6 +264,7 @@ class CloudFrontClient:
             marker = xml.text(root, "NextMarker") or ""
             if not xml.boolean(root, "IsTruncated") or not marker:
                 return
+            pages.follow(marker)
 
     # -- tags ----------------------------------------------------------------------------------
 
@@ -349,6 +359,7 @@ class CloudFrontClient:
     ) -> list[Invalidation]:
         found: list[Invalidation] = []
         marker = ""
+        pages = self._pages("ListInvalidations", address)
         while True:
             query: tuple[tuple[str, str], ...] = (("Marker", marker),) if marker else ()
             response = self._call(
@@ -357,6 +368,7 @@ class CloudFrontClient:
                 f"/distribution/{quote(distribution_id)}/invalidation",
                 query=query,
                 address=address,
+                answer=limits.LISTING,
             )
             root = self._xml(response, "ListInvalidations", address)
             for node in root.findall("Items/InvalidationSummary"):
@@ -369,6 +381,7 @@ class CloudFrontClient:
             marker = xml.text(root, "NextMarker") or ""
             if not xml.boolean(root, "IsTruncated") or not marker:
                 return found
+            pages.follow(marker)
 
 
 def _invalidation(root: Element) -> Invalidation:

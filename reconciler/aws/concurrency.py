@@ -12,8 +12,6 @@ back throttled do not halve it again (they were sent under the old limit).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 class AdaptiveLimit:
@@ -25,48 +23,32 @@ class AdaptiveLimit:
         self._under_way = 0
         self._successes = 0
         self._epoch = 0
-        self._changed = threading.Condition()
-
-    @contextmanager
-    def slot(self) -> Iterator[int]:
-        """Waits (blocking the thread) for room under the limit; yields the epoch the request
-        is sent in."""
-        with self._changed:
-            while self._under_way >= self.limit:
-                self._changed.wait()
-            self._under_way += 1
-            epoch = self._epoch
-        try:
-            yield epoch
-        finally:
-            self.leave()
+        self._lock = threading.Lock()
 
     def try_enter(self) -> int | None:
-        """Take a place under the limit if there is room (the epoch), else ``None``: for a
-        driver that must not block (`loop.StepRunner`), which calls `leave` after."""
-        with self._changed:
+        """Take a place under the limit if there is room (the epoch the request is sent in),
+        else ``None``: the driver (`loop.Driver`) never blocks, and calls `leave` after."""
+        with self._lock:
             if self._under_way >= self.limit:
                 return None
             self._under_way += 1
             return self._epoch
 
     def leave(self) -> None:
-        with self._changed:
+        with self._lock:
             self._under_way -= 1
-            self._changed.notify()
 
     def throttled(self, epoch: int) -> None:
         """The endpoint asked to slow down (a request sent in ``epoch``)."""
-        with self._changed:
+        with self._lock:
             if epoch == self._epoch and self.limit > 1:
                 self.limit = max(1, self.limit // 2)
                 self._epoch += 1
             self._successes = 0
 
     def succeeded(self) -> None:
-        with self._changed:
+        with self._lock:
             self._successes += 1
             if self._successes >= self.limit and self.limit < self.ceiling:
                 self.limit += 1
                 self._successes = 0
-                self._changed.notify_all()

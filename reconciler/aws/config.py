@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from reconciler.aws.profiles import SharedFiles, nested, profile_settings, section
+from reconciler.aws.limits import DEFAULT_BOUNDS, Bounds
+from reconciler.aws.profiles import Profile, SharedFiles, nested, section
 from reconciler.defaults import DEFAULT_PARALLELISM
 from reconciler.errors import ConfigError
 
@@ -65,6 +66,8 @@ class ClientConfig:
     ca_bundle: str | None = None
     addressing_style: str = "auto"
     profile: str | None = None
+    #: How far an endpoint is trusted: deadlines, answer sizes, pages (`limits.Bounds`).
+    bounds: Bounds = DEFAULT_BOUNDS
 
     def endpoint(self, service: str) -> str | None:
         return self.endpoints.get(service)
@@ -77,43 +80,37 @@ def _check_url(url: str, source: str) -> str:
     return url.rstrip("/")
 
 
-@dataclass(frozen=True)
-class _Profile:
-    """The settings of the profile in use, from ``~/.aws/config`` (and the credentials file)."""
+def _profile(env: Mapping[str, str], profile: str | None) -> Profile:
+    """The profile in use: the one named, ``AWS_PROFILE``, or ``default``."""
+    name = profile or env.get("AWS_PROFILE") or "default"
+    return Profile.read(SharedFiles.from_environment(env), name)
 
-    name: str
-    settings: Mapping[str, str]
-    services: Mapping[str, str]
-    origin: str
 
-    @classmethod
-    def read(cls, env: Mapping[str, str], profile: str | None) -> _Profile:
-        name = profile or env.get("AWS_PROFILE") or "default"
-        files = SharedFiles.from_environment(env)
-        settings, _ = profile_settings(files, name)
-        services: dict[str, str] = {}
-        services_name = settings.get("services", "").strip()
-        if services_name:
-            found = section(files.config, f"services {services_name}")
-            if found is None:
-                raise ConfigError(
-                    f"profile {name!r} names services {services_name!r}, but {files.config} has "
-                    f"no [services {services_name}] section"
-                )
-            for service, value in found.items():
-                url = nested(value).get("endpoint_url")
-                if url:
-                    services[service] = url
-        return cls(name, settings, services, f"profile {name!r} in {files.config}")
-
-    def get(self, key: str) -> str:
-        return self.settings.get(key, "").strip()
+def _services(env: Mapping[str, str], profile: Profile) -> dict[str, str]:
+    """The endpoint URL per service that the profile's ``services`` section names."""
+    found: dict[str, str] = {}
+    services_name = profile.get("services")
+    if not services_name:
+        return found
+    files = SharedFiles.from_environment(env)
+    named = section(files.config, f"services {services_name}")
+    if named is None:
+        raise ConfigError(
+            f"profile {profile.name!r} names services {services_name!r}, but {files.config} has "
+            f"no [services {services_name}] section"
+        )
+    for service, value in named.items():
+        url = nested(value).get("endpoint_url")
+        if url:
+            found[service] = url
+    return found
 
 
 def resolve_endpoints(
-    *, cli_url: str | None, env: Mapping[str, str], profile: _Profile | None = None
+    *, cli_url: str | None, env: Mapping[str, str], profile: Profile | None = None
 ) -> dict[str, str]:
     endpoints: dict[str, str] = {}
+    services = _services(env, profile) if profile is not None else {}
     for service in SERVICES:
         variable = f"AWS_ENDPOINT_URL_{service.upper()}"
         if cli_url:
@@ -122,16 +119,16 @@ def resolve_endpoints(
             endpoints[service] = _check_url(env[variable], variable)
         elif env.get("AWS_ENDPOINT_URL"):
             endpoints[service] = _check_url(env["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
-        elif profile is not None and profile.services.get(service):
+        elif profile is not None and services.get(service):
             where = f"{profile.origin}: services {service} endpoint_url"
-            endpoints[service] = _check_url(profile.services[service], where)
+            endpoints[service] = _check_url(services[service], where)
         elif profile is not None and profile.get("endpoint_url"):
             where = f"{profile.origin}: endpoint_url"
             endpoints[service] = _check_url(profile.get("endpoint_url"), where)
     return endpoints
 
 
-def _region(cli_region: str | None, env: Mapping[str, str], profile: _Profile) -> str:
+def _region(cli_region: str | None, env: Mapping[str, str], profile: Profile) -> str:
     for candidate in (cli_region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")):
         if candidate:
             return candidate
@@ -139,10 +136,10 @@ def _region(cli_region: str | None, env: Mapping[str, str], profile: _Profile) -
 
 
 def resolve_region(*, cli_region: str | None, env: Mapping[str, str], profile: str | None) -> str:
-    return _region(cli_region, env, _Profile.read(env, profile))
+    return _region(cli_region, env, _profile(env, profile))
 
 
-def _retry(env: Mapping[str, str], profile: _Profile) -> RetryPolicy:
+def _retry(env: Mapping[str, str], profile: Profile) -> RetryPolicy:
     mode = env.get("AWS_RETRY_MODE") or profile.get("retry_mode")
     if mode and mode not in RETRY_MODES:
         source = "AWS_RETRY_MODE" if env.get("AWS_RETRY_MODE") else f"{profile.origin}: retry_mode"
@@ -158,7 +155,7 @@ def _retry(env: Mapping[str, str], profile: _Profile) -> RetryPolicy:
     return RetryPolicy(max_attempts=int(given))
 
 
-def _addressing(profile: _Profile) -> str:
+def _addressing(profile: Profile) -> str:
     style = nested(profile.settings.get("s3")).get("addressing_style", "auto")
     if style not in ADDRESSING_STYLES:
         raise ConfigError(
@@ -178,7 +175,7 @@ def resolve_client_config(
 ) -> ClientConfig:
     if parallelism < 1:
         raise ConfigError(f"--parallelism: must be at least 1 (got {parallelism})")
-    settings = _Profile.read(env, profile)
+    settings = _profile(env, profile)
     return ClientConfig(
         region=_region(cli_region, env, settings),
         endpoints=resolve_endpoints(cli_url=cli_endpoint_url, env=env, profile=settings),

@@ -12,6 +12,7 @@ store that serves ``BUCKET.host``); ``auto`` is the default described above.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
@@ -22,6 +23,36 @@ from reconciler.names import is_virtual_host_safe
 
 def aws_domain(region: str) -> str:
     return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+#: AWS's region names, per partition: ``us-east-1``, ``cn-north-1``, ``us-gov-west-1``,
+#: ``us-isob-east-1``.
+_PARTITIONS = {
+    "aws-cn": re.compile(r"cn-[a-z]+-[0-9]{1,2}"),
+    "aws-us-gov": re.compile(r"us-gov-[a-z]+-[0-9]{1,2}"),
+    "aws-iso": re.compile(r"[a-z]{2}-iso[a-z]?-[a-z]+-[0-9]{1,2}"),
+    "aws": re.compile(r"(?!cn-|us-gov-)[a-z]{2}-[a-z]+-[0-9]{1,2}"),
+}
+#: A region an S3-compatible store names (``auto``, ``default``, ``garage``): never part of a
+#: host name there (its endpoint is given), but signed into every request.
+_STORE_REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def partition(region: str) -> str:
+    """The AWS partition ``region`` is in (``aws`` for a name of none)."""
+    for name, pattern in _PARTITIONS.items():
+        if pattern.fullmatch(region):
+            return name
+    return "aws"
+
+
+def region_fits(region: str, *, home: str, custom_endpoint: bool) -> bool:
+    """Whether ``region``, taken from an answer, may be used: a region of ``home``'s partition
+    on AWS (it builds the host name the next request goes to), a plain name on a custom
+    endpoint."""
+    if custom_endpoint:
+        return _STORE_REGION.fullmatch(region) is not None
+    return _PARTITIONS[partition(home)].fullmatch(region) is not None
 
 
 @dataclass(frozen=True)

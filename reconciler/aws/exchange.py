@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from reconciler import xmlcodec as xml
 from reconciler.aws import iam
+from reconciler.aws.limits import CONFIGURATION
 from reconciler.aws.signing import canonical_query
 from reconciler.errors import ApiError, ServerError, Throttled, api_error
 
@@ -49,6 +50,8 @@ class Request:
     #: ``False`` for the few calls that carry no signature (web identity, SSO, container and
     #: instance credential endpoints): they prove who is asking in another way.
     signed: bool = True
+    #: What kind of answer is expected (`limits`: each kind has its own size bound).
+    answer: str = CONFIGURATION
 
     @property
     def subject(self) -> str | None:

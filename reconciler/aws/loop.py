@@ -1,68 +1,120 @@
-"""Running many calls at once on one event loop: the reads of a plan, a drift check, an import.
+"""The one driver of every request: an event loop on a thread of its own, running calls written
+as steps (`steps`) on keep-alive HTTP/1.1 connections (`loop_connections`, framed by h11).
 
-Each task is a call written as steps (`steps`); the runner sends its exchanges on keep-alive
-connections driven by one event loop (`loop_connections`), at most ``parallelism`` calls under
-way and, per endpoint, no more requests in flight than its adaptive limit allows
-(`concurrency.AdaptiveLimit`: a throttling answer halves it, successes grow it back).
+Whoever calls — the reads of a plan (thousands at once, `run_many`), a write on one of the
+apply's threads, a credential fetch, a single read (`run`) — hands the loop its steps and waits
+for the result. Per endpoint, no more requests are in flight than its adaptive limit allows
+(`concurrency.AdaptiveLimit`: a throttling answer halves it, successes grow it back). Whatever
+may block (fetching fresh credentials: an STS call, a ``sleep`` between retries, an MFA prompt)
+is an `Offload`, run on a thread, never on the loop.
 
-Why not a thread per call in flight: measured on the plan's hot path (64 in flight, 20 ms
-latency), waking a thread for each answer cost more CPU than the rest of the request
-(``http.client`` alone on threads 0.37 ms per request; the same GETs on an event loop 0.12 ms):
-see docs/architecture.md and `bench/bench_plan_latency.py`.
+Why one loop rather than a thread per request in flight: waking a thread for each answer cost
+more CPU than the rest of the request (``http.client`` on 64 threads 0.33-0.37 ms per request;
+the same GETs on an event loop 0.10-0.12 ms): see docs/architecture.md and
+`bench/bench_plan_latency.py`. Connections live as long as the driver, so they are reused from
+one call or batch of calls to the next; at most ``size`` idle over every endpoint
+(`connections.IdleBudget`).
 
-Endpoints reached through a proxy keep the blocking connections (urllib3's proxy manager),
-each exchange on a thread of a pool as large as the parallelism. The loop lives as long as
-the transport, so connections are reused from one batch of tasks to the next; one batch runs
-at a time (callers on other threads wait their turn).
+This module knows nothing of signing, retries or errors' meaning: the transport gives it steps
+(an import-linter contract keeps the two apart).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import concurrent.futures
 import threading
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
-from reconciler.aws.config import Timeouts
+from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.connections import ConnectionFailure, IdleBudget
+from reconciler.aws.limits import Settings
 from reconciler.aws.loop_connections import LoopConnections
-from reconciler.aws.steps import Exchange, Outcome, Pause, Steps, Task
+from reconciler.aws.proxies import Proxy, proxy_for
+from reconciler.aws.steps import Exchange, Offload, Outcome, Pause, Steps, Task
 
-if TYPE_CHECKING:
-    from reconciler.aws.concurrency import AdaptiveLimit
-    from reconciler.aws.transport import Transport
+T = TypeVar("T")
+
+Pauser = Callable[[float], Awaitable[None]]
 
 
-class StepRunner:
-    """Drives tasks' steps for one `Transport` on an event loop of its own."""
+class DeadlinePassed(Exception):
+    """A call given ``within`` seconds did not finish in them (it was cancelled)."""
 
-    def __init__(self, transport: Transport, timeouts: Timeouts, ca_certs: str, size: int) -> None:
-        self._transport = transport
-        self._timeouts = timeouts
-        self._ca_certs = ca_certs
+
+class Driver:
+    """Runs steps on an event loop of its own thread (started at the first call)."""
+
+    def __init__(self, *, size: int, pause: Pauser | None = None) -> None:
         self._size = max(size, 1)
-        self._loop = asyncio.new_event_loop()
-        self._pools: dict[str, LoopConnections | None] = {}
+        self._pause: Pauser = pause or asyncio.sleep
+        #: Per transport's settings, per endpoint: its connections.
+        self._pools: dict[Settings, dict[str, LoopConnections]] = {}
         self._budget = IdleBudget(self._size)  # idle connections over every endpoint
-        self._threads: ThreadPoolExecutor | None = None
         self._waiting: list[asyncio.Future[None]] = []
-        self._one_batch = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    # -- the thread and its loop ---------------------------------------------------------------
+
+    def _running(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is not None:
+            return loop
+        with self._start:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(
+                    target=loop.run_forever, name="reconciler-http", daemon=True
+                )
+                self._thread.start()
+                self._loop = loop
+            return self._loop
 
     def close(self) -> None:
-        for pool in self._pools.values():
-            if pool is not None:
-                pool.close()
-        if self._threads is not None:
-            self._threads.shutdown(wait=False)
-        if not self._loop.is_closed():
-            # let the closed connections' transports finish closing
-            self._loop.run_until_complete(asyncio.sleep(0))
-            self._loop.close()
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        self._loop = None
 
-    def run(
+        def stop() -> None:
+            for pools in self._pools.values():
+                for pool in pools.values():
+                    pool.close()
+            # let the closed connections' transports finish closing, then stop
+            loop.call_soon(loop.stop)
+
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(stop)
+            thread.join(timeout=5)
+            if not thread.is_alive():
+                loop.close()
+
+    def _wait(self, work: Awaitable[T], within: float | None) -> T:
+        loop = self._running()
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("a blocking call was made on the event loop's own thread")
+        future = asyncio.run_coroutine_threadsafe(_awaiting(work), loop)
+        try:
+            return future.result(within)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise DeadlinePassed from None
+        except BaseException:
+            future.cancel()  # Ctrl-C: what is under way is given up
+            raise
+
+    # -- what callers hand over ----------------------------------------------------------------
+
+    def run(self, steps: Steps[T], *, within: float | None = None) -> T:
+        """Run one call's steps; its result, or what it raised. ``within``: seconds before it is
+        given up (`DeadlinePassed`)."""
+        return self._wait(self._drive(steps), within)
+
+    def run_many(
         self,
         tasks: list[Task],
         *,
@@ -71,18 +123,9 @@ class StepRunner:
     ) -> None:
         """Run ``tasks``, at most ``parallelism`` at once, each started as another ends. The
         first error stops the others starting more, and is raised once those under way are
-        done; a Ctrl-C cancels those under way (they only read)."""
-        if not tasks:
-            return
-        with self._one_batch:
-            batch = self._loop.create_task(self._batch(tasks, parallelism, progress))
-            try:
-                self._loop.run_until_complete(batch)
-            except BaseException:
-                batch.cancel()
-                with contextlib.suppress(BaseException):
-                    self._loop.run_until_complete(batch)
-                raise
+        done; a Ctrl-C cancels those under way."""
+        if tasks:
+            self._wait(self._batch(tasks, parallelism, progress), None)
 
     async def _batch(
         self, tasks: list[Task], parallelism: int, progress: Callable[[int], None] | None
@@ -110,27 +153,38 @@ class StepRunner:
             if isinstance(result, BaseException):
                 raise result
 
-    async def _drive(self, steps: Steps[None]) -> None:
-        value: Outcome | None = None
-        try:
-            while True:
-                step = steps.send(value)
-                if isinstance(step, Pause):
-                    await asyncio.sleep(step.seconds)
-                    value = None
-                    continue
+    # -- steps ---------------------------------------------------------------------------------
+
+    async def _drive(self, steps: Steps[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration as finished:
+                result: T = finished.value
+                return result
+            error = None
+            if type(step) is Exchange:
                 epoch = await self._enter(step.limit)
                 try:
                     value = await self._exchange(step, epoch)
                 finally:
                     self._leave(step.limit)
-        except StopIteration:
-            return
+            elif type(step) is Pause:
+                await self._pause(step.seconds)
+                value = None
+            else:
+                assert isinstance(step, Offload)
+                try:
+                    value = await asyncio.get_running_loop().run_in_executor(None, step.call)
+                except Exception as exc:  # raised where the steps resume
+                    error = exc
 
     async def _enter(self, limit: AdaptiveLimit) -> int:
         epoch = limit.try_enter()
         while epoch is None:
-            waiter: asyncio.Future[None] = self._loop.create_future()
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
             await waiter
             epoch = limit.try_enter()
@@ -144,39 +198,63 @@ class StepRunner:
             if not waiter.done():
                 waiter.set_result(None)
 
-    def _pool(self, root: str) -> LoopConnections | None:
-        """The event loop's connections to ``root``; ``None`` where a proxy is in the way."""
-        if root not in self._pools:
-            direct = not self._transport.through_proxy(root)
-            self._pools[root] = (
-                LoopConnections(
-                    root,
-                    connect=self._timeouts.connect,
-                    read=self._timeouts.read,
-                    size=self._size,
-                    ca_certs=self._ca_certs,
-                    budget=self._budget,
-                )
-                if direct
-                else None
+    def _pool(self, root: str, settings: Settings) -> LoopConnections:
+        pools = self._pools.get(settings)
+        if pools is None:
+            pools = self._pools[settings] = {}
+        pool = pools.get(root)
+        if pool is None:
+            proxy: Proxy | None = proxy_for(root)
+            pool = pools[root] = LoopConnections(
+                root,
+                connect=settings.connect,
+                read=settings.read,
+                size=self._size,
+                ca_certs=settings.ca_certs,
+                budget=self._budget,
+                proxy=proxy,
+                head_bytes=settings.bounds.head_bytes,
             )
-        return self._pools[root]
+        return pool
 
     async def _exchange(self, step: Exchange, epoch: int) -> Outcome:
         request = step.request
-        pool = self._pool(request.root)
-        if pool is None:
-            if self._threads is None:
-                self._threads = ThreadPoolExecutor(self._size, thread_name_prefix="proxied")
-            return await self._loop.run_in_executor(
-                self._threads, self._transport.exchange, step, epoch
-            )
-        transport = self._transport
-        headers, started = transport.begin(request)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
+            pool = self._pool(request.root, step.settings)
+            body = request.body or None
             answer = await pool.request(
-                request.method, request.target, body=request.body or None, headers=headers
+                request.method.encode("ascii"),
+                request.target.encode("ascii"),
+                _head(pool.host_header, request.method, step.headers, body),
+                body,
+                limit=step.settings.answer_bytes[request.answer],
+                deadline=started + step.settings.bounds.exchange_seconds,
             )
         except ConnectionFailure as exc:
-            return Outcome(None, transport.failed(request, step.attempt, started, exc), epoch)
-        return Outcome(transport.answered(request, step.attempt, started, answer), None, epoch)
+            return Outcome(None, exc, epoch, loop.time() - started)
+        return Outcome(answer, None, epoch, loop.time() - started)
+
+
+async def _awaiting(work: Awaitable[T]) -> T:
+    return await work
+
+
+def _head(
+    host: bytes, method: str, headers: Mapping[str, str], body: bytes | None
+) -> list[tuple[bytes, bytes]]:
+    """The headers sent: ``Host``, ``Content-Length`` and ``Accept-Encoding: identity`` added
+    where the caller gave none. (Values are checked before: ASCII, no line break.)"""
+    lines = [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
+    names = {name.lower() for name in headers}
+    if "host" not in names:
+        lines.insert(0, (b"host", host))
+    if "content-length" not in names and (body or method in ("PUT", "POST")):
+        lines.append((b"content-length", str(len(body or b"")).encode("ascii")))
+    if "accept-encoding" not in names:
+        lines.append(_IDENTITY)
+    return lines
+
+
+_IDENTITY = (b"accept-encoding", b"identity")

@@ -97,3 +97,46 @@ def profile_settings(
         if found.settings:
             merged.update(found.settings)
     return merged, [from_credentials, from_config]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profile's merged settings (the credentials file's over the config file's), and what
+    each file said of it, for messages that say where they looked."""
+
+    name: str
+    settings: Mapping[str, str]
+    lookups: tuple[ProfileLookup, ...]
+    config: Path
+
+    @classmethod
+    def read(cls, files: SharedFiles, name: str) -> Profile:
+        settings, lookups = profile_settings(files, name)
+        return cls(name, settings, tuple(lookups), files.config)
+
+    def get(self, key: str) -> str:
+        return self.settings.get(key, "").strip()
+
+    @property
+    def where(self) -> str:
+        return " and ".join(str(f.path) for f in self.lookups if f.settings is not None)
+
+    @property
+    def label(self) -> str:
+        """The profile and the files that hold it (``profile 'dev' (~/.aws/config)``)."""
+        return f"profile {self.name!r} ({self.where})"
+
+    @property
+    def origin(self) -> str:
+        """Where a setting of the profile is configured (``profile 'dev' in ~/.aws/config``)."""
+        return f"profile {self.name!r} in {self.config}"
+
+    @property
+    def looked(self) -> list[str]:
+        """Each file looked in for it, and what it said."""
+        return [
+            f"{f.path} (profile {self.name!r} has no credentials)"
+            if f.settings is not None
+            else f"{f.path} ({f.why_not})"
+            for f in self.lookups
+        ]

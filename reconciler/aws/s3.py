@@ -16,12 +16,13 @@ import base64
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Concatenate, ParamSpec, TypeVar
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.aws import s3_xml
-from reconciler.aws.endpoints import S3Addressing
+from reconciler.aws import limits, s3_xml
+from reconciler.aws.endpoints import S3Addressing, region_fits
 from reconciler.aws.s3_types import (
     BucketHead,
     BucketSummary,
@@ -39,6 +40,7 @@ from reconciler.errors import (
     Forbidden,
     NotFound,
     Redirect,
+    ResponseParseError,
 )
 
 DELETE_BATCH = 1000
@@ -59,7 +61,8 @@ def content_md5(body: bytes) -> str:
 def _blocking(
     calling: Callable[Concatenate[S3Client, P], Steps[T]],
 ) -> Callable[Concatenate[S3Client, P], T]:
-    """A call written as steps, made on the calling thread, with the same parameters."""
+    """A call written as steps, made by the driver while the calling thread waits, with the
+    same parameters."""
 
     def call(self: S3Client, /, *args: P.args, **options: P.kwargs) -> T:
         return self._transport.run(calling(self, *args, **options))
@@ -97,6 +100,22 @@ class S3Client:
         with self._lock:
             self._regions[bucket] = region
 
+    def region_fits(self, region: str) -> bool:
+        """Whether a region an answer names may be used (`endpoints.region_fits`)."""
+        return region_fits(region, home=self._region, custom_endpoint=bool(self.endpoint_url))
+
+    def _learned(self, bucket: str, region: str, operation: str, where: str) -> str:
+        """A region an answer names for ``bucket``, checked before it is used or remembered:
+        one that is not a region (of the endpoint's partition) is that bucket's error."""
+        if not self.region_fits(region):
+            raise ResponseParseError(
+                f"{operation}: the answer names the region {ascii(region)[:80]} ({where}), "
+                "which is not a region of this endpoint: it is not followed",
+                address=f"bucket.{bucket}",
+            )
+        self.remember_region(bucket, region)
+        return region
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _calling(
@@ -111,6 +130,7 @@ class S3Client:
         body: bytes = b"",
         region: str | None = None,
         actions: tuple[str, ...] = (),
+        answer: str = limits.CONFIGURATION,
     ) -> Steps[Response]:
         """One operation as steps: sent, and sent once more to the bucket's real region when S3
         names another (`steps`)."""
@@ -133,21 +153,21 @@ class S3Client:
                 body=body,
                 bucket=bucket,
                 actions=actions,
+                answer=answer,
             )
             try:
                 return (yield from self._transport.sending(request))
             except (Redirect, AuthorizationHeaderMalformed) as exc:
                 if hop == 2 or not bucket or not exc.region or exc.region == region:
                     raise
-                region = exc.region
-                self.remember_region(bucket, region)
+                region = self._learned(bucket, exc.region, operation, "its redirect")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    #: One operation, on this thread (`_calling`, run by `Transport.run`).
+    #: One operation, the calling thread waiting for it (`_calling`, run by `Transport.run`).
     _call = _blocking(_calling)
 
     def run(self, steps: Steps[T]) -> T:
-        """Run one call's steps on this thread."""
+        """Run one call's steps; this thread waits for the result."""
         return self._transport.run(steps)
 
     def run_many(
@@ -155,6 +175,11 @@ class S3Client:
     ) -> None:
         """Run many calls' steps at once (`Transport.run_many`)."""
         self._transport.run_many(tasks, parallelism=parallelism, progress=progress)
+
+    def pages(self, operation: str, bucket: str | None = None) -> limits.Pages:
+        """The continuation tokens of one listing, bounded (`limits.Pages`)."""
+        address = f"bucket.{bucket}" if bucket else None
+        return limits.Pages(operation, address=address, limit=self._transport.bounds.pages)
 
     def _xml(self, response: Response, operation: str, bucket: str | None = None) -> Element:
         return xml.parse(
@@ -174,12 +199,18 @@ class S3Client:
         """
         found: list[BucketSummary] = []
         query: Query = (("max-buckets", str(LIST_PAGE)),)
+        pages = self.pages("ListBuckets")
         while True:
-            response = self._call("ListBuckets", "GET", query=query)
+            response = self._call("ListBuckets", "GET", query=query, answer=limits.LISTING)
             page, token = s3_xml.decode_bucket_list(self._xml(response, "ListBuckets"))
-            found.extend(page)
+            # A BucketRegion that is not a region is not used: the bucket's HeadBucket tells.
+            found.extend(
+                b if b.region is None or self.region_fits(b.region) else replace(b, region=None)
+                for b in page
+            )
             if not token:
                 return found
+            pages.follow(token)
             query = (("continuation-token", token), ("max-buckets", str(LIST_PAGE)))
 
     def head_bucket(self, bucket: str) -> BucketHead | None:
@@ -194,18 +225,17 @@ class S3Client:
             return None
         except Forbidden as exc:
             if exc.region:
-                self.remember_region(bucket, exc.region)
+                self._learned(bucket, exc.region, "HeadBucket", "x-amz-bucket-region")
             return BucketHead(region=exc.region, accessible=False)
         region = response.headers.get("x-amz-bucket-region")
         if region:
-            self.remember_region(bucket, region)
+            self._learned(bucket, region, "HeadBucket", "x-amz-bucket-region")
         return BucketHead(region=region)
 
     def get_bucket_location(self, bucket: str) -> str:
         response = self._call("GetBucketLocation", "GET", bucket=bucket, query=(("location", ""),))
         region = s3_xml.decode_location(self._xml(response, "GetBucketLocation", bucket))
-        self.remember_region(bucket, region)
-        return region
+        return self._learned(bucket, region, "GetBucketLocation", "LocationConstraint")
 
     def create_bucket(
         self,
@@ -304,7 +334,7 @@ class S3Client:
         )
 
     def get_object(self, bucket: str, key: str) -> bytes:
-        return self._call("GetObject", "GET", bucket=bucket, key=key).body
+        return self._call("GetObject", "GET", bucket=bucket, key=key, answer=limits.OBJECT).body
 
     def head_object(self, bucket: str, key: str) -> ObjectHead | None:
         try:
@@ -326,34 +356,43 @@ class S3Client:
     def list_objects(self, bucket: str, *, prefix: str = "") -> Iterator[ObjectSummary]:
         """Every object under ``prefix`` (ListObjectsV2, following continuation tokens)."""
         token: str | None = None
+        pages = self.pages("ListObjectsV2", bucket)
         while True:
             query: list[tuple[str, str]] = [("list-type", "2")]
             if prefix:
                 query.append(("prefix", prefix))
             if token:
                 query.append(("continuation-token", token))
-            response = self._call("ListObjectsV2", "GET", bucket=bucket, query=tuple(query))
+            response = self._call(
+                "ListObjectsV2", "GET", bucket=bucket, query=tuple(query), answer=limits.LISTING
+            )
             page, token = s3_xml.decode_object_list(self._xml(response, "ListObjectsV2", bucket))
             yield from page
             if not token:
                 return
+            pages.follow(token)
 
     def list_object_versions(self, bucket: str) -> Iterator[ObjectVersion]:
         """Every version and delete marker (ListObjectVersions, following the markers)."""
         markers: tuple[str, str] | None = None
+        pages = self.pages("ListObjectVersions", bucket)
         while True:
             query: list[tuple[str, str]] = [("versions", "")]
             if markers:
                 query.append(("key-marker", markers[0]))
                 if markers[1]:
                     query.append(("version-id-marker", markers[1]))
-            response = self._call("ListObjectVersions", "GET", bucket=bucket, query=tuple(query))
+            response = self._call(
+                "ListObjectVersions", "GET", bucket=bucket, query=tuple(query),
+                answer=limits.LISTING,
+            )  # fmt: skip
             page, markers = s3_xml.decode_version_list(
                 self._xml(response, "ListObjectVersions", bucket)
             )
             yield from page
             if not markers:
                 return
+            pages.follow(markers)
 
     def has_objects(self, bucket: str) -> bool:
         """Whether any object version or delete marker is left (one request, max-keys=1)."""
@@ -385,6 +424,7 @@ class S3Client:
                 bucket=bucket,
                 query=(("delete", ""),),
                 body=s3_xml.encode_delete_objects(batch),
+                answer=limits.LISTING,
             )
             failed = s3_xml.decode_delete_failures(self._xml(response, "DeleteObjects", bucket))
             failures.extend(failed)

@@ -22,10 +22,6 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _date_text(value: date) -> str:
-    return f"{value.isoformat()}T00:00:00.000Z"
-
-
 def _timestamp(value: str | None) -> datetime | None:
     if not value:
         return None

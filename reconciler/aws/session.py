@@ -12,6 +12,7 @@ from reconciler.aws.config import ClientConfig
 from reconciler.aws.credentials.chain import resolve_provider
 from reconciler.aws.credentials.context import Prompt, SourceContext
 from reconciler.aws.credentials.provider import CredentialProvider
+from reconciler.aws.loop import Driver
 from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
@@ -35,6 +36,8 @@ def open_session(
     credentials: Credentials | CredentialProvider | None = None,
     prompt: Prompt | None = None,
 ) -> Iterator[Session]:
+    # One driver for every request: the reads, the writes and the credential sources' calls.
+    driver = Driver(size=config.parallelism)
     sources = SourceContext(
         env=env,
         files=SharedFiles.from_environment(env),
@@ -43,15 +46,19 @@ def open_session(
         sso_url=config.endpoint("sso"),
         prompt=prompt,
         ca_bundle=config.ca_bundle,
+        driver=driver,
+        bounds=config.bounds,
     )
-    found = credentials or resolve_provider(sources, profile=profile)
     try:
+        found = credentials or resolve_provider(sources, profile=profile)
         with Transport(
             credentials=found,
             pool_size=config.parallelism,
             timeouts=config.timeouts,
             retry=config.retry,
             ca_bundle=config.ca_bundle,
+            bounds=config.bounds,
+            driver=driver,
         ) as transport:
             s3 = S3Client(
                 transport,
@@ -63,3 +70,4 @@ def open_session(
             yield Session(config=config, transport=transport, s3=s3, cloudfront=cloudfront)
     finally:
         sources.close()
+        driver.close()

@@ -1,15 +1,12 @@
 """An API call as steps: the client's logic written once, its I/O done by whoever drives it.
 
 A call that may be retried, redirected or paged is a generator that yields what it needs done
-(`Exchange`: send this request once and hand back the answer; `Pause`: wait before a retry)
-and receives the outcome. Written this way, the retry loop, the redirect to a bucket's region,
-pagination and decoding exist once, and two drivers run them:
-
-- `Transport.run` runs one call on the calling thread (blocking ``http.client`` connections):
-  every write, and any single read;
-- `loop.StepRunner` runs thousands at once on one event loop (the reads of a plan, a drift
-  check or an import), where a thread per request in flight would cost more CPU than the
-  request itself (`bench/bench_plan_latency.py`; the figures are in docs/architecture.md).
+(`Exchange`: send this request once and hand back the answer; `Pause`: wait before a retry;
+`Offload`: run something that may block, such as fetching fresh credentials, off the loop) and
+receives the outcome. Written this way, the retry loop, the redirect to a bucket's region,
+pagination and decoding exist once, and one driver runs them all (`loop.Driver`, an event loop on
+a thread of its own): thousands at once for the reads of a plan, one for a write or a single
+read, whose caller waits for it.
 
 A generator ``returns`` its result (``return value`` ends it; ``yield from`` passes results
 up), and raises its errors where the driver resumes it.
@@ -22,21 +19,27 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from reconciler.aws.concurrency import AdaptiveLimit
-    from reconciler.aws.exchange import Request, Response
-    from reconciler.errors import TransportError
+    from reconciler.aws.connections import Answer, ConnectionFailure
+    from reconciler.aws.exchange import Request
+    from reconciler.aws.limits import Settings
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """Send ``request`` once (attempt ``attempt``), within ``limit`` (its endpoint's adaptive
-    concurrency). The driver sends back an `Outcome`."""
+    """Send ``request`` once (attempt ``attempt``) with ``headers`` (signed), within ``limit``
+    (its endpoint's adaptive concurrency), as ``settings`` say (timeouts, bounds, TLS). The
+    driver sends back an `Outcome`."""
 
     request: Request
     attempt: int
     limit: AdaptiveLimit
+    headers: Mapping[str, str]
+    settings: Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +50,25 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
+class Offload:
+    """Call ``call`` where it may block (a thread, never the loop's) and send back its result;
+    what it raises is raised where the steps resume."""
+
+    call: Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one `Exchange` got: an answer (any status) or no answer at all, and the epoch of
-    the limit it was sent in (`AdaptiveLimit.throttled`)."""
+    """What one `Exchange` got: an answer (any status) or why there was none, the epoch of the
+    limit it was sent in (`AdaptiveLimit.throttled`) and the seconds it took."""
 
-    response: Response | None
-    failure: TransportError | None
+    answer: Answer | None
+    failure: ConnectionFailure | None
     epoch: int
+    seconds: float
 
 
-Step = Exchange | Pause
+Step = Exchange | Pause | Offload
 #: A call as steps, returning ``T``.
 Steps = Generator[Step, Any, T]
 #: A task for a driver that runs many: a call made when the driver is ready for it.

@@ -1,39 +1,38 @@
-"""Sending signed requests: pooled connections, bounded retries, typed errors.
+"""Sending signed requests: bounded retries, typed errors, every attempt through one driver.
 
-Connections are `connections.Connections` (keep-alive ``http.client`` connections per endpoint)
-or, where the environment names a proxy, `proxied.ProxiedConnections` (urllib3's proxy manager);
-their failures become `TransportError` here and never leave. Profiles of a plan showed first
-about a fifth of the client's CPU time in ``requests``' per-request machinery (merging session
-and environment settings, cookie handling, hooks, re-preparing the URL), then, with 32 threads,
-urllib3's pool costing as much CPU per request as the HTTP exchange itself (0.63 ms against
-0.37 ms for ``http.client`` alone): a signed API call needs none of it. ``requests`` still tells
-the proxies for an endpoint (``HTTPS_PROXY``, ``NO_PROXY``, ...), and certifi's CA bundle is the
-default; ``~/.netrc`` is never read (its Basic auth would replace the
-SigV4 ``Authorization`` header). Every attempt is signed afresh (the signature carries the
-time). What is retried: HTTP 500/502/503/504 and 429, throttling and ``SlowDown`` codes,
-``RequestTimeout``/``InternalError``, and connection failures (refused, reset, timed out). Any
-other 4xx is final on the first answer. Waits are capped exponential backoff with full jitter,
-raised to a server's ``Retry-After``; sleep and jitter are injected so tests run instantly.
+The transport signs, counts and retries; the driver (`loop.Driver`: one event loop on a thread
+of its own, h11-framed keep-alive connections, proxies from the environment) sends. Callers on
+any thread hand it a call written as steps and wait (`run`, `send`), or many at once
+(`run_many`). Every attempt is signed afresh (the signature carries the time); credentials that
+need refreshing are fetched off the loop (an `Offload`: an STS call or an MFA prompt never
+stalls the reads in flight). What is retried: HTTP 500/502/503/504 and 429, throttling and
+``SlowDown`` codes, ``RequestTimeout``/``InternalError``, and connection failures (refused,
+reset, timed out). Any other 4xx is final on the first answer, and so is an answer past one of
+the bounds (`limits.Bounds`: its head, its size, its deadline). Waits are capped exponential
+backoff with full jitter, raised to a server's ``Retry-After``; sleep and jitter are injected so
+tests run instantly. certifi's CA bundle is the default; ``~/.netrc`` is never read.
 
-One debug log line per attempt: method, path and query, status, milliseconds, request id,
-attempt. Never a header value, a body, a key or a signature.
+No value of a header is ever put in a message: a header that would carry a line break or a
+character that is not ASCII (a region or a token from somewhere odd) is refused by name before
+anything is sent. One debug log line per attempt: method, path and query, status, milliseconds,
+request id, attempt. Never a header value, a body, a key or a signature.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 import certifi
 
+from reconciler.aws import limits
 from reconciler.aws.concurrency import AdaptiveLimit
 from reconciler.aws.config import RetryPolicy, Timeouts
-from reconciler.aws.connections import Answer, ConnectionFailure, Connections, IdleBudget
+from reconciler.aws.connections import Answer
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
 from reconciler.aws.exchange import (
     Request,
@@ -45,6 +44,8 @@ from reconciler.aws.exchange import (
     request_id_of,
     retry_after,
 )
+from reconciler.aws.limits import DEFAULT_BOUNDS, Bounds, Settings
+from reconciler.aws.loop import DeadlinePassed, Driver
 from reconciler.aws.signing import (
     UNSIGNED_PAYLOAD,
     Clock,
@@ -53,15 +54,8 @@ from reconciler.aws.signing import (
     payload_sha256,
     utc_now,
 )
-from reconciler.aws.steps import Exchange, Outcome, Pause, Steps, Task
-from reconciler.errors import (
-    CredentialsError,
-    TransportError,
-)
-
-if TYPE_CHECKING:
-    from reconciler.aws.loop import StepRunner
-    from reconciler.aws.proxied import ProxiedConnections
+from reconciler.aws.steps import Exchange, Offload, Outcome, Pause, Steps, Task
+from reconciler.errors import CredentialsError, RequestError, TransportError
 
 T = TypeVar("T")
 
@@ -85,6 +79,8 @@ class Transport:
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         ca_bundle: str | None = None,
+        bounds: Bounds = DEFAULT_BOUNDS,
+        driver: Driver | None = None,
     ) -> None:
         self._provider: CredentialProvider | None = (
             StaticProvider(credentials) if isinstance(credentials, Credentials) else credentials
@@ -96,19 +92,20 @@ class Transport:
         self._clock = clock
         self._monotonic = monotonic
         self._signers: dict[str, SigV4Signer] = {}
-        self._via_proxy: dict[str, ProxiedConnections] = {}
-        self._proxy_of: dict[str, str | None] = {}
-        #: Per endpoint without a proxy, its keep-alive connections (`connections`).
-        self._pools: dict[str, Connections] = {}
-        #: Idle connections kept over every endpoint (the event loop's have their own).
-        self._budget = IdleBudget(max(pool_size, 1))
-        self._ca_certs = ca_bundle or certifi.where()
         self._pool_size = max(pool_size, 1)
+        self.bounds = bounds
+        self._settings = Settings(
+            timeouts.connect, timeouts.read, ca_bundle or certifi.where(), bounds
+        )
+        #: The driver of every request; this transport's own unless one is shared with it.
+        self._owns_driver = driver is None
+        self._driver = driver or Driver(
+            size=self._pool_size, pause=None if sleep is time.sleep else _pausing(sleep)
+        )
         self._limits: dict[str, AdaptiveLimit] = {}
         self._lock = threading.Lock()
         self._sent = 0
         self._writes = 0
-        self._runner: StepRunner | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -133,13 +130,13 @@ class Transport:
             signer = self._signers[service] = SigV4Signer(service=service, clock=self._clock)
         return signer
 
+    @property
+    def driver(self) -> Driver:
+        return self._driver
+
     def close(self) -> None:
-        for pool in self._pools.values():
-            pool.close()
-        for manager in self._via_proxy.values():
-            manager.close()
-        if self._runner is not None:
-            self._runner.close()
+        if self._owns_driver:
+            self._driver.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -147,95 +144,69 @@ class Transport:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _signed_headers(self, request: Request) -> dict[str, str]:
+    def _usable(self) -> Credentials | None:
+        """The credentials to sign with now, if that needs no waiting (`Offload` otherwise)."""
+        provider = self._provider
+        if provider is None:
+            raise CredentialsError("this transport sends unsigned requests only")
+        return provider.usable()
+
+    def _headers(self, request: Request, credentials: Credentials | None) -> dict[str, str]:
+        """The headers of one attempt: signed afresh (the signature carries the time) and
+        checked: a line break or a character that is not ASCII is refused by the header's
+        name (its value may be a secret)."""
         headers = dict(request.headers)
-        if not request.signed:
-            return headers
-        payload = UNSIGNED_PAYLOAD if request.unsigned_payload else payload_sha256(request.body)
-        headers.update(
-            self.signer(request.service).sign(
-                credentials=self.credentials,
-                region=request.region,
-                method=request.method,
-                host=host_of(request.root),
-                path=request.path,
-                query=request.query,
-                headers=headers,
-                payload_hash=payload,
-                content_sha256_header=request.service == "s3",
+        if credentials is not None:
+            payload = UNSIGNED_PAYLOAD if request.unsigned_payload else payload_sha256(request.body)
+            headers.update(
+                self.signer(request.service).sign(
+                    credentials=credentials,
+                    region=request.region,
+                    method=request.method,
+                    host=host_of(request.root),
+                    path=request.path,
+                    query=request.query,
+                    headers=headers,
+                    payload_hash=payload,
+                    content_sha256_header=request.service == "s3",
+                )
             )
-        )
+        _check_headers(request, headers)
+        # (steps run on the driver's one thread: the counts need no lock)
+        self._sent += 1
+        if request.method not in ("GET", "HEAD"):
+            self._writes += 1
         return headers
 
-    def _proxy(self, root: str) -> str | None:
-        """The proxy the environment names for ``root`` (looked up once per endpoint)."""
-        if root not in self._proxy_of:
-            self._proxy_of[root] = _environ_proxy(root)
-        return self._proxy_of[root]
-
-    def through_proxy(self, root: str) -> bool:
-        return self._proxy(root) is not None
-
-    def pool_for(self, root: str) -> Connections | ProxiedConnections:
-        """The connections to ``root``: its own, or the manager of the proxy the environment
-        names for it (both looked up once per endpoint)."""
-        pool = self._pools.get(root)
-        if pool is not None:
-            return pool
-        proxy = self._proxy(root)
-        with self._lock:
-            if proxy is None:
-                pool = self._pools.get(root)
-                if pool is None:
-                    pool = self._pools[root] = Connections(
-                        root,
-                        connect=self._timeouts.connect,
-                        read=self._timeouts.read,
-                        size=self._pool_size,
-                        ca_certs=self._ca_certs,
-                        budget=self._budget,
-                    )
-                return pool
-            manager = self._via_proxy.get(proxy)
-            if manager is None:
-                from reconciler.aws.proxied import ProxiedConnections  # noqa: PLC0415
-
-                manager = self._via_proxy[proxy] = ProxiedConnections(
-                    proxy,
-                    connect=self._timeouts.connect,
-                    read=self._timeouts.read,
-                    size=self._pool_size,
-                    ca_certs=self._ca_certs,
-                )
-        return manager
-
-    def begin(self, request: Request) -> tuple[dict[str, str], float]:
-        """Before one attempt at ``request``, whichever driver sends it: its signed headers
-        (signed afresh: the signature carries the time), counted, and when it started."""
-        headers = self._signed_headers(request)
-        with self._lock:
-            self._sent += 1
-            if request.method not in ("GET", "HEAD"):
-                self._writes += 1
-        return headers, self._monotonic()
-
-    def failed(
-        self, request: Request, attempt: int, started: float, failure: ConnectionFailure
-    ) -> TransportError:
+    def failed(self, request: Request, outcome: Outcome, attempt: int) -> TransportError:
         """No answer to one attempt: the error said in words (and logged at debug)."""
+        failure = outcome.failure
+        assert failure is not None
         if log.isEnabledFor(logging.DEBUG):
-            elapsed = (self._monotonic() - started) * 1000
             log.debug("%s -> %s after %.0f ms (attempt %d)", request.describe(), failure.kind,
-                      elapsed, attempt)  # fmt: skip
+                      outcome.seconds * 1000, attempt)  # fmt: skip
+        why = failure.why
+        if failure.final:
+            why = f"{why}: {self._bound_named(failure.kind)}"
         error = TransportError(
-            f"{request.operation}: no answer from {request.root} ({failure.why})",
+            f"{request.operation}: no answer from {request.root} ({why})",
             address=request.subject,
         )
         error.__cause__ = failure
         return error
 
-    def answered(self, request: Request, attempt: int, started: float, answer: Answer) -> Response:
+    def _bound_named(self, kind: str) -> str:
+        """Which setting bounds what a final failure exceeded."""
+        return {
+            "Deadline": f"exchange_seconds = {self.bounds.exchange_seconds:g}",
+            "HeadTooLarge": f"head_bytes = {self.bounds.head_bytes}",
+            "AnswerTooLarge": "the answer size bound",
+        }.get(kind, "not retried")
+
+    def answered(self, request: Request, outcome: Outcome, attempt: int) -> Response:
         """The answer to one attempt, as a `Response` (logged at debug)."""
+        answer: Answer | None = outcome.answer
+        assert answer is not None
         response = Response(
             answer.status, answer.headers, answer.body, request_id_of(answer.headers), request.root
         )
@@ -244,26 +215,11 @@ class Transport:
                 "%s -> %d in %.0f ms (request id %s, attempt %d)",
                 request.describe(),
                 response.status,
-                (self._monotonic() - started) * 1000,
+                outcome.seconds * 1000,
                 response.request_id or "-",
                 attempt,
             )
         return response
-
-    def exchange(self, step: Exchange, epoch: int) -> Outcome:
-        """One attempt on this thread's blocking connections."""
-        request = step.request
-        headers, started = self.begin(request)
-        connections = self.pool_for(request.root)
-        # its own connections take the path; a proxy, the whole URL
-        target = request.target if isinstance(connections, Connections) else request.url
-        try:
-            answer = connections.request(
-                request.method, target, body=request.body or None, headers=headers
-            )
-        except ConnectionFailure as exc:
-            return Outcome(None, self.failed(request, step.attempt, started, exc), epoch)
-        return Outcome(self.answered(request, step.attempt, started, answer), None, epoch)
 
     def limit_for(self, root: str) -> AdaptiveLimit:
         """The adaptive concurrency limit of one endpoint (``--parallelism`` its ceiling)."""
@@ -280,14 +236,21 @@ class Transport:
         limit = max(self._retry.max_attempts, 1)
         adaptive = self.limit_for(request.root)
         for attempt in range(1, limit + 1):
-            outcome: Outcome = yield Exchange(request, attempt, adaptive)
-            response = outcome.response
-            if response is None:
-                if attempt == limit:
-                    assert outcome.failure is not None
-                    raise outcome.failure
+            credentials = None
+            if request.signed:
+                credentials = self._usable()
+                if credentials is None:  # a refresh that must be waited for: off the loop
+                    credentials = yield Offload(self.credentials_now)
+            headers = self._headers(request, credentials)
+            outcome: Outcome = yield Exchange(request, attempt, adaptive, headers, self._settings)
+            if outcome.answer is None:
+                failed = self.failed(request, outcome, attempt)
+                assert outcome.failure is not None
+                if attempt == limit or outcome.failure.final:
+                    raise failed
                 yield Pause(self._retry.backoff(attempt, self._jitter()))
                 continue
+            response = self.answered(request, outcome, attempt)
             if response.status < 300 or response.status == 304:
                 adaptive.succeeded()
                 return response
@@ -305,25 +268,28 @@ class Transport:
             yield Pause(wait)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
+    def credentials_now(self) -> Credentials:
+        """The credentials, waiting for a refresh if need be (on a thread, never the loop)."""
+        return self.credentials
+
     def run(self, steps: Steps[T]) -> T:
-        """Run one call's steps on this thread: each attempt waits for room under its
-        endpoint's limit, then blocks on its connection; pauses sleep."""
-        value: Outcome | None = None
+        """Run one call's steps on the driver; this thread waits for the result. Inside a
+        credential fetch (`limits.within`), the call is given up when the fetch's time is
+        spent."""
+        deadline = limits.remaining()
+        if deadline is None:
+            return self._driver.run(steps)
+        seconds, what = deadline
         try:
-            while True:
-                step = steps.send(value)
-                if isinstance(step, Pause):
-                    self._sleep(step.seconds)
-                    value = None
-                    continue
-                with step.limit.slot() as epoch:
-                    value = self.exchange(step, epoch)
-        except StopIteration as finished:
-            result: T = finished.value
-            return result
+            return self._driver.run(steps, within=max(seconds, 0.0))
+        except DeadlinePassed:
+            raise TransportError(
+                f"{what}: no credentials within {self.bounds.credential_seconds:g} s "
+                "(credential_seconds)"
+            ) from None
 
     def send(self, request: Request) -> Response:
-        """Send with retries (`sending`), on this thread."""
+        """Send with retries (`sending`); this thread waits for the answer."""
         return self.run(self.sending(request))
 
     def run_many(
@@ -333,23 +299,28 @@ class Transport:
         parallelism: int,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        """Run many calls at once on one event loop (`loop.StepRunner`), at most
-        ``parallelism`` under way; the first error stops the rest and is raised."""
-        if self._runner is None:
-            from reconciler.aws.loop import StepRunner  # noqa: PLC0415
-
-            self._runner = StepRunner(self, self._timeouts, self._ca_certs, self._pool_size)
-        self._runner.run(tasks, parallelism=parallelism, progress=progress)
+        """Run many calls at once on the driver, at most ``parallelism`` under way; the first
+        error stops the rest and is raised."""
+        self._driver.run_many(tasks, parallelism=parallelism, progress=progress)
 
 
-_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+def _pausing(sleep: Callable[[float], None]) -> Callable[[float], Awaitable[None]]:
+    """A test's injected ``sleep`` (which records, and must not block), as the driver's pause."""
+
+    async def pause(seconds: float) -> None:
+        sleep(seconds)
+
+    return pause
 
 
-def _environ_proxy(root: str) -> str | None:
-    """The proxy the environment names for ``root``; the proxy machinery (requests, urllib3)
-    is only imported where a proxy variable is set."""
-    if not any(name.lower() in _PROXY_VARIABLES for name in os.environ):
-        return None
-    from reconciler.aws.proxied import environ_proxy  # noqa: PLC0415
-
-    return environ_proxy(root)
+def _check_headers(request: Request, headers: Mapping[str, str]) -> None:
+    every = "".join(headers) + "".join(headers.values())
+    if every.isascii() and "\r" not in every and "\n" not in every:
+        return
+    for name, value in headers.items():
+        if not (value.isascii() and name.isascii()) or "\r" in value or "\n" in value:
+            raise RequestError(
+                f"{request.operation}: the request to {request.root} would carry a line break "
+                f"or a character that is not ASCII in its {name} header; nothing was sent",
+                address=request.subject,
+            )

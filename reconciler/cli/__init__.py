@@ -18,6 +18,7 @@ import click  # noqa: E402
 from reconciler.cli import invalidate_command, other_commands, plan_commands  # noqa: E402
 from reconciler.cli.base import DRIFT_FORMATS, cli  # noqa: E402
 from reconciler.errors import ConfigError, PlanError, ReconcilerError  # noqa: E402
+from reconciler.terminal import printable  # noqa: E402
 
 __all__ = [
     "DRIFT_FORMATS",
@@ -42,14 +43,14 @@ def main() -> None:
         sys.exit(1)
     except ConfigError as exc:
         for issue in exc.issues:
-            click.echo(str(issue), err=True)
-        click.echo(f"Error: {ReconcilerError.__str__(exc)}", err=True)
+            click.echo(printable(str(issue)), err=True)
+        click.echo(printable(f"Error: {ReconcilerError.__str__(exc)}"), err=True)
         sys.exit(1)
     except PlanError as exc:
         for detail in exc.details:
-            click.echo(detail, err=True)
-        click.echo(f"Error: {exc}", err=True)
+            click.echo(printable(detail), err=True)
+        click.echo(printable(f"Error: {exc}"), err=True)
         sys.exit(1)
     except ReconcilerError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(printable(f"Error: {exc}"), err=True)
         sys.exit(1)

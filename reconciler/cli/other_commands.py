@@ -57,9 +57,9 @@ from reconciler.errors import PlanError
     "--all-aspects",
     "every_aspect",
     is_flag=True,
-    help="Also read the aspects each bucket's spec leaves out and report those that are set "
-    "(a policy added by hand) as unmanaged_aspect: 11 reads per bucket instead of one per "
-    "declared aspect, plus two.",
+    help="Also read the parts each resource's spec leaves out (a bucket's aspects) and report "
+    "those that are set (a policy added by hand) as unmanaged_aspect: a read of every aspect "
+    "of each bucket, not only of those it declares.",
 )
 @click.option(
     "--fail-on-unmanaged-aspects",

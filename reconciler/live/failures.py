@@ -54,16 +54,7 @@ def hinted(what: str, exc: ApiError) -> ApiError:
     hint = store_hint(what, exc)
     if hint is None:
         return exc
-    return type(exc)(
-        f"{exc.message}; {hint}",
-        code=exc.code,
-        status=exc.status,
-        request_id=exc.request_id,
-        bucket=exc.bucket,
-        address=exc.address,
-        region=exc.region,
-        service=exc.service,
-    )
+    return exc.with_message(f"{exc.message}; {hint}")
 
 
 def describe_failure(what: str, exc: ReconcilerError) -> str:

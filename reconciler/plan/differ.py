@@ -3,11 +3,11 @@
 Equality is checked first (cheap, and the common case); deepdiff only runs for what differs.
 Paths are relative to the aspect and read like the spec: ``rules[expire-logs].expiration.days``,
 ``grants[group:AllUsers]``, ``Statement[0].Action``, ``origins[site].origin_path``. Children of
-keyed collections (``rules``, ``grants``, ``target_grants``, ``origins``,
-``custom_error_responses``, and those an aspect's unit names: ``inventory[weekly]``) are written
-in brackets by their id; a map key that is not a plain
-name is quoted in brackets (``tags["reconciler:stack"]``, ``tags["cost center"]``), a plain one
-follows a dot (``tags.env``): one spelling for every map, tags included.
+the collections a kind keys by id (the ``keyed`` names it passes: a lifecycle's ``rules``, a
+distribution's ``origins``, an aspect kept as items by id: ``inventory[weekly]``) are written in
+brackets by their id; a map key that is not a plain name is quoted in brackets
+(``tags["reconciler:stack"]``, ``tags["cost center"]``), a plain one follows a dot
+(``tags.env``): one spelling for every map, tags included.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from typing import Any
 from reconciler.kinds.registry import declaration
 from reconciler.plan.model import DiffEntry
 
-_KEYED = frozenset({"rules", "grants", "target_grants", "origins", "custom_error_responses"})
 #: In ``keyed``: the value itself is a map by id (an aspect kept as items by id).
 ROOT = ""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def format_path(parts: list[Any], keyed: frozenset[str] = _KEYED) -> str:
+def format_path(parts: list[Any], keyed: frozenset[str] = frozenset()) -> str:
     out = ""
     parent: Any = ROOT
     for part in parts:
@@ -66,8 +65,8 @@ def _plain(value: Any) -> Any:
 
 
 def diff(before: Any, after: Any, keyed: frozenset[str] = frozenset()) -> tuple[DiffEntry, ...]:
-    """The differences from ``before`` to ``after``; empty when they are equal. ``keyed``: more
-    names whose children are keyed by id (an aspect's own, ``ROOT`` for the value itself)."""
+    """The differences from ``before`` to ``after``; empty when they are equal. ``keyed``: the
+    names whose children are keyed by id (the kind's, ``ROOT`` for the value itself)."""
     if before == after:
         return ()
     # Imported only when something differs: a no-change plan never pays for it.
@@ -79,7 +78,7 @@ def diff(before: Any, after: Any, keyed: frozenset[str] = frozenset()) -> tuple[
         raise ValueError(f"cannot compare values: {exc}") from exc
     entries = [
         DiffEntry(
-            format_path(level.path(output_format="list"), _KEYED | keyed),
+            format_path(level.path(output_format="list"), keyed),
             _plain(level.t1),
             _plain(level.t2),
         )

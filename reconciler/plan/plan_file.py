@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import PlanError
+from reconciler.kinds.registry import kind_names
 from reconciler.plan.model import (
     FORMAT_VERSION,
     Action,
@@ -49,7 +50,7 @@ class _Aspect(_Strict):
 
 class _Change(_Strict):
     address: str
-    kind: Literal["bucket", "distribution"]
+    kind: str
     name: str = Field(min_length=1)
     action: Action
     region: str | None
@@ -127,7 +128,10 @@ def _problem(data: Any) -> str | None:
 
 def _consistency(plan: _Plan) -> str | None:
     seen: set[str] = set()
+    known = kind_names()
     for index, change in enumerate(plan.changes):
+        if change.kind not in known:
+            return f"changes.{index}.kind: {change.kind!r} is not one of {', '.join(known)}"
         if change.address != f"{change.kind}.{change.name}":
             return (
                 f"changes.{index}: the address {change.address!r} is not "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.address import Address
 from reconciler.report.plan_text import Style, plain
 
 MARKS = {"done": ("done", "green"), "failed": ("FAILED", "red"), "skipped": ("skipped", "yellow")}
@@ -12,7 +13,7 @@ MARKS = {"done": ("done", "green"), "failed": ("FAILED", "red"), "skipped": ("sk
 
 def step_line(step: dict[str, Any], *, style: Style = plain) -> str:
     mark, colour = MARKS[step["status"]]
-    resource = step["step"] in ("bucket", "distribution")
+    resource = Address.parse(step["address"]).kind == step["step"]  # the resource itself
     label = step["address"] if resource else f"{step['address']}.{step['step']}"
     reason = f": {step['reason']}" if step.get("reason") else ""
     return f"  {style(mark, colour)} {label} ({step['action']}){reason}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reconciler.kinds.registry import declaration
 from reconciler.plan.differ import resource_path, shown
 from reconciler.report import values
 
@@ -46,11 +47,10 @@ def _headline(change: dict[str, Any]) -> str:
         return f"{address} will be created in {change['region']}{reason}"
     if action == "create":
         return f"{address} will be created{reason}"
-    if action == "delete" and change.get("kind") == "distribution":
-        return f"{address}{known} will be disabled, then deleted{reason}"
     if action == "delete":
         emptied = ", with every object version" if change.get("force_destroy") else ""
-        return f"{address} will be deleted{emptied}{reason}"
+        deleting = declaration(change["kind"]).deleting
+        return f"{address}{known} {deleting}{emptied}{reason}"
     if action == "replace":
         return (
             f"{address} will be replaced: deleted in {change.get('previous_region')} with every "

@@ -46,12 +46,12 @@ class SourceMap:
     #: paths whose value could not be read (reported once; no further checks on them)
     unreadable: set[Path] = field(default_factory=set)
     #: where copied values came from: a resource's path -> the defaults path it was copied from
-    origins: dict[Path, Path] = field(default_factory=dict)
+    inherited: dict[Path, Path] = field(default_factory=dict)
 
     def origin_of(self, path: Path) -> Path:
         """The path as the user wrote it: a value taken from defaults is named there."""
         for end in range(len(path), 0, -1):
-            source = self.origins.get(path[:end])
+            source = self.inherited.get(path[:end])
             if source is not None:
                 return source + path[end:]
         return path
@@ -88,7 +88,7 @@ class SourceMap:
     ) -> None:
         """Record that ``target``'s values come from ``source`` (defaults applied), taking the
         positions of ``entries`` (from `entries_under`) that lie below ``source``."""
-        self.origins[target] = source
+        self.inherited[target] = source
         for is_key, path, where in entries:
             if path[: len(source)] == source:
                 table = self.keys if is_key else self.values

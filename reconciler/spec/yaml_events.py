@@ -6,6 +6,14 @@ objects with dictionaries of their own, about 0.5 GB for such a spec
 (`bench/bench_plan_latency.py` reports the peak); these keep only what the builder reads, in
 slots: the value, tag, implicit flags, anchor and style, and where the event starts and ends.
 ``start_mark`` is the event itself (``line`` and ``column``, 0-based, as PyYAML's marks).
+
+Aliases are bounded as the events come: the builder shares an anchor's value rather than
+copying it, but what reads the spec afterwards (validation, the plan) walks the value once per
+alias, so ten aliases of ten aliases of ... grow tenfold per level (an 850-byte spec of seven
+levels stands for tens of millions of nodes). The nodes a spec stands for, aliases expanded,
+may be at most `EXPANSION` times the nodes it is written with (and `MIN_EXPANDED` in any case),
+never more than `MAX_EXPANDED`, counted over the events (only where there are aliases); past
+that the alias that goes over is a syntax error at its position, before anything is built.
 """
 
 from __future__ import annotations
@@ -109,7 +117,55 @@ _CONVERT: dict[type, Callable[[Any], Event]] = {
 _OTHER = _plain(Event)  # stream start and end, document end
 
 
+#: How many times more nodes a spec may stand for, its aliases expanded, than it is written with.
+EXPANSION = 10
+#: Aliases may always expand to this many nodes (a small spec may share a block many times).
+MIN_EXPANDED = 100_000
+#: And never to more than this many.
+MAX_EXPANDED = 5_000_000
+
+
 def compact(events: Iterable[yaml.Event]) -> list[Event]:
-    """The events, each kept small (PyYAML's own are dropped as they come)."""
+    """The events, each kept small (PyYAML's own are dropped as they come), aliases bounded."""
     convert = _CONVERT.get
-    return [convert(type(e), _OTHER)(e) for e in events]
+    found = [convert(type(e), _OTHER)(e) for e in events]
+    if any(type(e) is Alias for e in found):
+        _bound_aliases(found)
+    return found
+
+
+def _bound_aliases(found: list[Event]) -> None:
+    """Count the nodes ``found`` stands for, its aliases expanded, and refuse the alias that
+    takes them past the bound. (Aliases are not expanded to count them: the events are held
+    once, whatever the aliases stand for.)"""
+    extra = 0  # nodes the aliases so far stand for beyond themselves
+    sizes: dict[str | None, int] = {}  # an anchor's nodes, its aliases expanded
+    open_: list[tuple[str | None, int]] = []  # collections under way: anchor, count at start
+    for index, e in enumerate(found, 1):
+        kind = type(e)
+        if kind is Scalar:
+            if e.anchor:
+                sizes[e.anchor] = 1
+        elif kind is MappingStart or kind is SequenceStart:
+            open_.append((e.anchor, index + extra))
+        elif kind is MappingEnd or kind is SequenceEnd:
+            anchor, start = open_.pop()
+            if anchor:
+                sizes[anchor] = index + extra - start
+        elif kind is Alias:
+            extra += sizes.get(e.anchor, 1) - 1
+            bound = min(max(EXPANSION * index, MIN_EXPANDED), MAX_EXPANDED)
+            if index + extra > bound:
+                raise _too_many(e, bound)
+
+
+def _too_many(alias: Event, bound: int) -> yaml.MarkedYAMLError:
+    mark = yaml.Mark("<spec>", 0, alias.line, alias.column, None, 0)
+    return yaml.MarkedYAMLError(
+        problem=(
+            f"this alias makes the spec stand for more than {bound:,} nodes (aliases "
+            f"expanded: at most {EXPANSION} times the nodes written, and {MAX_EXPANDED:,} "
+            "in all): write the repeated part once, or fewer times"
+        ),
+        problem_mark=mark,
+    )

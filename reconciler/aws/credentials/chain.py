@@ -29,48 +29,28 @@ from reconciler.aws.credentials.environment import WHERE as ENV_WHERE
 from reconciler.aws.credentials.environment import from_environment
 from reconciler.aws.credentials.process import from_process
 from reconciler.aws.credentials.provider import CredentialProvider, StaticProvider
-from reconciler.aws.profiles import SharedFiles, profile_settings
+from reconciler.aws.profiles import Profile, SharedFiles
 from reconciler.aws.signing import Credentials
 from reconciler.errors import ApiError, CredentialsError, TransportError
 
 
-class _Profile:
-    """One profile's merged settings, and where they were found (for messages)."""
-
-    def __init__(self, ctx: SourceContext, name: str) -> None:
-        self.name = name
-        self.settings, lookups = profile_settings(ctx.files, name)
-        self.where = " and ".join(str(f.path) for f in lookups if f.settings is not None)
-        self.looked = [
-            f"{f.path} (profile {name!r} has no credentials)"
-            if f.settings is not None
-            else f"{f.path} ({f.why_not})"
-            for f in lookups
-        ]
-
-    def get(self, key: str) -> str:
-        return self.settings.get(key, "").strip()
-
-    @property
-    def label(self) -> str:
-        return f"profile {self.name!r} ({self.where})"
-
-    def keys(self) -> StaticProvider | None:
-        key_id, secret = self.get("aws_access_key_id"), self.get("aws_secret_access_key")
-        if key_id and secret:
-            token = self.get("aws_session_token") or None
-            return StaticProvider(Credentials(key_id, secret, token, source=self.label))
-        if key_id or secret:
-            missing = "aws_secret_access_key" if key_id else "aws_access_key_id"
-            raise CredentialsError(f"{self.label} has no {missing}")
-        return None
-
-    @property
-    def assumes_role(self) -> bool:
-        return bool(self.get("role_arn")) and not self.get("web_identity_token_file")
+def _keys(profile: Profile) -> StaticProvider | None:
+    """The keys a profile holds itself, if any (half a pair is an error)."""
+    key_id, secret = profile.get("aws_access_key_id"), profile.get("aws_secret_access_key")
+    if key_id and secret:
+        token = profile.get("aws_session_token") or None
+        return StaticProvider(Credentials(key_id, secret, token, source=profile.label))
+    if key_id or secret:
+        missing = "aws_secret_access_key" if key_id else "aws_access_key_id"
+        raise CredentialsError(f"{profile.label} has no {missing}")
+    return None
 
 
-def _role(ctx: SourceContext, profile: _Profile, chain: tuple[str, ...]) -> CredentialProvider:
+def _assumes_role(profile: Profile) -> bool:
+    return bool(profile.get("role_arn")) and not profile.get("web_identity_token_file")
+
+
+def _role(ctx: SourceContext, profile: Profile, chain: tuple[str, ...]) -> CredentialProvider:
     """A profile's ``role_arn`` assumed with its ``source_profile`` or ``credential_source``."""
     source_profile = profile.get("source_profile")
     credential_source = profile.get("credential_source")
@@ -78,12 +58,12 @@ def _role(ctx: SourceContext, profile: _Profile, chain: tuple[str, ...]) -> Cred
         raise CredentialsError(f"{profile.label} sets both source_profile and credential_source")
     if source_profile:
         if source_profile == profile.name:
-            found: CredentialProvider | None = profile.keys()
+            found: CredentialProvider | None = _keys(profile)
         elif source_profile in chain:
             loop = " -> ".join((*chain, profile.name, source_profile))
             raise CredentialsError(f"the source_profile settings form a cycle: {loop}")
         else:
-            found = _profile(ctx, _Profile(ctx, source_profile), (*chain, profile.name))
+            found = _profile(ctx, Profile.read(ctx.files, source_profile), (*chain, profile.name))
         if found is None:
             raise CredentialsError(
                 f"{profile.label}: its source_profile {source_profile!r} has no credentials"
@@ -100,7 +80,7 @@ def _role(ctx: SourceContext, profile: _Profile, chain: tuple[str, ...]) -> Cred
     )
 
 
-def _credential_source(ctx: SourceContext, profile: _Profile, name: str) -> CredentialProvider:
+def _credential_source(ctx: SourceContext, profile: Profile, name: str) -> CredentialProvider:
     found: CredentialProvider | None
     if name == "Environment":
         found = from_environment(ctx.env)
@@ -118,7 +98,7 @@ def _credential_source(ctx: SourceContext, profile: _Profile, name: str) -> Cred
     return found
 
 
-def _web_identity(ctx: SourceContext, profile: _Profile) -> CredentialProvider | None:
+def _web_identity(ctx: SourceContext, profile: Profile) -> CredentialProvider | None:
     token_file = profile.get("web_identity_token_file")
     if not token_file:
         return None
@@ -136,14 +116,14 @@ def _web_identity(ctx: SourceContext, profile: _Profile) -> CredentialProvider |
     )
 
 
-def _profile_rest(ctx: SourceContext, profile: _Profile) -> CredentialProvider | None:
+def _profile_rest(ctx: SourceContext, profile: Profile) -> CredentialProvider | None:
     """A profile's sources after its role: web identity, SSO, keys, ``credential_process``."""
     found = _web_identity(ctx, profile)
     if found is not None:
         return found
     if any(profile.get(k) for k in sso.SETTINGS):
         return sso.from_sso(ctx, profile.name, profile.settings)
-    keys = profile.keys()
+    keys = _keys(profile)
     if keys is not None:
         return keys
     command = profile.get("credential_process")
@@ -153,9 +133,9 @@ def _profile_rest(ctx: SourceContext, profile: _Profile) -> CredentialProvider |
 
 
 def _profile(
-    ctx: SourceContext, profile: _Profile, chain: tuple[str, ...] = ()
+    ctx: SourceContext, profile: Profile, chain: tuple[str, ...] = ()
 ) -> CredentialProvider | None:
-    if profile.assumes_role:
+    if _assumes_role(profile):
         return _role(ctx, profile, chain)
     return _profile_rest(ctx, profile)
 
@@ -166,8 +146,8 @@ def _from_chain(ctx: SourceContext, looked: list[str]) -> CredentialProvider | N
         return found
     looked.append(ENV_WHERE)
     env_profile = ctx.env.get("AWS_PROFILE", "").strip()
-    profile = _Profile(ctx, env_profile or "default")
-    if profile.assumes_role:
+    profile = Profile.read(ctx.files, env_profile or "default")
+    if _assumes_role(profile):
         return _role(ctx, profile, ())
     found = roles.web_identity_from_environment(ctx)
     if found is not None:
@@ -203,7 +183,7 @@ def resolve_provider(ctx: SourceContext, *, profile: str | None = None) -> Crede
     here, before any request, and not half-way through a plan)."""
     looked: list[str] = []
     if profile:
-        named = _Profile(ctx, profile)
+        named = Profile.read(ctx.files, profile)
         found = _profile(ctx, named)
         if found is None:
             raise CredentialsError(

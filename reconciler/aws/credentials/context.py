@@ -1,5 +1,6 @@
 """What every credential source may need: the environment, the shared files, where STS and the
-SSO portal are, how to ask for an MFA code, and an HTTP transport for unsigned calls.
+SSO portal are, how to ask for an MFA code, and HTTP transports for their calls (through the
+session's one driver).
 
 Sources receive one `SourceContext`; none reads ``os.environ`` or the clock on its own, so the
 tests can play every endpoint on loopback.
@@ -11,8 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.aws.config import RetryPolicy, Timeouts
-from reconciler.aws.credentials.provider import CredentialProvider
+from reconciler.aws.credentials.provider import CredentialProvider, RefreshingProvider, Temporary
 from reconciler.aws.credentials.sts import StsClient, StsEndpoint
+from reconciler.aws.limits import DEFAULT_BOUNDS, Bounds
+from reconciler.aws.loop import Driver
 from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.signing import Clock, utc_now
 from reconciler.aws.transport import Transport
@@ -35,6 +38,10 @@ class SourceContext:
     prompt: Prompt | None = None
     ca_bundle: str | None = None
     clock: Clock = utc_now
+    #: The driver every request goes through (the session's), when there is one.
+    driver: Driver | None = None
+    #: How far the credential endpoints are trusted (`limits.Bounds`: credential_seconds).
+    bounds: Bounds = DEFAULT_BOUNDS
     _transports: list[Transport] = field(default_factory=list)
 
     def transport(
@@ -53,9 +60,18 @@ class SourceContext:
             retry=retry,
             ca_bundle=self.ca_bundle,
             clock=self.clock,
+            driver=self.driver,
+            bounds=self.bounds,
         )
         self._transports.append(made)
         return made
+
+    def refreshing(self, fetch: Callable[[], Temporary], *, source: str) -> RefreshingProvider:
+        """Credentials that ``fetch`` gets, refreshed before they expire; each fetch given up
+        past ``credential_seconds``."""
+        return RefreshingProvider(
+            fetch, source=source, clock=self.clock, deadline=self.bounds.credential_seconds
+        )
 
     def sts(
         self, credentials: CredentialProvider | None, *, region: str | None = None

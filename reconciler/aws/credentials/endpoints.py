@@ -18,6 +18,7 @@ from reconciler.aws.credentials.provider import (
     Temporary,
     temporary_from_json,
 )
+from reconciler.aws.limits import CREDENTIALS
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import CredentialsError
 
@@ -56,6 +57,7 @@ def fetch_body(
         headers=dict(headers or {}),
         address=source,
         signed=False,
+        answer=CREDENTIALS,
     )
     return transport.send(request).body
 
@@ -125,7 +127,7 @@ def from_container(ctx: SourceContext) -> RefreshingProvider | None:
         )
         return decode(body, source=source)
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
 
 
 def imds_disabled(env: Mapping[str, str]) -> bool:
@@ -164,4 +166,4 @@ def from_instance_metadata(ctx: SourceContext) -> RefreshingProvider | None:
         )
         return decode(body, source=f"{source} (role {role[0]})")
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)

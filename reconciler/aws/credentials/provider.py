@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from reconciler.aws.limits import DEFAULT_BOUNDS, within
 from reconciler.aws.signing import Clock, Credentials, utc_now
 from reconciler.errors import CredentialsError, ReconcilerError, ResponseParseError
 
@@ -68,6 +69,11 @@ class CredentialProvider(Protocol):
 
     def get(self) -> Credentials: ...
 
+    def usable(self) -> Credentials | None:
+        """The credentials if they can be had without waiting (``None``: call `get`, which
+        may block, off the event loop)."""
+        ...
+
 
 class StaticProvider:
     """Keys that never change: the environment's, or a profile's."""
@@ -80,6 +86,9 @@ class StaticProvider:
         return self._credentials.source
 
     def get(self) -> Credentials:
+        return self._credentials
+
+    def usable(self) -> Credentials:
         return self._credentials
 
 
@@ -102,6 +111,7 @@ class RefreshingProvider:
         *,
         source: str,
         clock: Clock = utc_now,
+        deadline: float = DEFAULT_BOUNDS.credential_seconds,
         advisory: timedelta = ADVISORY,
         mandatory: timedelta = MANDATORY,
     ) -> None:
@@ -110,6 +120,7 @@ class RefreshingProvider:
         self._clock = clock
         self._advisory = advisory
         self._mandatory = mandatory
+        self._deadline = deadline
         self._lock = threading.Lock()
         self._held: _Held | None = None
         self.fetches = 0
@@ -129,7 +140,8 @@ class RefreshingProvider:
         return _Held(found, found.expires - advisory, found.expires - mandatory)
 
     def _refresh(self) -> _Held:
-        found = self._fetch()
+        with within(self._deadline, self._source):
+            found = self._fetch()
         self.fetches += 1
         if found.expires is not None and found.expires <= self._clock():
             raise ReconcilerError(
@@ -140,6 +152,32 @@ class RefreshingProvider:
         if found.expires is not None:
             log.debug("%s: credentials valid until %s", self._source, found.expires.isoformat())
         return held
+
+    def usable(self) -> Credentials | None:
+        held = self._held
+        if held is None:
+            return None
+        now = self._clock()
+        if held.advisory_at is None or now < held.advisory_at:
+            return held.found.credentials
+        if held.mandatory_at is not None and now < held.mandatory_at:
+            # Advisory: refreshed on a thread of its own; what still works is used meanwhile.
+            if self._lock.acquire(blocking=False):
+                threading.Thread(
+                    target=self._advise, args=(held,), name="credentials", daemon=True
+                ).start()
+            return held.found.credentials
+        return None
+
+    def _advise(self, held: _Held) -> None:
+        """An advisory refresh (holding the lock `usable` took)."""
+        try:
+            if self._held is held:
+                self._refresh()
+        except ReconcilerError as exc:
+            log.warning("%s; the current credentials are used meanwhile", exc)
+        finally:
+            self._lock.release()
 
     def get(self) -> Credentials:
         held = self._held

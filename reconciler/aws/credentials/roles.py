@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reconciler.aws.credentials.context import SourceContext
 from reconciler.aws.credentials.provider import CredentialProvider, RefreshingProvider, Temporary
+from reconciler.aws.limits import within
 from reconciler.errors import CredentialsError, ReconcilerError
 
 
@@ -58,21 +59,23 @@ def assume_role(
         return mfa_serial, code
 
     def fetch() -> Temporary:
+        code = mfa()  # (however long the person takes: the fetch's time starts after)
         try:
-            return sts.assume_role(
-                role_arn=role_arn,
-                session_name=name,
-                source=source,
-                external_id=settings.get("external_id", "").strip() or None,
-                duration_seconds=_duration(settings.get("duration_seconds"), profile),
-                mfa=mfa(),
-            )
+            with within(ctx.bounds.credential_seconds, source):
+                return sts.assume_role(
+                    role_arn=role_arn,
+                    session_name=name,
+                    source=source,
+                    external_id=settings.get("external_id", "").strip() or None,
+                    duration_seconds=_duration(settings.get("duration_seconds"), profile),
+                    mfa=code,
+                )
         except CredentialsError:
             raise
         except ReconcilerError as exc:
             raise CredentialsError(f"cannot assume {source}: {exc}") from exc
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
 
 
 def web_identity(
@@ -109,7 +112,7 @@ def web_identity(
         except ReconcilerError as exc:
             raise CredentialsError(f"cannot assume {source}: {exc}") from exc
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
 
 
 def web_identity_from_environment(ctx: SourceContext) -> RefreshingProvider | None:

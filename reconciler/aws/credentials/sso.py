@@ -105,7 +105,7 @@ def from_sso(ctx: SourceContext, profile: str, settings: Mapping[str, str]) -> R
             ) from exc
         return _decode(body, source)
 
-    return RefreshingProvider(fetch, source=source, clock=ctx.clock)
+    return ctx.refreshing(fetch, source=source)
 
 
 def _decode(body: bytes, source: str) -> Temporary:

@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from reconciler import xmlcodec as xml
 from reconciler.aws.credentials.provider import Temporary, parse_time
 from reconciler.aws.endpoints import aws_domain
+from reconciler.aws.limits import CREDENTIALS
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Request, Transport
 from reconciler.errors import ResponseParseError
@@ -58,6 +59,7 @@ class StsClient:
             body=body,
             address=source,
             signed=signed,
+            answer=CREDENTIALS,
         )
         response = self._transport.send(request)
         return xml.parse(response.body, what=action, address=source)

@@ -34,6 +34,9 @@ from reconciler.spec.model import Spec
 
 #: Tags are compared like any aspect, but always read and always desired: they carry ownership.
 TAGS = registry.TAGS.key
+#: The collections of the aspects' comparable forms whose children are keyed by id, for
+#: readable diff paths (``rules[expire-logs]``, ``grants[group:AllUsers]``).
+KEYED = frozenset({"rules", "grants", "target_grants"})
 
 
 def address(name: str) -> str:
@@ -233,7 +236,7 @@ class _Planner:
             have = live.tags if aspect == TAGS else live.aspects.get(aspect)
             want_c = registry.canonical(aspect, want, ctx, desired=True)
             have_c = registry.canonical(aspect, have, ctx, desired=False)
-            entries = diff(have_c, want_c, registry.get(aspect).keyed)
+            entries = diff(have_c, want_c, KEYED | registry.get(aspect).keyed)
             if not entries:
                 continue
             warn_change = registry.get(aspect).warn_change

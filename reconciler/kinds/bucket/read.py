@@ -28,7 +28,7 @@ from typing import Any
 
 from reconciler.aws.s3 import S3Client
 from reconciler.aws.steps import Steps, Task
-from reconciler.errors import ResponseParseError, Unsupported
+from reconciler.errors import Unsupported
 from reconciler.kinds.base import Runner
 from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.aspects.base import Aspect, Decoded
@@ -47,7 +47,7 @@ def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
     calls = unit.calls
     items: list[Any] = []
     token: str | None = None
-    seen: set[str] = set()
+    pages = None
     while True:
         response = yield from s3.getting_configuration(
             bucket,
@@ -67,16 +67,12 @@ def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
         if calls.items is None:
             return read
         items += read.value or []
-        if read.next_token and read.next_token in seen:
-            # a store that hands out the same page again would be read for ever
-            raise ResponseParseError(
-                f"{calls.get.operation}: the listing repeats its continuation token",
-                address=f"bucket.{bucket}",
-            )
         token = read.next_token
         if not token:
             return Decoded(items)
-        seen.add(token)
+        if pages is None:
+            pages = s3.pages(calls.get.operation, bucket)
+        pages.follow(token)  # (a token given twice, or too many pages: the bucket's error)
 
 
 @dataclass

@@ -4,7 +4,7 @@ Reading (`read_config`) turns every field the spec knows into its spec spelling 
 ``aliases``, ``origins`` with S3 origins named by ``bucket``, ``default_cache_behavior``, ...),
 exactly as CloudFront tells it; deciding what compares equal is the canonical layer's job.
 
-Writing (`write_config`, in `cloudfront_render`) renders the fields a plan sets, on top of a
+Writing (`write_config`, in `render`) renders the fields a plan sets, on top of a
 base: the live configuration for an update, so every field and sub-element the spec leaves out
 (origin shield, function associations, trusted key groups, OriginGroups, ...) is sent back
 unchanged, or a minimal skeleton for a create. CloudFront's schema fixes the order of elements;

@@ -44,6 +44,11 @@ from reconciler.spec.model import Spec
 Position = Callable[[tuple[str | int, ...]], str | None]
 
 
+#: The collections of a distribution's comparable form whose children are keyed by id, for
+#: readable diff paths (``origins[site].origin_path``).
+KEYED = frozenset({"origins", "custom_error_responses"})
+
+
 def address(name: str) -> str:
     return str(Address(KIND, name))
 
@@ -303,7 +308,7 @@ class DistributionPlanner:
         for f in declared_fields(dist):
             want = self.desired(name, dist, f)
             have = have_fields.get(f)
-            entries = diff(canon.canonical(f, have), canon.canonical(f, want))
+            entries = diff(canon.canonical(f, have), canon.canonical(f, want), KEYED)
             if entries:
                 aspects.append(AspectChange(f, Action.UPDATE, have, want, entries))
         want_tags = self.desired_tags(name, dist, live)
