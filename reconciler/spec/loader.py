@@ -128,9 +128,10 @@ def _gather_vars(
     cli_vars: Mapping[str, Any],
     env: Mapping[str, str],
     issues: list[SpecIssue],
+    target: Mapping[str, Any] | None = None,
 ) -> Variables:
-    """``vars:`` of every file as written, then resolved (they may use ``${var.*}`` and
-    ``${env.*}``), with ``--var`` values taking precedence."""
+    """``vars:`` of every file as written, then resolved (they may use ``${var.*}``,
+    ``${env.*}`` and ``${target.*}``), with ``--var`` values taking precedence."""
     raw: dict[str, Any] = {}
     where: dict[str, SourcePosition] = {}
     places: dict[str, tuple[SourcePosition, Any]] = {}
@@ -163,7 +164,9 @@ def _gather_vars(
             where.setdefault(name, at)
             if f"vars.{name}" in texts:
                 places.setdefault(name, texts[f"vars.{name}"])
-    return resolve_variables(raw, places=places, fixed=cli_vars, env=env, issues=issues)
+    return resolve_variables(
+        raw, places=places, fixed=cli_vars, env=env, issues=issues, target=target
+    )
 
 
 def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
@@ -393,27 +396,33 @@ def load_spec(
     *,
     cli_vars: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    target: Mapping[str, Any] | None = None,
 ) -> LoadedSpec:
-    """Load, merge and check the spec files; raise `ConfigError` with every issue found."""
+    """Load, merge and check the spec files; raise `ConfigError` with every issue found.
+    ``target`` holds a fleet target's values for ``${target.NAME}``."""
     # Loading builds many small objects and no reference cycles; the cyclic collector would
     # otherwise rescan the growing heap again and again (most of the time of a large spec).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, cli_vars=cli_vars, env=env)
+        return _load(paths, cli_vars=cli_vars, env=env, target=target)
     finally:
         if collecting:
             gc.enable()
 
 
 def _load(
-    paths: Sequence[str], *, cli_vars: Mapping[str, Any] | None, env: Mapping[str, str] | None
+    paths: Sequence[str],
+    *,
+    cli_vars: Mapping[str, Any] | None,
+    env: Mapping[str, str] | None,
+    target: Mapping[str, Any] | None,
 ) -> LoadedSpec:
     issues: list[SpecIssue] = []
     names, missing = find_files(paths)
     issues.extend(missing)
     files = [f for f in (_read(name, issues) for name in names) if f is not None]
-    variables = _gather_vars(files, cli_vars or {}, env or {}, issues)
+    variables = _gather_vars(files, cli_vars or {}, env or {}, issues, target)
     for file in files:
         _build(file, variables, issues)
     if not files:
