@@ -9,14 +9,32 @@ from typing import Any
 import boto3
 
 
-def client(service: str, url: str, key: str = "AKIDTESTING", secret: str = "test") -> Any:
+def client(
+    service: str,
+    url: str,
+    key: str = "AKIDTESTING",
+    secret: str = "test",
+    token: str | None = None,
+    *,
+    region: str = "us-east-1",
+) -> Any:
     return boto3.client(
         service,
         endpoint_url=url,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id=key,
         aws_secret_access_key=secret,
+        aws_session_token=token,
     )
+
+
+def in_account(service: str, url: str, account: str, *, role: str = "reader") -> Any:
+    """A boto3 client working in ``account``: a role assumed there through the emulator's STS
+    (moto keeps each account's resources apart)."""
+    keys = client("sts", url).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="test-reader"
+    )["Credentials"]
+    return client(service, url, keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
 
 
 @dataclass

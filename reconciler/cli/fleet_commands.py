@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,8 +24,7 @@ def targets_file_option(command: Any) -> Any:
         "--targets",
         "targets_file",
         metavar="FILE",
-        envvar="RECONCILER_TARGETS",
-        help="The fleet's targets file (default targets.yaml; also RECONCILER_TARGETS).",
+        help="The fleet's targets file (targets.yaml for the targets command).",
     )(command)
 
 
@@ -181,3 +181,74 @@ def check(
     terminal.note(results.summary())
     if not results.ok:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html", "junit"]),
+    default="text",
+    show_default=True,
+    help="Human text, the fleet report's JSON, Markdown (a CI job summary), a self-contained "
+    "HTML page, or JUnit XML (a test suite per target).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of stdout (the exit code still tells).",
+)
+@click.option(
+    "--failure-tolerance",
+    metavar="N|P%",
+    help="Judge the fleet as a whole: PARTIAL_SUCCESS while at most N targets (or P%%) "
+    "failed. Default: the tolerance each shard ran with.",
+)
+def merge(
+    files: tuple[str, ...], fmt: str, output: str | None, failure_tolerance: str | None
+) -> None:
+    """Merge the shards' result files (FILE: a file, or a directory of *.json) into one fleet
+    report: exit 0 when every target succeeded and is in sync, 2 on drift or changes, 1 when
+    any target failed or did not start, or a shard is missing."""
+    from reconciler.fleet import merge as merging  # noqa: PLC0415
+    from reconciler.fleet import render  # noqa: PLC0415
+    from reconciler.fleet.results import ResultFile, read_document  # noqa: PLC0415
+    from reconciler.fleet.rollout import Amount  # noqa: PLC0415
+    from reconciler.report.plan_text import plain  # noqa: PLC0415
+
+    terminal = open_terminal()
+    paths = []
+    for given in files:
+        if os.path.isdir(given):
+            found = sorted(str(p) for p in Path(given).rglob("*.json") if p.is_file())
+            if not found:
+                raise PlanError(f"{given}: no result files (*.json) in this directory")
+            paths += found
+        else:
+            paths.append(given)
+    results = []
+    for path in paths:
+        document = read_document(path)
+        if not isinstance(document, ResultFile):
+            raise PlanError(
+                f"{path}: a fleet report, not a shard's result file: merge the result files"
+            )
+        results.append(document)
+    tolerance = (
+        Amount.parse(failure_tolerance, "--failure-tolerance") if failure_tolerance else None
+    )
+    report = merging.merge(results, sources=paths, tolerance=tolerance)
+    text = render.render(report, fmt, style=terminal.style if not output else plain)
+    if output:
+        write_file(output, text, "the fleet report")
+    else:
+        terminal.out(text)
+    if output or fmt != "text":
+        terminal.note(render.summary_line(report.model_dump(mode="json")))
+    counts = report.counts
+    if counts.failed or counts.not_started or report.problems:
+        sys.exit(1)
+    if counts.drifted:
+        sys.exit(2)

@@ -19,6 +19,7 @@ from reconciler.errors import (
     Throttled,
     TransportError,
 )
+from reconciler.fleet.results import ErrorKind
 
 _DENIED_CODES = frozenset(
     {
@@ -47,7 +48,7 @@ _CODE = re.compile(r"\b([A-Z][A-Za-z]+(?:Exception)?)\b")
 _STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
-def _api_kind(error: ApiError) -> str:
+def _api_kind(error: ApiError) -> ErrorKind:
     if error.code in _THROTTLED_CODES or isinstance(error, Throttled) or error.status in (429, 503):
         return "throttled"
     if error.code in _DENIED_CODES or isinstance(error, Forbidden) or error.status == 403:
@@ -57,10 +58,10 @@ def _api_kind(error: ApiError) -> str:
     return "other"
 
 
-def kind_of(error: BaseException) -> str:
+def kind_of(error: BaseException) -> ErrorKind:
     """The kind of ``error``, looking through what it was raised from."""
     seen: BaseException | None = error
-    found = "other"
+    found: ErrorKind = "other"
     while seen is not None:
         if isinstance(seen, ApiError):
             return _api_kind(seen)
@@ -78,7 +79,7 @@ def kind_of(error: BaseException) -> str:
     return found
 
 
-def kind_of_text(text: str, *, default: str = "other") -> str:
+def kind_of_text(text: str, *, default: ErrorKind = "other") -> ErrorKind:
     """The kind of the failures a text tells (``reading tags failed: AccessDenied: ... (HTTP
     403)``): the first code or status it names that has one."""
     for code in _CODE.findall(text):

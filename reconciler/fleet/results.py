@@ -45,6 +45,7 @@ class TargetResult(_Model):
     region: str
     account_name: str | None = None
     ou: str | None = Field(None, description="The account's OU path, when Organizations told it.")
+    stack: str | None = Field(None, description="The stack the target's spec declares.")
     shard: int = Field(ge=1, description="The shard that ran it (1-based).")
     outcome: Outcome
     reason: str | None = Field(None, description="Why, in words (for every outcome but success).")
