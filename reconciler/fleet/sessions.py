@@ -87,7 +87,8 @@ class FleetSessions:
                     duration_seconds=target.duration_seconds,
                 )
             except ReconcilerError as exc:
-                raise CredentialsError(f"cannot assume {source}: {exc}") from exc
+                said = str(exc).removeprefix(f"{source}: ")  # the error names the role too
+                raise CredentialsError(f"cannot assume {source}: {said}") from exc
 
         return RefreshingProvider(fetch, source=source, clock=self._context.clock)
 
