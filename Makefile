@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Node tools the suite runs (gitlab-ci-local, for the GitLab CI example), where npm exists.
+NODE_TOOLS := $(if $(shell command -v npm),.ci/node/node_modules/.package-lock.json)
 
 .PHONY: setup demo test lint typecheck unit bench clean
 
@@ -14,6 +16,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+.ci/node/node_modules/.package-lock.json: .ci/node/package-lock.json
+	npm ci --prefix .ci/node --no-audit --no-fund --loglevel=error
 
 demo: $(STAMP)
 	$(BIN)/reconciler demo
@@ -26,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict reconciler
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_TOOLS)
 	$(BIN)/pytest
 
 test: lint typecheck unit

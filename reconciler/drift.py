@@ -14,7 +14,9 @@ and ``actual`` (live) values and a ``type``:
 
 With ``every_aspect`` (``drift --all-aspects``), a declared bucket's aspects that the spec leaves
 out are reported too when they are set (a policy added by hand to a bucket whose spec manages
-no policy), as ``unmanaged_aspect`` differences: seen, not drift.
+no policy), as ``unmanaged_aspect`` differences: seen, not drift. The summary then counts the
+resources that have some (``unmanaged_aspects``), the reports set them apart from drift, and
+``drift --fail-on-unmanaged-aspects`` exits 2 on them, as on drift (a security review in CI).
 
 With ``include_unmanaged``, buckets and distributions that the spec does not declare and no stack
 owns are listed as ``unmanaged``; they are not drift. A resource whose live state could not be
@@ -30,7 +32,7 @@ from typing import Any
 
 from reconciler.aspects import registry as aspects
 from reconciler.live.model import LiveState
-from reconciler.plan.differ import resource_path
+from reconciler.plan.differ import resource_path, shown
 from reconciler.plan.model import Action, Diagnostic, Plan, ResourceChange
 from reconciler.spec.common import spec_json
 from reconciler.spec.model import Spec
@@ -127,13 +129,23 @@ class DriftReport:
     resources: tuple[ResourceDrift, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     include_unmanaged: bool = False
+    #: Whether the aspects the spec leaves out were read (``--all-aspects``).
+    every_aspect: bool = False
 
     @property
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         for resource in self.resources:
             counts[resource.status] += 1
-        return {"managed": len(self.resources) - counts["unmanaged"], **counts}
+        found = {"managed": len(self.resources) - counts["unmanaged"], **counts}
+        if self.every_aspect:
+            found["unmanaged_aspects"] = self.unmanaged_aspects
+        return found
+
+    @property
+    def unmanaged_aspects(self) -> int:
+        """Resources with an aspect set that the spec leaves out (``--all-aspects``)."""
+        return sum(1 for r in self.resources if has_unmanaged_aspects(r.to_json()))
 
     @property
     def has_errors(self) -> bool:
@@ -151,6 +163,7 @@ class DriftReport:
             "stack": self.stack,
             "mode": "drift",
             "include_unmanaged": self.include_unmanaged,
+            **({"all_aspects": True} if self.every_aspect else {}),
             "summary": self.summary,
             "resources": [r.to_json() for r in self.resources],
             "diagnostics": [d.to_json() for d in self.diagnostics],
@@ -158,6 +171,11 @@ class DriftReport:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2) + "\n"
+
+
+def has_unmanaged_aspects(resource: dict[str, Any]) -> bool:
+    """Whether a report's resource (its JSON form) has aspects set that the spec leaves out."""
+    return any(d["type"] == "unmanaged_aspect" for d in resource["differences"])
 
 
 def kind_of(expected: Any, actual: Any) -> str:
@@ -184,12 +202,15 @@ def differences(change: ResourceChange) -> tuple[Difference, ...]:
                 )
             )
         for entry in entries:
+            before, after = entry.before, entry.after
+            if not entry.path:
+                before, after = shown(before, after, aspect.before, aspect.after)
             out.append(
                 Difference(
                     resource_path(change.kind, aspect.aspect, entry.path),
-                    entry.after,
-                    entry.before,
-                    kind_of(entry.after, entry.before),
+                    after,
+                    before,
+                    kind_of(after, before),
                 )
             )
     return tuple(out)
@@ -262,7 +283,7 @@ def drift_report(
         resources += _unmanaged(plan, live)
     resources.sort(key=lambda r: (r.status == "unmanaged", r.kind, r.address))
     warnings = tuple(d for d in plan.diagnostics if d.severity != "error")
-    return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged)
+    return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged, every_aspect)
 
 
 def unreadable(live: LiveState) -> dict[str, str]:

@@ -62,7 +62,9 @@ def export_lines(endpoint: str) -> list[str]:
     emulator. The keys are placeholders: the emulator accepts any."""
     return [
         f"export AWS_ENDPOINT_URL={endpoint}",
-        "export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator AWS_REGION=us-east-1",
+        "export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator",
+        # The reconciler reads AWS_REGION; older AWS CLI and boto3 releases only the other.
+        "export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1",
     ]
 
 

@@ -21,8 +21,10 @@ The order is stable: buckets and distributions by name, aspects in the spec's or
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -40,9 +42,13 @@ from reconciler.spec.distribution import Distribution
 from reconciler.spec.model import Spec
 from reconciler.spec.source import format_path
 
-#: The examples' modeline: the schema kept in ``schemas/`` beside the specs' directory
-#: (``reconciler schema -o schemas/reconciler.schema.json`` writes it).
-MODELINE = "# yaml-language-server: $schema=../schemas/reconciler.schema.json"
+#: Where a project keeps the schema editors read (``reconciler schema -o
+#: schemas/reconciler.schema.json`` writes it); the modeline points there when it is found.
+SCHEMA_FILE = Path("schemas") / "reconciler.schema.json"
+NO_SCHEMA = (
+    "# For completion in an editor: reconciler schema -o schemas/reconciler.schema.json, then\n"
+    "# a first line of: # yaml-language-server: $schema=<that file, relative to this one>"
+)
 _NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -54,6 +60,8 @@ class ImportRequest:
     all_unmanaged: bool = False
     #: With ``all_unmanaged``: buckets only, no CloudFront request (S3-only roles and stores).
     buckets_only: bool = False
+    #: The file the spec is written to (``None``: printed, as if written in this directory).
+    output: str | None = None
 
 
 @dataclass
@@ -266,6 +274,18 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+def modeline(output: str | None) -> str:
+    """The editor's schema line for a spec written to ``output``: the ``schemas/`` file found
+    in its directory or the nearest parent holding one, by a relative path; when there is
+    none, how to make one."""
+    here = Path(output).resolve().parent if output else Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / SCHEMA_FILE).is_file():
+            relative = os.path.relpath(folder / SCHEMA_FILE, here)
+            return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
+    return NO_SCHEMA
+
+
 def render(live: LiveState, request: ImportRequest) -> Imported:
     notes: list[str] = []
     declared: list[str] = []
@@ -308,8 +328,9 @@ def render(live: LiveState, request: ImportRequest) -> Imported:
         width=100,
     )
     header = (
-        f"{MODELINE}\n#\n# Written by `reconciler import`: {len(buckets)} bucket(s), "
-        f"{len(distributions)} distribution(s).\n# Planning it adopts what stack {request.stack} "
-        f"does not own yet (adds the {STACK_TAG} tag)\n# and changes nothing else.\n"
+        f"{modeline(request.output)}\n#\n# Written by `reconciler import`: "
+        f"{len(buckets)} bucket(s), {len(distributions)} distribution(s).\n"
+        f"# Planning it adopts what stack {request.stack} does not own yet "
+        f"(adds the {STACK_TAG} tag)\n# and changes nothing else.\n"
     )
     return Imported(header + body, declared, notes)

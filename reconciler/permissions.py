@@ -7,6 +7,10 @@ the statement that finds the stack's undeclared buckets (to prune them) covers e
 the account, since ownership is a tag that only reading tells. Leave that statement out and the
 plan still works: undeclared buckets are then reported as of unknown ownership and never pruned.
 CloudFront actions appear only when the spec manages distributions.
+
+``destroy`` (and ``plan --destroy``) needs what applying the spec with every declared resource
+``state: absent`` needs: the same reads, and the deletes alone; a distribution is disabled
+(updated) before it is deleted, never created.
 """
 
 from __future__ import annotations
@@ -18,20 +22,20 @@ from typing import Any, Literal
 from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect
 from reconciler.aws.iam import OPERATIONS, bucket_arn
+from reconciler.destroy import absent
 from reconciler.plan.planner import declared_aspects
 from reconciler.spec.model import Spec
 
-Command = Literal["plan", "apply", "drift", "import"]
-COMMANDS: tuple[Command, ...] = ("plan", "apply", "drift", "import")
+Command = Literal["plan", "apply", "drift", "import", "destroy"]
+COMMANDS: tuple[Command, ...] = ("plan", "apply", "drift", "import", "destroy")
 
 _EXISTENCE = ("HeadBucket",)
 _EMPTINESS = ("ListObjectVersions",)
 _DISTRIBUTION_READS = ("ListDistributions", "ListTagsForResource", "GetDistributionConfig")
+_DISTRIBUTION_DELETES = ("GetDistribution", "UpdateDistribution", "DeleteDistribution")
 _DISTRIBUTION_WRITES = (
-    "GetDistribution",
+    *_DISTRIBUTION_DELETES,
     "CreateDistributionWithTags",
-    "UpdateDistribution",
-    "DeleteDistribution",
     "TagResource",
     "UntagResource",
 )
@@ -82,6 +86,13 @@ def _statement(sid: str, actions: Iterable[str], resources: list[str]) -> dict[s
 
 def policy(spec: Spec, command: Command) -> dict[str, Any]:
     """The IAM policy document ``command`` needs for ``spec``."""
+    if command == "destroy":
+        document = policy(absent(spec), "apply")
+        for statement in document["Statement"]:
+            if statement["Sid"] == "Distributions":
+                reads = [*_DISTRIBUTION_READS, *_DISTRIBUTION_DELETES]
+                statement["Action"] = sorted(_actions(reads))
+        return document
     statements = [_statement("ListBuckets", _actions(["ListBuckets"]), ["*"])]
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in sorted(spec.buckets):

@@ -16,8 +16,14 @@ from reconciler.live.model import LiveState
 from reconciler.live.reader import LiveReader, ReadRequest
 from reconciler.plan import compare
 from reconciler.plan.model import Diagnostic, Plan
-from reconciler.plan.order import distribution_scope, scope
+from reconciler.plan.order import (
+    distribution_scope,
+    reads_distributions,
+    scope,
+    undeclared_targets,
+)
 from reconciler.plan.planner import PlanOptions, declared_aspects, plan
+from reconciler.plan.references import declared_reads
 from reconciler.saved_plans import sources_of
 from reconciler.spec.distribution import Distribution
 from reconciler.spec.loader import LoadedSpec
@@ -47,6 +53,9 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
         if covered is None or name in covered
     }
     declared = {n: frozenset(aspects.DECLARABLE) if every_aspect else a for n, a in named.items()}
+    for name, reads in declared_reads(spec, declared).items():
+        if name in declared:  # what checking a reference to it needs, left out of its spec
+            declared[name] |= reads
     deletable = frozenset(name for name in declared if spec.buckets[name].state == "absent")
     dist_covered = distribution_scope(spec, targets)
     distributions = [
@@ -60,7 +69,7 @@ def read_request(spec: Spec, targets: frozenset[str], *, every_aspect: bool = Fa
         deletable=deletable,
         prune=True,
         only_undeclared=None if covered is None else covered,
-        distributions=spec.manages_distributions,
+        distributions=reads_distributions(spec, targets),
         aliases=frozenset(a.lower() for d in distributions for a in d.aliases or []),
         distribution_ids=frozenset(d.id for d in distributions if d.id),
         referenced=referenced_buckets(spec, declared, distributions),
@@ -118,6 +127,16 @@ def make_plan(
         loaded = destroy_spec(loaded)
     spec = loaded.spec
     check_targets(targets)
+    unknown = undeclared_targets(spec, targets)
+    if unknown:  # refused before any request
+        refused = Plan(
+            stack=spec.stack,
+            spec_digest=loaded.digest,
+            changes=(),
+            diagnostics=tuple(Diagnostic("error", t, why) for t, why in unknown.items()),
+            targets=tuple(sorted(targets)),
+        )
+        return refused, LiveState({})
     live = reader.read(read_request(spec, targets, every_aspect=every_aspect))
 
     def position(path: tuple[str | int, ...]) -> str | None:
@@ -138,15 +157,8 @@ def make_plan(
             destroy=destroy,
         ),
     )
-    known = {f"bucket.{n}" for n in spec.buckets} | {f"bucket.{n}" for n in live.buckets}
-    known |= {f"distribution.{n}" for n in spec.distributions}
-    unknown = sorted(t for t in targets if t not in known)
     result = dataclasses.replace(
         result,
-        diagnostics=result.diagnostics
-        + tuple(
-            Diagnostic("error", t, "--target names no declared or owned resource") for t in unknown
-        ),
         mode="destroy" if destroy else "plan",
         replace=tuple(sorted(replace)),
         sources=sources_of(loaded, cwd or Path.cwd()),

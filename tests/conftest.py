@@ -15,6 +15,7 @@ from reconciler.aws.s3 import S3Client
 from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.emulator import embedded_emulator, reset_emulator
+from tests.ceph import rgw  # noqa: F401 - Ceph RGW, a session fixture for the tests/test_ceph_*
 
 TEST_CREDENTIALS = Credentials("AKIDTESTING", "test-secret-not-real")
 

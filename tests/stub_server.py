@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import ssl
 import struct
@@ -85,7 +87,7 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
             except OSError:  # the client gave up (a read timeout under test)
                 self.close_connection = True
 
-        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _serve
+        do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _serve
 
         def finish(self) -> None:
             with suppress(OSError):
@@ -119,6 +121,25 @@ def stub_server(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def json_answer(value: object, status: int = 200) -> Answer:
+    return Answer(status, json.dumps(value).encode(), {"Content-Type": "application/json"})
+
+
+def dispatch(
+    routes: list[tuple[str, str, Callable[..., Answer]]],
+    request: Received,
+    path: str,
+    **extra: object,
+) -> Answer:
+    """The handler of the first route (a pattern for the whole path, a method) that matches,
+    called with the pattern's groups and ``extra``; else a JSON 404."""
+    for pattern, method, handler in routes:
+        match = re.fullmatch(pattern, path)
+        if match and request.method == method:
+            return handler(*match.groups(), **extra)
+    return json_answer({"message": "Not Found"}, 404)
 
 
 def s3_error(code: str, message: str = "error", **extra: str) -> bytes:

@@ -4,8 +4,11 @@ invocation in their shell scripts is a command line the reconciler accepts."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from reconciler.cli import cli
 from tests.cli import run_cli, user_env
 
 CI = Path(__file__).parent.parent / "examples" / "ci"
-SHELL_BREAKS = {"|", "||", "&&", ";", ">", ">>", "<", "2>", "2>&1", "&"}
+SHELL_BREAKS = {"|", "||", "&&", ";", ">", ">>", "<", "2>", "2>>", "2>&1", "&"}
 
 
 def github_scripts(doc: dict[str, Any]) -> list[str]:
@@ -89,6 +92,35 @@ def test_every_reconciler_invocation_is_a_valid_command_line(name: str) -> None:
     assert all("--output" in a for a in calls if a[0] == "drift" and "markdown" not in a)
 
 
+SCHEMAS = {"github-actions.yml": "vendor.github-workflows", "gitlab-ci.yml": "vendor.gitlab-ci"}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_each_example_is_valid_by_the_schema_its_forge_publishes(name: str) -> None:
+    """check-jsonschema's copies of GitHub's workflow schema and GitLab's CI schema (offline)."""
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", SCHEMAS[name],
+         str(CI / name)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok -- validation done" in done.stdout
+
+
+def test_the_schema_check_fails_a_broken_workflow(tmp_path: Path) -> None:
+    text = (CI / "github-actions.yml").read_text(encoding="utf-8")
+    assert text.count("cancel-in-progress: false") == 1
+    broken = tmp_path / "workflow.yml"
+    broken.write_text(text.replace("cancel-in-progress: false", "cancel-in-progress: later"))
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema",
+         SCHEMAS["github-actions.yml"], str(broken)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "cancel-in-progress" in done.stdout + done.stderr
+
+
 def test_the_checker_refuses_what_the_reconciler_would() -> None:
     for wrong in (
         ["drift", "--format", "pdf"],
@@ -118,30 +150,36 @@ SPEC = "version: 1\nstack: ci-auth\nbuckets:\n  ci-auth-site: {versioning: enabl
 
 
 def test_the_gitlab_example_authenticates_as_written(endpoint: str, tmp_path: Path) -> None:
-    """GitLab's OIDC token in the file its variables name, the role in AWS_ROLE_ARN: the
-    reconciler finds them (AssumeRoleWithWebIdentity, unsigned) with no keys anywhere.
+    """The before_script's lines (all but the install) put GitLab's OIDC token in a file and
+    name it; with the role in AWS_ROLE_ARN the reconciler finds them (AssumeRoleWithWebIdentity,
+    unsigned) with no keys anywhere.
 
     Against the plain emulator: moto with IAM enforcement on answers every unsigned STS call
     (AssumeRoleWithWebIdentity included, which AWS takes unsigned) with a 500. The request's
     exact shape is pinned in test_credential_sources."""
     doc = yaml.safe_load((CI / "gitlab-ci.yml").read_text(encoding="utf-8"))
-    variables = {k: str(v) for k, v in doc["variables"].items()}
-    token_file = tmp_path / Path(variables["AWS_WEB_IDENTITY_TOKEN_FILE"]).name
-    # What the before_script does: the job's OIDC token into the file, a session name exported.
-    assert (
-        'echo "$AWS_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"' in doc["default"]["before_script"]
-    )
-    token_file.write_text("eyJhbGciOiJSUzI1NiJ9.gitlab-oidc-token.sig\n")
+    setup = [line for line in doc["default"]["before_script"] if not line.startswith("pip ")]
+    assert any("$AWS_OIDC_TOKEN" in line for line in setup)
     (tmp_path / "reconciler.yaml").write_text(SPEC)
     env = {
         **user_env(tmp_path, endpoint=None),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_REGION": variables["AWS_REGION"],
-        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
+        "AWS_REGION": str(doc["variables"]["AWS_REGION"]),
+        "AWS_OIDC_TOKEN": "eyJhbGciOiJSUzI1NiJ9.gitlab-oidc-token.sig",  # from id_tokens
         "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/gitlab-reconciler",
-        "AWS_ROLE_SESSION_NAME": "gitlab-4242",
+        "CI_JOB_ID": "4242",
     }
-    done = run_cli("--log-level", "debug", "plan", "--detailed-exitcode", cwd=tmp_path, env=env)
+    script = "\n".join([*setup, "reconciler --log-level debug plan --detailed-exitcode"])
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr  # changes: the bucket is to be created
     assert "POST / -> 200" in done.stderr  # the STS call
     assert "gitlab-oidc-token" not in done.stdout + done.stderr

@@ -79,7 +79,7 @@ def test_a_resource_of_another_stack_is_an_error_and_no_report(
     )
     done = run_cli("drift", "--output", "report.html", "--format", "html", cwd=tmp_path, env=env)
     assert done.returncode == 1
-    assert "bucket.cli-drift-site: error: the bucket belongs to stack 'other'" in done.stderr
+    assert "error: bucket.cli-drift-site: the bucket belongs to stack 'other'" in done.stderr
     assert not (tmp_path / "report.html").exists()
 
 

@@ -121,7 +121,7 @@ def test_plan_errors_name_the_resource_and_the_spec_position(
     )
     done = run_cli("apply", "--auto-approve", cwd=tmp_path, env=env)
     assert done.returncode == 1
-    assert "reconciler.yaml:5:3: bucket.cli-site: error: the bucket belongs to stack 'other'" in (
+    assert "reconciler.yaml:5:3: error: bucket.cli-site: the bucket belongs to stack 'other'" in (
         done.stdout
     )
     assert "Error: the plan has 1 error(s); nothing was changed" in done.stderr

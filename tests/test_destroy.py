@@ -48,8 +48,8 @@ def test_destroy_deletes_what_the_stack_owns_and_nothing_else(
     assert names(boto_s3) == {"preview-42-uploads", "preview-42-foreign"}
     assert boto_cloudfront.list_distributions()["DistributionList"].get("Quantity", 0) == 0
     out = done.stdout
-    assert "bucket.preview-42-uploads: warning: still holds objects: destroy keeps it" in out
-    assert "bucket.preview-42-foreign: warning: not tagged reconciler:stack=preview-42" in out
+    assert "warning: bucket.preview-42-uploads: still holds objects: destroy keeps it" in out
+    assert "warning: bucket.preview-42-foreign: not tagged reconciler:stack=preview-42" in out
     again = run_cli("destroy", "--auto-approve", cwd=tmp_path, env=env)
     assert again.returncode == 0
     assert "Nothing to destroy" in again.stderr
@@ -64,7 +64,7 @@ def test_prevent_destroy_refuses_the_whole_destroy(
     assert run_cli("apply", "--auto-approve", cwd=tmp_path, env=env).returncode == 0
     done = run_cli("destroy", "--auto-approve", cwd=tmp_path, env=env)
     assert done.returncode == 1
-    assert "bucket.keep-b: error: declared absent with prevent_destroy set" in done.stdout
+    assert "error: bucket.keep-b: declared absent with prevent_destroy set" in done.stdout
     assert "nothing was deleted" in done.stderr
     assert names(boto_s3) == {"keep-a", "keep-b"}
 

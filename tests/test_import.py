@@ -214,10 +214,12 @@ def test_resources_made_by_hand_are_imported_and_only_adopted(
 ) -> None:
     ident = handmade(boto_s3, boto_cloudfront)
     env = user_env(tmp_path, endpoint=endpoint, secret="import-secret")
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "reconciler.schema.json").write_text("{}")
     done = run_cli("import", "--all-unmanaged", "--stack", "adopted", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     text = done.stdout
-    assert text.startswith("# yaml-language-server: $schema=")
+    assert text.startswith("# yaml-language-server: $schema=schemas/reconciler.schema.json\n")
     assert SECRET not in text + done.stderr  # the header's value is never written
     variable = "RECONCILER_API_X_ORIGIN_VERIFY"
     assert f"set {variable}" in done.stderr

@@ -52,7 +52,7 @@ def test_a_missing_logging_target_is_a_plan_error(endpoint: str, tmp_path: Path)
     done = apply(tmp_path, endpoint, "refs-nowhere-logs")
     assert done.returncode == 1
     assert error_line(done) == (
-        "reconciler.yaml:6:30: bucket.refs-site: error: logging target bucket "
+        "reconciler.yaml:6:30: error: bucket.refs-site: logging target bucket "
         "'refs-nowhere-logs' does not exist, and this spec does not declare it"
     )
     assert "(0 writes)" in done.stderr

@@ -340,7 +340,7 @@ def test_a_target_takes_in_what_it_depends_on_and_nothing_else(
         ("bucket.safety-site", ("bucket.safety-logs",)),
     ]
     unknown = Harness(s3, transport).plan(loaded, targets=frozenset({"bucket.nope"}))
-    assert [d.summary for d in unknown.errors] == ["--target names no declared or owned resource"]
+    assert [d.summary for d in unknown.errors] == ["--target names no resource this spec declares"]
 
 
 def test_a_no_change_plan_reads_k_plus_two_per_bucket_and_lists_once(

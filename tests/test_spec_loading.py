@@ -260,7 +260,7 @@ def test_validate_prints_warnings_and_succeeds(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "buckets:\n  site-bucket:\n    acl: public-read\n")
     result = run_cli("validate", "-f", path)
     assert result.returncode == 0
-    assert "warning: buckets.site-bucket.acl: new buckets default" in result.stderr
+    assert "warning: buckets.site-bucket.acl: on AWS, new buckets default" in result.stderr
     assert result.stdout.startswith("The spec is valid: stack 'test', 1 bucket(s)")
 
 

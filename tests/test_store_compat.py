@@ -314,7 +314,7 @@ def test_an_empty_answer_for_one_aspect_at_the_command_line(tmp_path: Path) -> N
         drifted = run_cli("drift", "--format", "json", "-o", "drift.json", cwd=tmp_path, env=env)
     assert planned.returncode == 1
     assert (
-        "bucket.compat-a: error: reading encryption failed: GetBucketEncryption: the response "
+        "error: bucket.compat-a: reading encryption failed: GetBucketEncryption: the response "
         "is not well-formed XML"
     ) in planned.stdout
     assert "= bucket.compat-b will be adopted" in planned.stdout  # the other one is planned

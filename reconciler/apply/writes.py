@@ -14,7 +14,8 @@ from typing import Any
 from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect, WriteContext
 from reconciler.aws.s3 import Query, S3Client
-from reconciler.errors import NoSuchBucket, NotFound
+from reconciler.errors import ApiError, NoSuchBucket, NotFound
+from reconciler.live.failures import hinted
 from reconciler.live.reader import read_aspect
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.canonical import Context
@@ -36,15 +37,21 @@ def _absent(value: Any) -> bool:
 
 def _put(s3: S3Client, bucket: str, unit: Aspect, body: bytes, params: Query = ()) -> None:
     calls = unit.calls
-    s3.put_configuration(
-        bucket,
-        calls.subresource,
-        body,
-        operation=calls.put.operation,
-        action=calls.put.action,
-        content_type=calls.content_type,
-        params=params,
-    )
+    try:
+        s3.put_configuration(
+            bucket,
+            calls.subresource,
+            body,
+            operation=calls.put.operation,
+            action=calls.put.action,
+            content_type=calls.content_type,
+            params=params,
+        )
+    except ApiError as exc:
+        found = hinted(unit.key, exc)  # the store may lack the aspect: say what to do
+        if found is exc:
+            raise
+        raise found from exc
 
 
 def write_aspect(

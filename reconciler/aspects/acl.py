@@ -104,9 +104,9 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
     elif bucket.object_ownership is None and not allows_acl:
         yield Finding(
             (*path, "acl"),
-            "new buckets default to object_ownership "
-            "BucketOwnerEnforced, which refuses this ACL; declare object_ownership: "
-            "BucketOwnerPreferred or ObjectWriter",
+            "on AWS, new buckets default to object_ownership BucketOwnerEnforced, which "
+            "refuses this ACL: declare object_ownership: BucketOwnerPreferred or ObjectWriter "
+            "(on a store without ownership controls, leave both as they are)",
             severity="warning",
         )
 
@@ -128,9 +128,10 @@ def _prepare(value: Any, ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
 def _import_hint(doc: dict[str, Any], live: dict[str, Any]) -> None:
     # A bucket made today defaults to BucketOwnerEnforced, which refuses a non-private ACL: the
     # ownership it has (never configured reads as ObjectWriter) is written beside it, so that
-    # the spec re-creates the bucket as it is.
-    if "acl" in doc and "object_ownership" not in doc:
-        doc["object_ownership"] = live.get("object_ownership") or "ObjectWriter"
+    # the spec re-creates the bucket as it is. A store without ownership controls has none to
+    # write (the aspect was not read: ``live`` lacks it).
+    if "acl" in doc and "object_ownership" not in doc and "object_ownership" in live:
+        doc["object_ownership"] = live["object_ownership"] or "ObjectWriter"
 
 
 ASPECT = Aspect(

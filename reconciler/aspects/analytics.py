@@ -93,5 +93,6 @@ ASPECT = items.aspect(
     references=items.destinations(lambda item: item.export),
     reference_label="analytics export bucket",
     reference_reads=(policy.ASPECT.key,),
+    declared_reads=(policy.ASPECT.key,),
     check_reference=items.check_destination("analytics export"),
 )

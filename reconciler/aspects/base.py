@@ -156,6 +156,9 @@ class Aspect:
     reference_at: tuple[str, ...] = ()
     reference_reads: tuple[str, ...] = ()
     check_reference: ReferenceCheck | None = None
+    #: Of ``reference_reads``, those a declared target may leave out (unmanaged): they are then
+    #: read of it when planning, and checked as an undeclared target's are.
+    declared_reads: tuple[str, ...] = ()
     #: A list whose elements the offline rules check one by one: when some have a wrong shape,
     #: the others are still checked.
     salvage_elements: bool = False

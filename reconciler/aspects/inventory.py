@@ -107,5 +107,6 @@ ASPECT = items.aspect(
     reference_label="inventory destination bucket",
     reference_at=(),
     reference_reads=(policy.ASPECT.key,),
+    declared_reads=(policy.ASPECT.key,),
     check_reference=items.check_destination("inventory destination"),
 )

@@ -135,6 +135,12 @@ def accepts_reports(policy_document: Any) -> bool:
     return policy.lets_service_put(policy_document, REPORTS_PRINCIPAL)
 
 
+def _unmanaged_or_accepts(declared: Any) -> bool:
+    """A declared destination's policy: left out, it is unmanaged (the live one is checked
+    when planning); declared, it must let S3 write reports."""
+    return declared is None or accepts_reports(declared)
+
+
 def _needs(what: str, name: str) -> str:
     return (
         f"{what} bucket {name!r} does not let S3 write reports: give it a policy statement "
@@ -143,7 +149,8 @@ def _needs(what: str, name: str) -> str:
 
 
 def check_destination(what: str) -> Callable[[Any, str, Referenced], Iterator[Problem]]:
-    """The check of an undeclared report destination, from its policy."""
+    """The check of a report destination from its live policy: an undeclared one, or a
+    declared one whose spec leaves the policy out."""
 
     def check(value: Any, region: str, target: Referenced) -> Iterator[Problem]:
         if not accepts_reports(target.aspects.get(policy.ASPECT.key)):
@@ -191,5 +198,5 @@ def check_items(
             )
         elif target is not False and target.state == "absent":
             yield Finding(at_dest, f"{what} destination bucket {name!r} is declared state: absent")
-        elif target is not False and not accepts_reports(target.policy):
+        elif target is not False and not _unmanaged_or_accepts(target.policy):
             yield Finding(at_dest, _needs(f"{what} destination", name))

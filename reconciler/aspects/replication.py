@@ -2,7 +2,8 @@
 
 What AWS fills in is filled in on both sides: a rule's ``Status`` (enabled), its priority (0),
 ``DeleteMarkerReplication`` left out (disabled), a filter of the empty prefix (every object; some
-stores answer it for a rule written without one), a destination named by bucket or by ARN.
+stores answer it for a rule written without one), a destination named by bucket or by ARN. A
+configuration without rules reads as none (S3 requires at least one).
 """
 
 from __future__ import annotations
@@ -80,12 +81,12 @@ def _rule(index: int, node: Element) -> ReplicationRule:
 
 
 def _decode(root: Element) -> Decoded:
-    return Decoded(
-        Replication(
-            role=xml.text(root, "Role") or "",
-            rules=[_rule(i, node) for i, node in enumerate(xml.children(root, "Rule"))],
-        )
-    )
+    rules = [_rule(i, node) for i, node in enumerate(xml.children(root, "Rule"))]
+    if not rules:
+        # S3 takes 1 to 1,000 rules: a configuration without one replicates nothing. Some
+        # stores (Ceph RGW) answer every bucket so (an empty Role, no Rule): not configured.
+        return Decoded(None)
+    return Decoded(Replication(role=xml.text(root, "Role") or "", rules=rules))
 
 
 def _minutes(parent: Element, tag: str, inner: str) -> None:

@@ -175,7 +175,13 @@ def load(
     problems += wrong
     if problems:
         raise ConfigError("invalid --var or --var-file option", issues=problems)
-    loaded = load_spec(files, cli_vars={**given, **cli_vars}, env=os.environ, target=target)
+    loaded = load_spec(
+        files,
+        cli_vars={**given, **cli_vars},
+        env=os.environ,
+        checked_vars=cli_vars,
+        target=target,
+    )
     # The modules and the spec live for the whole run: the cyclic collector need not scan them
     # again at every collection the reads trigger (a tenth of a 1,000-bucket plan's CPU time).
     gc.freeze()

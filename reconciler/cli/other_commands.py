@@ -64,6 +64,13 @@ from reconciler.errors import PlanError
     "(a policy added by hand) as unmanaged_aspect: 11 reads per bucket instead of one per "
     "declared aspect, plus two.",
 )
+@click.option(
+    "--fail-on-unmanaged-aspects",
+    "fail_on_aspects",
+    is_flag=True,
+    help="With --all-aspects (implied): exit 2 when a bucket has an aspect set that its spec "
+    "leaves out, as on drift (a policy added by hand, for a security review in CI).",
+)
 @aws_options
 def drift(
     *,
@@ -73,9 +80,11 @@ def drift(
     output: str | None,
     include_unmanaged: bool,
     every_aspect: bool,
+    fail_on_aspects: bool,
     **aws: Any,
 ) -> None:
     """Compare the live state with the spec, read-only: exit 0 in sync, 2 drift, 1 error."""
+    every_aspect = every_aspect or fail_on_aspects
     from reconciler.drift import RunContext, account_of, drift_report, unreadable  # noqa: PLC0415
     from reconciler.report import drift_formats, drift_text, plan_text  # noqa: PLC0415
 
@@ -123,7 +132,7 @@ def drift(
         raise PlanError(
             "the live state of some resources could not be read (status error in the report)"
         )
-    if report.has_drift:
+    if report.has_drift or (fail_on_aspects and report.unmanaged_aspects):
         sys.exit(2)
 
 
@@ -222,7 +231,9 @@ def import_(
         raise PlanError("name what to import: --bucket NAME, --distribution ID or --all-unmanaged")
     if buckets_only and distributions:
         raise PlanError("--buckets-only imports no distribution: leave out --distribution")
-    request = importer.ImportRequest(stack, buckets, distributions, all_unmanaged, buckets_only)
+    request = importer.ImportRequest(
+        stack, buckets, distributions, all_unmanaged, buckets_only, output=output
+    )
     with open_session(aws) as session:
         run = Run(session, terminal)
         imported = importer.render(importer.read(run.reader, request), request)
@@ -245,7 +256,7 @@ def import_(
 @click.option(
     "--for",
     "command",
-    type=click.Choice(["plan", "apply", "drift", "import"]),
+    type=click.Choice(["plan", "apply", "drift", "import", "destroy"]),
     default="apply",
     show_default=True,
     help="The command the policy is for.",

@@ -356,7 +356,7 @@ def _live(name: str, found: _Found) -> LiveBucket:
         aspects=found.aspects,
         empty=found.empty,
         foreign=found.foreign,
-        failures=tuple(found.failures),
+        failures=tuple(sorted(found.failures)),  # the order reads end in is not a fact
         unsupported=dict(sorted(found.unsupported.items())),
     )
 

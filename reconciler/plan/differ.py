@@ -47,6 +47,17 @@ def resource_path(kind: str, aspect: str, path: str) -> str:
     return f"{aspect}{path}" if path.startswith("[") else f"{aspect}.{path}"
 
 
+def shown(entry_before: Any, entry_after: Any, before: Any, after: Any) -> tuple[Any, Any]:
+    """A whole value's diff entry as a person reads it: a value added or removed whole is
+    shown as the spec writes it (``before``/``after``), not in its comparison form (where a
+    list of grants is a map by grantee)."""
+    if entry_after is None and before is not None:
+        entry_before = before
+    if entry_before is None and after not in (None, False, []):
+        entry_after = after
+    return entry_before, entry_after
+
+
 def _plain(value: Any) -> Any:
     from deepdiff.helper import NotPresent  # noqa: PLC0415 - imported with DeepDiff
 

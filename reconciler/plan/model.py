@@ -152,7 +152,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""
-        return f"{where}{self.address}: {self.severity}: {self.summary}"
+        return f"{where}{self.severity}: {self.address}: {self.summary}"
 
 
 def fingerprinted(parts: dict[str, Any]) -> dict[str, Any]:

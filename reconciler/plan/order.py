@@ -10,6 +10,7 @@ always give the same plan.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 
 from reconciler.aspects import registry as aspects
@@ -67,6 +68,28 @@ def distribution_scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | 
     if not targets:
         return None
     return frozenset(_name(t) for t in targets if t.startswith("distribution."))
+
+
+def undeclared_targets(spec: Spec, targets: frozenset[str]) -> dict[str, str]:
+    """The targets that name no resource the spec declares, each with why (known before any
+    read: a bucket the stack owns and no longer declares is targeted by declaring it
+    ``state: absent``)."""
+    declared = [f"bucket.{n}" for n in spec.buckets]
+    declared += [f"distribution.{n}" for n in spec.distributions]
+    found = {}
+    for target in sorted(targets - set(declared)):
+        close = difflib.get_close_matches(target, sorted(declared), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        found[target] = f"--target names no resource this spec declares{hint}"
+    return found
+
+
+def reads_distributions(spec: Spec, targets: frozenset[str]) -> bool:
+    """Whether a plan of ``spec`` limited to ``targets`` involves distributions: only when the
+    spec manages them and the targets name one (a bucket depends on no distribution), so that
+    a targeted bucket plan needs no CloudFront permission."""
+    covered = distribution_scope(spec, targets)
+    return spec.manages_distributions and (covered is None or bool(covered))
 
 
 def scope(spec: Spec, targets: frozenset[str]) -> frozenset[str] | None:

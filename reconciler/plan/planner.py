@@ -27,7 +27,12 @@ from reconciler.plan.model import (
     ResourceChange,
     fingerprinted,
 )
-from reconciler.plan.order import distribution_scope, order_changes, scope
+from reconciler.plan.order import (
+    distribution_scope,
+    order_changes,
+    reads_distributions,
+    scope,
+)
 from reconciler.spec import canonical
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.common import spec_json
@@ -166,19 +171,21 @@ class _Planner:
         self.plan_existing(name, bucket, live, region)
 
     def check_references(self, name: str, bucket: Bucket, region: str) -> None:
-        """The buckets this one's aspects refer to that the spec does not declare, checked
-        against what was read of them."""
+        """The buckets this one's aspects refer to that the spec does not declare (or whose
+        spec leaves out what the reference needs), checked against what was read of them."""
         for unit in registry.ASPECTS:
             value = getattr(bucket, unit.key)
             if not value:
                 continue
             for target in unit.references(value):
-                if target in self.spec.buckets:
-                    continue
-                live = self.live.referenced.get(target)
-                for message, where in references.referenced_bucket(
-                    unit, value, region, target, live
-                ):
+                declared = self.spec.buckets.get(target)
+                if declared is not None:
+                    live = self.live.buckets.get(target)
+                    found = references.declared_bucket(unit, value, region, declared, live)
+                else:
+                    live = self.live.referenced.get(target)
+                    found = references.referenced_bucket(unit, value, region, target, live)
+                for message, where in found:
                     self.error(name, message, unit.key, *where)
 
     def creation(
@@ -402,7 +409,7 @@ def plan(spec: Spec, live: LiveState, options: PlanOptions) -> Plan:
     planner.note_store(covered)
     if live.distributions is not None:
         planner.plan_distributions(distribution_scope(spec, options.targets))
-    elif spec.distributions:
+    elif spec.distributions and reads_distributions(spec, options.targets):
         raise ValueError("the live state holds no distributions: they were not read")
     return Plan(
         stack=spec.stack,

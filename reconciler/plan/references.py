@@ -2,17 +2,22 @@
 what a bucket's aspects refer to (a logging target: each unit states its own check), and a
 distribution's log bucket. The spec's own rules check declared targets offline; these are the
 promised checks of the rest, made when planning, so that a plan whose apply would fail
-half-way (``InvalidTargetBucketForLogging``) is an error before any write.
+half-way (``InvalidTargetBucketForLogging``) is an error before any write. A declared target
+whose spec leaves out what its check needs (a report destination without ``policy``:
+unmanaged) has that read when planning, and is checked with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reconciler.aspects import object_ownership
+from reconciler.aspects import registry as aspects
 from reconciler.aspects.base import Aspect, Problem, Referenced
 from reconciler.live.model import LiveBucket
+from reconciler.spec.bucket import Bucket
+from reconciler.spec.model import Spec
 
 #: A distribution's log bucket must allow ACLs.
 OWNERSHIP = object_ownership.ASPECT.key
@@ -45,6 +50,46 @@ def referenced_bucket(
         return
     target = Referenced(name=name, region=live.region, aspects=dict(live.aspects))
     yield from unit.check_reference(value, region, target)
+
+
+def _left_out(unit: Aspect, target: Bucket) -> list[str]:
+    return [a for a in unit.declared_reads if getattr(target, a) is None]
+
+
+def declared_reads(spec: Spec, reading: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Per declared bucket that a bucket being read refers to, what its reference check needs
+    that its spec leaves out (read of it when planning)."""
+    found: dict[str, frozenset[str]] = {}
+    for name in reading:
+        bucket = spec.buckets[name]
+        if bucket.state == "absent":
+            continue
+        for unit in aspects.ASPECTS:
+            value = getattr(bucket, unit.key)
+            for target in unit.references(value) if value and unit.declared_reads else ():
+                declared = spec.buckets.get(target)
+                if declared is not None and declared.state != "absent":
+                    left = frozenset(_left_out(unit, declared))
+                    if left:
+                        found[target] = found.get(target, frozenset()) | left
+    return found
+
+
+def declared_bucket(
+    unit: Aspect, value: Any, region: str, target: Bucket, live: LiveBucket | None
+) -> Iterator[Problem]:
+    """Why a declared bucket (``target`` as the spec says, ``live`` as read) cannot serve
+    ``unit``'s value, where its spec leaves out what the check needs: checked with the live
+    values of those (a bucket still to be created has none). Its other values are the spec's,
+    which its offline rules checked."""
+    left = _left_out(unit, target)
+    if not left or unit.check_reference is None or live is None or live.failures:
+        return
+    name = live.name
+    values = {a: getattr(target, a) for a in unit.reference_reads}
+    values |= {a: live.aspects.get(a) for a in left}
+    where = target.region or live.region
+    yield from unit.check_reference(value, region, Referenced(name, where, values))
 
 
 def distribution_log_bucket(name: str, live: LiveBucket | None) -> Iterator[str]:

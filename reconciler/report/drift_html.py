@@ -9,8 +9,8 @@ import html
 import json
 from typing import Any
 
-from reconciler.drift import LABELS, TYPE_WORDS, RunContext
-from reconciler.report.drift_markdown import unread_verdict
+from reconciler.drift import LABELS, TYPE_WORDS, RunContext, has_unmanaged_aspects
+from reconciler.report.drift_markdown import aspects_verdict, unread_verdict
 
 COLOURS = {
     "in_sync": "#2e7d32",
@@ -19,6 +19,9 @@ COLOURS = {
     "unmanaged": "#546e7a",
     "error": "#6a1b9a",
 }
+#: An in-sync resource with aspects set that the spec leaves out: seen, not drift.
+UNMANAGED_ASPECTS = "#1565c0"
+UNMANAGED_LABEL = "in sync, unmanaged aspects set"
 
 CSS = """
 :root { color-scheme: light; }
@@ -47,6 +50,8 @@ code, pre { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
 td.expected { background: #eef7ee; width: 38%; }
 td.actual { background: #fdf0ee; width: 38%; }
+tr.unmanaged-aspect td { background: #eef3fb; }
+tr.unmanaged-aspect td:first-child { border-left: 3px solid #1565c0; }
 .insync { color: #444; }
 .diagnostics li { margin-bottom: .25rem; }
 @media print {
@@ -100,11 +105,13 @@ def _id(address: str) -> str:
 def _resource(resource: dict[str, Any]) -> str:
     status = resource["status"]
     known = f" <code>({_e(resource['id'])})</code>" if resource.get("id") else ""
+    colour, label = COLOURS[status], LABELS[status]
+    if status == "in_sync" and has_unmanaged_aspects(resource):
+        colour, label = UNMANAGED_ASPECTS, UNMANAGED_LABEL
     parts = [
-        f'<section class="resource" id="{_id(resource["address"])}" '
-        f'style="--c: {COLOURS[status]}">',
+        f'<section class="resource" id="{_id(resource["address"])}" style="--c: {colour}">',
         f"<h2><code>{_e(resource['address'])}</code>{known}"
-        f'<span class="status">{LABELS[status]}</span></h2>',
+        f'<span class="status">{label}</span></h2>',
     ]
     if resource.get("reason"):
         parts.append(f'<p class="reason">{_e(resource["reason"])}</p>')
@@ -114,7 +121,7 @@ def _resource(resource: dict[str, Any]) -> str:
             "<th>difference</th></tr></thead><tbody>"
         )
         parts += [
-            f"<tr><td><code>{_e(d['path'])}</code></td>"
+            f"<tr{_row_class(d)}><td><code>{_e(d['path'])}</code></td>"
             f'<td class="expected">{_value(d["expected"])}</td>'
             f'<td class="actual">{_value(d["actual"])}</td>'
             f"<td>{_e(TYPE_WORDS.get(d['type'], d['type']))}</td></tr>"
@@ -125,6 +132,10 @@ def _resource(resource: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _row_class(difference: dict[str, Any]) -> str:
+    return ' class="unmanaged-aspect"' if difference["type"] == "unmanaged_aspect" else ""
+
+
 def _made(context: RunContext) -> str:
     account = f", account <code>{_e(context.account)}</code>" if context.account else ""
     return (
@@ -133,12 +144,18 @@ def _made(context: RunContext) -> str:
     )
 
 
+def _label(resource: dict[str, Any]) -> str:
+    if resource["status"] == "in_sync" and has_unmanaged_aspects(resource):
+        return UNMANAGED_LABEL
+    return LABELS[resource["status"]]
+
+
 def _contents(shown: list[dict[str, Any]]) -> str:
     if not shown:
         return ""
     items = "".join(
         f'<li><a href="#{_id(r["address"])}"><code>{_e(r["address"])}</code></a> '
-        f"{_e(LABELS[r['status']])}</li>"
+        f"{_e(_label(r))}</li>"
         for r in shown
     )
     return f'<nav class="contents"><h2>Contents</h2><ul>{items}</ul></nav>'
@@ -158,7 +175,10 @@ def render(report: dict[str, Any], context: RunContext | None = None) -> str:
     )
     if s.get("error"):
         verdict = unread_verdict(s, verdict)
+    verdict += aspects_verdict(s)
     counts = "".join(f"<tr><td>{LABELS[k]}</td><td>{s[k]}</td></tr>" for k in statuses)
+    if "unmanaged_aspects" in s:
+        counts += f"<tr><td>{UNMANAGED_LABEL}</td><td>{s['unmanaged_aspects']}</td></tr>"
     shown = [r for r in report["resources"] if r["status"] != "in_sync" or r["differences"]]
     in_sync = [
         r["address"]

@@ -22,6 +22,8 @@ from reconciler.report.markup import (
 WHOLE_REPORT = "The JSON and HTML forms of the report (drift --format json|html) hold every one."
 
 ICONS = {"in_sync": "✅", "drifted": "⚠️", "missing": "❌", "unmanaged": "❔", "error": "⛔"}
+#: A resource's aspects that are set and not managed by the spec (``--all-aspects``).
+UNMANAGED_ICON = "🔎"
 
 
 def _summary(report: dict[str, Any]) -> list[str]:
@@ -34,6 +36,8 @@ def _summary(report: dict[str, Any]) -> list[str]:
     lines = ["| status | resources |", "|---|---:|"]
     lines += [f"| {ICONS[k]} {LABELS[k]} | {s[k]} |" for k in statuses]
     lines.append(f"| managed in all | {s['managed']} |")
+    if "unmanaged_aspects" in s:
+        lines.append(f"| {UNMANAGED_ICON} with unmanaged aspects set | {s['unmanaged_aspects']} |")
     return lines
 
 
@@ -43,9 +47,12 @@ def _details(resource: dict[str, Any]) -> list[str]:
     count = len(resource["differences"])
     noun = "difference" if count == 1 else "differences"
     what = f"{count} {noun}" if count else LABELS[status]
+    icon = ICONS[status]
+    if status == "in_sync" and count:
+        icon, what = UNMANAGED_ICON, f"in sync; {count} unmanaged aspect(s) set (not drift)"
     lines = [
         "<details>",
-        f"<summary>{ICONS[status]} {md_code(resource['address'])}{known}: {what}</summary>",
+        f"<summary>{icon} {md_code(resource['address'])}{known}: {what}</summary>",
         "",
     ]
     if resource.get("reason"):
@@ -67,6 +74,17 @@ def _details(resource: dict[str, Any]) -> list[str]:
     return lines
 
 
+def aspects_verdict(s: dict[str, int]) -> str:
+    """What the verdict adds for resources with unmanaged aspects set (``--all-aspects``)."""
+    found = s.get("unmanaged_aspects")
+    if not found:
+        return ""
+    return (
+        f" {found} with aspects set that the spec does not manage (not drift; "
+        "drift --fail-on-unmanaged-aspects fails on them)."
+    )
+
+
 def unread_verdict(s: dict[str, int], verdict: str) -> str:
     """The verdict when some resources could not be read: never "all in sync"."""
     unread = f"{s['error']} of {s['managed']} managed resources could not be read."
@@ -85,6 +103,7 @@ def render(report: dict[str, Any], *, budget: int = COMMENT_BUDGET) -> str:
     )
     if s.get("error"):
         verdict = unread_verdict(s, verdict)
+    verdict += aspects_verdict(s)
     lines = [
         f"<!-- reconciler drift: stack {md_text(report['stack'])} -->",
         f"## Drift report for stack {md_code(report['stack'])}",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.plan.differ import resource_path
+from reconciler.plan.differ import resource_path, shown
 from reconciler.report import values
 
 SYMBOLS = {
@@ -94,7 +94,9 @@ def _aspect_lines(aspect: dict[str, Any], change: dict[str, Any], style: Style) 
     entries = aspect["diff"]
     if len(entries) == 1 and not entries[0]["path"]:
         # A value compared whole (versioning, ownership): the aspect is the path.
-        return change_lines(name, entries[0]["before"], entries[0]["after"], style)
+        entry = entries[0]
+        before, after = shown(entry["before"], entry["after"], aspect["before"], aspect["after"])
+        return change_lines(name, before, after, style)
     symbol = {"create": "+", "delete": "-"}.get(aspect["action"], "~")
     lines = [style(symbol, COLOURS.get(symbol)) + f" {name}"]
     for entry in entries:
@@ -106,13 +108,14 @@ def _aspect_lines(aspect: dict[str, Any], change: dict[str, Any], style: Style) 
 
 
 def diagnostic_lines(diagnostics: list[dict[str, Any]], style: Style) -> list[str]:
-    """``FILE:LINE:COL: ADDRESS: severity: summary`` per diagnostic, after a blank line."""
+    """``FILE:LINE:COL: severity: ADDRESS: summary`` per diagnostic (the layout of the spec's
+    own warnings), after a blank line."""
     lines = [""] if diagnostics else []
     for diag in diagnostics:
         where = f"{diag['position']}: " if diag.get("position") else ""
         colour = "red" if diag["severity"] == "error" else "yellow"
         lines.append(
-            f"{where}{diag['address']}: {style(diag['severity'], colour)}: {diag['summary']}"
+            f"{where}{style(diag['severity'], colour)}: {diag['address']}: {diag['summary']}"
         )
     return lines
 

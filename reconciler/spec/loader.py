@@ -1,8 +1,9 @@
 """From ``-f`` paths to a validated `Spec`, or a `ConfigError` holding every issue at once.
 
-The steps: find the files (a directory means every ``*.yaml``/``*.yml`` below it, sorted);
-parse each to YAML events
-(syntax errors noted); gather ``vars`` (overridden by ``--var``); build each
+The steps: find the files (a directory means every ``*.yaml``/``*.yml`` below it that is a
+spec, sorted: `reconciler.spec.files`); parse each to YAML events
+(syntax errors noted); gather ``vars`` (overridden by ``--var``, which must name a variable
+the spec declares or uses); build each
 file's data with variables resolved and positions recorded; merge the files (``version`` and
 ``stack`` must agree, a resource or default declared twice is named in both places); put the
 defaults under each resource; validate the shapes (pydantic); check the offline AWS rules.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any, get_args, get_origin
@@ -26,13 +27,19 @@ from reconciler.errors import ConfigError, SourcePosition, SpecIssue
 from reconciler.spec import rules
 from reconciler.spec.bucket import Bucket
 from reconciler.spec.distribution import Distribution
+from reconciler.spec.files import DEFAULT_FILE, find_files, not_a_spec, nothing_found
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Builder, Document, Path, SourceMap, format_path, parse, position
 from reconciler.spec.validation import issues_from
-from reconciler.spec.variables import Variables, interpolate, resolve_variables
+from reconciler.spec.variables import (
+    Variables,
+    gather_variables,
+    interpolate,
+    unknown_variables,
+    used_names,
+)
 from reconciler.spec.yaml_events import MappingStart
 
-DEFAULT_FILE = "reconciler.yaml"
 RESOURCE_KINDS = {"buckets": "bucket", "distributions": "distribution"}
 MERGED_MAPS = ("tags",)  # maps that merge with defaults; everything else is replaced
 
@@ -61,30 +68,8 @@ class _File:
     digest: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     source: SourceMap = field(default_factory=SourceMap)
-
-
-def find_files(paths: Sequence[str]) -> tuple[list[str], list[SpecIssue]]:
-    found: list[str] = []
-    issues: list[SpecIssue] = []
-    for given in paths or [DEFAULT_FILE]:
-        path = FilePath(given)
-        if path.is_dir():
-            below = sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-            )
-            if not below:
-                issues.append(SpecIssue(f"{given}: no *.yaml or *.yml files in this directory"))
-            found.extend(str(p) for p in below)
-        elif path.is_file():
-            found.append(str(path))
-        elif not paths:
-            issues.append(
-                SpecIssue(f"{given}: no such file (the default spec; give -f FILE or DIRECTORY)")
-            )
-        else:
-            issues.append(SpecIssue(f"{given}: no such file or directory"))
-    unique = list(dict.fromkeys(found))
-    return unique, issues
+    #: The variables its text refers to (``${var.NAME}``).
+    used: frozenset[str] = frozenset()
 
 
 def file_digest(content: bytes) -> str:
@@ -92,7 +77,8 @@ def file_digest(content: bytes) -> str:
     return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
-def _read(name: str, issues: list[SpecIssue]) -> _File | None:
+def _read(name: str, issues: list[SpecIssue], *, walked: bool = False) -> _File | None:
+    """The file parsed (``walked``: found below a directory, so skipped if it is no spec)."""
     try:
         content = FilePath(name).read_bytes()
         text = content.decode("utf-8")
@@ -101,6 +87,10 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
         return None
     before = len(issues)
     doc = parse(text, name, issues)
+    skipped = not_a_spec(doc) if doc is not None and walked else None
+    if skipped is not None:
+        issues.append(skipped)
+        return None
     if doc is None:
         if len(issues) == before:
             issues.append(
@@ -120,53 +110,12 @@ def _read(name: str, issues: list[SpecIssue]) -> _File | None:
             )
         )
         return None
-    return _File(name, doc, file_digest(content))
+    return _File(name, doc, file_digest(content), used=used_names(text))
 
 
-def _gather_vars(
-    files: list[_File],
-    cli_vars: Mapping[str, Any],
-    env: Mapping[str, str],
-    issues: list[SpecIssue],
-    target: Mapping[str, Any] | None = None,
-) -> Variables:
-    """``vars:`` of every file as written, then resolved (they may use ``${var.*}``,
-    ``${env.*}`` and ``${target.*}``), with ``--var`` values taking precedence."""
-    raw: dict[str, Any] = {}
-    where: dict[str, SourcePosition] = {}
-    places: dict[str, tuple[SourcePosition, Any]] = {}
-    for file in files:
-        found = file.doc.top_level("vars")
-        if found is None:
-            continue
-        scratch = SourceMap()
-        texts: dict[str, tuple[SourcePosition, Any]] = {}
-
-        def keep(
-            text: str, at: SourcePosition, node: Any, path: str, texts: dict[str, Any] = texts
-        ) -> Any:
-            texts[path] = (at, node)  # resolved below, once every variable is known
-            return text
-
-        data = Builder(file.doc, scratch, issues, keep).build(found, ("vars",))
-        if not isinstance(data, dict):
-            continue  # the shape is reported by validation
-        for name, value in data.items():
-            at = scratch.keys.get(("vars", name)) or SourcePosition(file.name, 1, 1)
-            if name in raw and raw[name] != value:
-                issues.append(
-                    SpecIssue(
-                        f"variable {name!r} is defined differently at {where[name]}", "vars", at
-                    )
-                )
-                continue
-            raw.setdefault(name, value)
-            where.setdefault(name, at)
-            if f"vars.{name}" in texts:
-                places.setdefault(name, texts[f"vars.{name}"])
-    return resolve_variables(
-        raw, places=places, fixed=cli_vars, env=env, issues=issues, target=target
-    )
+def _declared_vars(file: _File) -> list[str]:
+    declared = file.data.get("vars")
+    return [k for k in declared if isinstance(k, str)] if isinstance(declared, dict) else []
 
 
 def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
@@ -396,16 +345,19 @@ def load_spec(
     *,
     cli_vars: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    checked_vars: Collection[str] | None = None,
     target: Mapping[str, Any] | None = None,
 ) -> LoadedSpec:
     """Load, merge and check the spec files; raise `ConfigError` with every issue found.
-    ``target`` holds a fleet target's values for ``${target.NAME}``."""
+    ``checked_vars``: the names of ``cli_vars`` that must be variables the spec declares or
+    uses (``--var``; default: all of them). ``target`` holds a fleet target's values for
+    ``${target.NAME}``."""
     # Loading builds many small objects and no reference cycles; the cyclic collector would
     # otherwise rescan the growing heap again and again (most of the time of a large spec).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, cli_vars=cli_vars, env=env, target=target)
+        return _load(paths, cli_vars=cli_vars, env=env, checked_vars=checked_vars, target=target)
     finally:
         if collecting:
             gc.enable()
@@ -416,16 +368,24 @@ def _load(
     *,
     cli_vars: Mapping[str, Any] | None,
     env: Mapping[str, str] | None,
-    target: Mapping[str, Any] | None,
+    checked_vars: Collection[str] | None,
+    target: Mapping[str, Any] | None = None,
 ) -> LoadedSpec:
     issues: list[SpecIssue] = []
-    names, missing = find_files(paths)
-    issues.extend(missing)
-    files = [f for f in (_read(name, issues) for name in names) if f is not None]
-    variables = _gather_vars(files, cli_vars or {}, env or {}, issues, target)
+    found = find_files(paths)
+    issues.extend(found.issues)
+    read = (_read(name, issues, walked=name in found.walked) for name in found.names)
+    files = [f for f in read if f is not None]
+    variables = gather_variables(
+        [f.doc for f in files], cli_vars or {}, env or {}, issues, target=target
+    )
     for file in files:
         _build(file, variables, issues)
+    known = {n for f in files for n in (*f.used, *_declared_vars(f))}
+    issues += unknown_variables(cli_vars or {} if checked_vars is None else checked_vars, known)
     if not files:
+        if not any(i.severity == "error" for i in issues) and found.names:
+            issues.append(nothing_found(issues))
         raise _fail(issues or [SpecIssue("no spec files were given")])
     data, source = _merge(files, issues)
     _apply_defaults(data, source)
@@ -447,7 +407,7 @@ def _load(
     return LoadedSpec(
         full,
         source,
-        tuple(names),
+        tuple(f.name for f in files),
         warnings,
         _digest(full),
         given=tuple(paths) or (DEFAULT_FILE,),

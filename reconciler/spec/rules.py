@@ -68,7 +68,7 @@ def _bucket(ctx: RuleContext, name: str, bucket: Bucket) -> Iterator[Finding]:
     if bucket.force_destroy:
         yield Finding(
             (*path, "force_destroy"),
-            "force_destroy only has effect with state: absent",
+            "force_destroy has effect only when the bucket is deleted (state: absent, or destroy)",
             severity="warning",
         )
     yield from aspects.check(ctx, name, bucket, path)

@@ -206,6 +206,8 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecIssue:
             problem = f"{exc.context}, {exc.problem}"
     lines = text.splitlines()
     line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if line[where.column - 1 : where.column] == "\t":
+        problem = "found a tab, which cannot start any token: YAML indents with spaces, never tabs"
     if "${" in line and ("{" in line.replace("${", "") or "[" in line):
         problem += "; inside [...] or {...}, quote values that hold ${...}"
     return SpecIssue(f"YAML syntax error: {problem}", "", where)

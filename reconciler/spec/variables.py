@@ -16,8 +16,9 @@ on its own, the spec names no target, and a reference to one says how to give it
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -25,10 +26,12 @@ from typing import Any
 import yaml
 
 from reconciler.errors import SourcePosition, SpecIssue
-from reconciler.spec.source import Unreadable
+from reconciler.spec.source import Builder, Document, SourceMap, Unreadable
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"^(var|env|target)\.([A-Za-z_][A-Za-z0-9_-]*)$")
+#: A ``${var.NAME}`` reference (not ``$${``, a literal), as a file's text holds it.
+_USES = re.compile(r"(?<!\$)\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}")
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,7 @@ class _Resolution:
             try:
                 text = interpolate(
                     text,
-                    variables=Variables(
-                        _Lookup(self, (*chain, name)), self.env, target=self.target
-                    ),
+                    variables=Variables(_Lookup(self, (*chain, name)), self.env, target=self.target),
                     at=at,
                     path=f"vars.{name}",
                     issues=self.issues,
@@ -213,6 +214,52 @@ class _Resolution:
                 raise Unreadable(name)
         self.done[name] = text
         return text
+
+
+def gather_variables(
+    docs: Sequence[Document],
+    cli_vars: Mapping[str, Any],
+    env: Mapping[str, str],
+    issues: list[SpecIssue],
+    target: Mapping[str, Any] | None = None,
+) -> Variables:
+    """``vars:`` of every file as written, then resolved (they may use ``${var.*}``,
+    ``${env.*}`` and ``${target.*}``), with ``--var`` values taking precedence."""
+    raw: dict[str, Any] = {}
+    where: dict[str, SourcePosition] = {}
+    places: dict[str, tuple[SourcePosition, Any]] = {}
+    for doc in docs:
+        found = doc.top_level("vars")
+        if found is None:
+            continue
+        scratch = SourceMap()
+        texts: dict[str, tuple[SourcePosition, Any]] = {}
+
+        def keep(
+            text: str, at: SourcePosition, node: Any, path: str, texts: dict[str, Any] = texts
+        ) -> Any:
+            texts[path] = (at, node)  # resolved below, once every variable is known
+            return text
+
+        data = Builder(doc, scratch, issues, keep).build(found, ("vars",))
+        if not isinstance(data, dict):
+            continue  # the shape is reported by validation
+        for name, value in data.items():
+            at = scratch.keys.get(("vars", name)) or SourcePosition(doc.file, 1, 1)
+            if name in raw and raw[name] != value:
+                issues.append(
+                    SpecIssue(
+                        f"variable {name!r} is defined differently at {where[name]}", "vars", at
+                    )
+                )
+                continue
+            raw.setdefault(name, value)
+            where.setdefault(name, at)
+            if f"vars.{name}" in texts:
+                places.setdefault(name, texts[f"vars.{name}"])
+    return resolve_variables(
+        raw, places=places, fixed=cli_vars, env=env, issues=issues, target=target
+    )
 
 
 def resolve_variables(
@@ -286,3 +333,24 @@ def parse_var_file(path: str) -> tuple[dict[str, Any], list[SpecIssue]]:
         else:
             values[name] = value
     return values, issues
+
+
+def used_names(text: str) -> frozenset[str]:
+    """The variables a file's text refers to."""
+    return frozenset(_USES.findall(text)) if "${" in text else frozenset()
+
+
+def unknown_variables(given: Iterable[str], known: Collection[str]) -> list[SpecIssue]:
+    """``--var`` names that the spec neither declares (``vars:``) nor uses (``${var.NAME}``):
+    a typo would otherwise be ignored, and the default planned."""
+    issues = []
+    for name in sorted(set(given) - set(known)):
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        if close:
+            hint = f"; did you mean {close[0]}?"
+        else:
+            hint = f" (it has: {', '.join(sorted(known))})" if known else " (it has none)"
+        issues.append(
+            SpecIssue(f"--var {name}: the spec neither declares nor uses this variable{hint}")
+        )
+    return issues
