@@ -200,7 +200,9 @@ class _Resolution:
             try:
                 text = interpolate(
                     text,
-                    variables=Variables(_Lookup(self, (*chain, name)), self.env, target=self.target),
+                    variables=Variables(
+                        _Lookup(self, (*chain, name)), self.env, target=self.target
+                    ),
                     at=at,
                     path=f"vars.{name}",
                     issues=self.issues,
