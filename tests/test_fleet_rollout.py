@@ -188,3 +188,20 @@ def test_a_wrong_amount_is_refused(text: str, message: str) -> None:
         Amount.parse(text, "--failure-tolerance")
     with pytest.raises(ConfigError, match="--max-concurrent: at least 1"):
         Controls(max_concurrent=Amount(0))
+
+
+def test_a_ctrl_c_lets_the_targets_under_way_finish_and_starts_no_other() -> None:
+    import os
+    import signal
+
+    fleet = targets(5)
+
+    def run(target: Target) -> TargetResult:
+        if target is fleet[0]:
+            os.kill(os.getpid(), signal.SIGINT)  # the main thread is waiting for this one
+            time.sleep(0.1)
+        return result(target, "succeeded")
+
+    done = roll_out(fleet, run, Controls(max_concurrent=Amount(1)), not_started=not_started)
+    assert [r.outcome for r in done.results] == ["succeeded"] + ["not_started"] * 4
+    assert done.interrupted

@@ -18,11 +18,14 @@ through an account's regions one after another.
 from __future__ import annotations
 
 import re
+import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 from reconciler.errors import ConfigError
 from reconciler.fleet.results import Rollout, TargetResult
@@ -113,6 +116,26 @@ class _Schedule:
         return self.ceiling
 
 
+@contextmanager
+def _first_interrupt_stops(stop: threading.Event) -> Iterator[None]:
+    """A first Ctrl-C sets ``stop`` (no new target starts; those under way finish and are
+    reported); a second one interrupts as usual. Only the main thread receives signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def first(number: int, frame: FrameType | None) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, before)
+
+    signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def roll_out(
     targets: Sequence[Target],
     run: Callable[[Target], TargetResult],
@@ -122,7 +145,8 @@ def roll_out(
     stop: threading.Event | None = None,
 ) -> Outcome:
     """Run ``run`` on each target under ``controls``; the results in the targets' order. A
-    set ``stop`` (a first Ctrl-C) starts no new target."""
+    set ``stop``, or a Ctrl-C, starts no new target: those under way finish, the rest are
+    reported not started."""
     schedule = _Schedule(targets, controls)
     groups = [deque(group) for group in waves(targets, controls.region_order)]
     stop = stop or threading.Event()
@@ -130,7 +154,10 @@ def roll_out(
     running: dict[Future[TargetResult], Target] = {}
     busy: set[str] = set()
     current = 0
-    with ThreadPoolExecutor(schedule.ceiling, thread_name_prefix="target") as pool:
+    with (
+        _first_interrupt_stops(stop),
+        ThreadPoolExecutor(schedule.ceiling, thread_name_prefix="target") as pool,
+    ):
         while True:
             while current < len(groups) and not schedule.exceeded and not stop.is_set():
                 group = groups[current]
