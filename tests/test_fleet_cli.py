@@ -152,3 +152,23 @@ def test_import_writes_a_spec_per_target(endpoint: str, tmp_path: Path) -> None:
     spec = (tmp_path / "imported" / "222222222222-us-west-2.yaml").read_text()
     assert "legacy-222222222222:" in spec
     assert "legacy-111111111111" not in spec  # each account's own
+
+
+def test_validate_checks_the_spec_for_every_target_offline(tmp_path: Path) -> None:
+    targets, spec = setup(tmp_path)
+    offline = user_env(tmp_path, endpoint=None)
+    done = run_cli(
+        "validate", "-f", str(spec), "--targets", str(targets), cwd=tmp_path, env=offline
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "The spec is valid for every one of the fleet's 3 target(s).\n"
+    (tmp_path / "long.yaml").write_text(
+        "version: 1\nstack: s-${target.region}\nbuckets:\n"
+        "  a-very-long-bucket-name-that-grows-past-sixty-three-${target.region}-xyz: {}\n"
+    )
+    wrong = run_cli(
+        "validate", "-f", "long.yaml", "--targets", str(targets), cwd=tmp_path, env=offline
+    )
+    assert wrong.returncode == 1
+    assert "Error: the spec has errors for 3 of 3 target(s)" in wrong.stderr
+    assert "111111111111/eu-west-1: long.yaml:4:3: " in wrong.stderr

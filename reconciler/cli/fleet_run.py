@@ -88,9 +88,12 @@ def _fleet_options(command: Any, name: str) -> Any:
 
 
 def over_fleet(name: str) -> Callable[[Any], Any]:
-    """Give a command the fleet's options; with ``--targets`` it runs over the fleet."""
+    """Give a command the fleet's options; with ``--targets`` it runs over the fleet
+    (``validate``: checks the spec for every target, offline but for Organizations)."""
 
     def decorate(callback: Callable[..., None]) -> Any:
+        if name == "validate":
+            return _validate_over_fleet(callback)
         keys = COMMON + (APPLY_ONLY if name == "apply" else ())
 
         @functools.wraps(callback)
@@ -104,6 +107,30 @@ def over_fleet(name: str) -> Callable[[Any], Any]:
         return _fleet_options(command, name)
 
     return decorate
+
+
+def _validate_over_fleet(callback: Callable[..., None]) -> Any:
+    @functools.wraps(callback)
+    def command(**options: Any) -> None:
+        path = options.pop("targets_file")
+        if path is None:
+            return callback(**options)
+        terminal = open_terminal()
+        loaded = load_targets_file(path)
+        with hub_session(loaded, {"parallelism": 1}, needed=False) as hub:
+            every, _, _ = resolve(loaded, hub, None, None)
+        found = _specs_of(every, options, quiet=True)
+        failed = {t: e for t, e in found.items() if isinstance(e, ConfigError)}
+        for target, error in failed.items():
+            for issue in error.issues or (error,):
+                terminal.note(f"{target}: {issue}")
+        if failed:
+            raise PlanError(f"the spec has errors for {len(failed)} of {len(every)} target(s)")
+        _one_stack_per_target(every, found)
+        terminal.out(f"The spec is valid for every one of the fleet's {len(every)} target(s).\n")
+        return None
+
+    return targets_file_option(command)
 
 
 def _refuse_without_targets(fleet: Mapping[str, Any]) -> None:
@@ -171,6 +198,21 @@ def result_path(given: str, command: str, shard: tuple[int, int], *, retry: bool
     )
 
 
+def _specs_of(
+    mine: list[Target], options: Mapping[str, Any], *, quiet: bool = False
+) -> dict[str, LoadedSpec | ConfigError | None]:
+    found: dict[str, LoadedSpec | ConfigError | None] = {}
+    for index, target in enumerate(mine):
+        try:
+            found[target.id] = load(
+                options["files"], options["variables"], target=target.spec_values(),
+                warn=index == 0 and not quiet,
+            )  # fmt: skip
+        except ConfigError as exc:
+            found[target.id] = exc
+    return found
+
+
 def _specs(
     mine: list[Target], options: dict[str, Any], name: str
 ) -> dict[str, LoadedSpec | ConfigError | None]:
@@ -178,14 +220,7 @@ def _specs(
     target, the errors are the command's: reported at once, and nothing is run."""
     if name == "import":
         return dict.fromkeys((t.id for t in mine), None)
-    found: dict[str, LoadedSpec | ConfigError | None] = {}
-    for index, target in enumerate(mine):
-        try:
-            found[target.id] = load(
-                options["files"], options["variables"], target=target.spec_values(), warn=index == 0
-            )
-        except ConfigError as exc:
-            found[target.id] = exc
+    found = _specs_of(mine, options)
     errors = [v for v in found.values() if isinstance(v, ConfigError)]
     if mine and len(errors) == len(mine):
         raise errors[0]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 @cli.command()
 @spec_options
+@over_fleet("validate")
 def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
     """Check the spec offline: schema, cross-references and AWS rules. No API call."""
     loaded = load(files, variables)
