@@ -15,12 +15,12 @@ gc.set_threshold(20_000, 10, 10)
 
 import click  # noqa: E402
 
-from reconciler.cli import other_commands, plan_commands  # noqa: E402
+from reconciler.cli import fleet_commands, other_commands, plan_commands  # noqa: E402
 from reconciler.cli.base import DRIFT_FORMATS, cli  # noqa: E402
 from reconciler.errors import ConfigError, PlanError, ReconcilerError  # noqa: E402
 from reconciler.terminal import printable  # noqa: E402
 
-__all__ = ["DRIFT_FORMATS", "cli", "main", "other_commands", "plan_commands"]
+__all__ = ["DRIFT_FORMATS", "cli", "fleet_commands", "main", "other_commands", "plan_commands"]
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +153,15 @@ def spec_options(command: Any) -> Any:
     )(command)
 
 
-def load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
+def load(
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    *,
+    target: Mapping[str, Any] | None = None,
+    warn: bool = True,
+) -> LoadedSpec:
+    """The spec, with ``--var-file`` and ``--var``; ``target`` holds a fleet target's values
+    (``${target.NAME}``); ``warn`` shows the spec's warnings."""
     from reconciler.spec.loader import load_spec  # noqa: PLC0415
     from reconciler.spec.variables import parse_cli_vars, parse_var_file  # noqa: PLC0415
 
@@ -166,11 +175,17 @@ def load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
     problems += wrong
     if problems:
         raise ConfigError("invalid --var or --var-file option", issues=problems)
-    loaded = load_spec(files, cli_vars={**given, **cli_vars}, env=os.environ, checked_vars=cli_vars)
+    loaded = load_spec(
+        files,
+        cli_vars={**given, **cli_vars},
+        env=os.environ,
+        checked_vars=cli_vars,
+        target=target,
+    )
     # The modules and the spec live for the whole run: the cyclic collector need not scan them
     # again at every collection the reads trigger (a tenth of a 1,000-bucket plan's CPU time).
     gc.freeze()
-    for warning in loaded.warnings:
+    for warning in loaded.warnings if warn else ():
         click.echo(str(warning), err=True)
     return loaded
 

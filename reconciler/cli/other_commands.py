@@ -30,11 +30,13 @@ from reconciler.cli.base import (
     spec_options,
     write_file,
 )
+from reconciler.cli.fleet_run import over_fleet
 from reconciler.errors import PlanError
 
 
 @cli.command()
 @spec_options
+@over_fleet("drift")
 @click.option(
     "--format",
     "fmt",
@@ -176,6 +178,7 @@ def invalidate(
 
 
 @cli.command(name="import")
+@over_fleet("import")
 @click.option("--bucket", "buckets", multiple=True, metavar="NAME", help="A bucket; repeatable.")
 @click.option(
     "--distribution",
