@@ -193,14 +193,15 @@ def test_a_throttled_organizations_call_waits_and_is_sent_again() -> None:
     waits: list[float] = []
     with (
         stub_server(throttled, roots, throttled, page1, page2, empty) as stub,
-        Transport(credentials=Credentials("AKID", "secret"), sleep=waits.append) as transport,
+        Transport(
+            credentials=Credentials("AKID", "secret"), sleep=waits.append, jitter=lambda: 1.0
+        ) as transport,
     ):
         client = Organizations(
             transport,
             region="eu-west-1",
             endpoint_url=stub.url,
             backoff=RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=1.0),
-            jitter=lambda: 1.0,
         )
         units = client.units()
     assert [u.path for u in units] == ["/", "/p"]

@@ -16,23 +16,21 @@ when the file filters on them, and only for accounts in the selected OUs.
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.aws.config import RetryPolicy
 from reconciler.aws.session import Session
-from reconciler.aws.steps import Exchange, Outcome, Pause, Steps
+from reconciler.aws.steps import Steps
 from reconciler.aws.transport import Request, Response, Transport
-from reconciler.errors import ConfigError, ResponseParseError, SpecIssue, api_error
+from reconciler.errors import ConfigError, ResponseParseError, SpecIssue
 from reconciler.fleet.model import Organization
 from reconciler.fleet.targets import LoadedTargets, SelectedAccount, Target, expand
 from reconciler.spec.source import SourceMap, format_path
 
 TARGET_PREFIX = "AWSOrganizationsV20161128"
 ADDRESS = "organization"
-THROTTLING = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 #: Organizations allows a few calls a second; waits grow to 20 s, 8 attempts in all.
 BACKOFF = RetryPolicy(max_attempts=8, base_delay=0.5, max_delay=20.0)
 MAX_PAGES = 10_000
@@ -65,13 +63,11 @@ class Organizations:
         region: str,
         endpoint_url: str | None = None,
         backoff: RetryPolicy = BACKOFF,
-        jitter: Callable[[], float] = random.random,
     ) -> None:
         root, self._region = default_endpoint(region)
         self._transport = transport
         self._root = (endpoint_url or root).rstrip("/")
         self._backoff = backoff
-        self._jitter = jitter
         self._cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.calls = 0
 
@@ -92,35 +88,9 @@ class Organizations:
             body=json.dumps(params).encode(),
             address=ADDRESS,
         )
-        limit = self._transport.limit_for(self._root)
-        attempts = max(self._backoff.max_attempts, 1)
-        for attempt in range(1, attempts + 1):
-            outcome: Outcome = yield Exchange(request, attempt, limit)
-            self.calls += 1
-            response = outcome.response
-            if response is None:
-                assert outcome.failure is not None
-                if attempt == attempts:
-                    raise outcome.failure
-            elif response.status < 300:
-                limit.succeeded()
-                return _document(response, action)
-            else:
-                code, message = _error(response)
-                throttled = code in THROTTLING or response.status in (429, 503)
-                if throttled:
-                    limit.throttled(outcome.epoch)
-                if attempt == attempts or not (throttled or response.status >= 500):
-                    raise api_error(
-                        code=code,
-                        message=f"{action}: {message}",
-                        status=response.status,
-                        request_id=response.request_id,
-                        address=ADDRESS,
-                        service="organizations",
-                    )
-            yield Pause(self._backoff.backoff(attempt, self._jitter()))
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        response = yield from self._transport.sending(request, retry=self._backoff)
+        self.calls += 1
+        return _document(response, action)
 
     def _pages(self, action: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
         """Every item of a paged list call, answered once per run."""
@@ -261,21 +231,6 @@ def _document(response: Response, action: str) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise ResponseParseError(f"{action}: the answer is not a JSON object", address=ADDRESS)
     return found
-
-
-def _error(response: Response) -> tuple[str, str]:
-    """The error code (``__type`` without its namespace, or the ``x-amzn-ErrorType`` header)
-    and message of a JSON 1.1 error answer."""
-    code = response.headers.get("x-amzn-errortype", "").split(":")[0]
-    message = ""
-    try:
-        found = json.loads(response.body or b"{}")
-    except ValueError:
-        found = {}
-    if isinstance(found, dict):
-        code = str(found.get("__type") or code).split("#")[-1]
-        message = str(found.get("message") or found.get("Message") or "")
-    return code or f"Http{response.status}", message or f"HTTP {response.status}"
 
 
 def fleet_targets(loaded: LoadedTargets, hub: Session | None) -> list[Target]:

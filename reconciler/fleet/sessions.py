@@ -25,25 +25,9 @@ from reconciler.aws.credentials.context import SourceContext
 from reconciler.aws.credentials.provider import RefreshingProvider, Temporary
 from reconciler.aws.profiles import SharedFiles
 from reconciler.aws.session import Session, open_session
-from reconciler.aws.signing import Credentials
 from reconciler.aws.transport import Transport
 from reconciler.errors import CredentialsError, ReconcilerError
 from reconciler.fleet.targets import Target
-
-
-class HubCredentials:
-    """The hub's credentials (those the command was run with), as the provider AssumeRole is
-    signed with: the hub session's own, refreshed as it refreshes them."""
-
-    def __init__(self, hub: Session) -> None:
-        self._transport = hub.transport
-
-    @property
-    def source(self) -> str:
-        return "the hub's credentials"
-
-    def get(self) -> Credentials:
-        return self._transport.credentials
 
 
 class FleetSessions:
@@ -59,8 +43,11 @@ class FleetSessions:
             region=config.region,
             sts_url=config.endpoint("sts"),
             ca_bundle=config.ca_bundle,
+            driver=hub.driver,
+            bounds=config.bounds,
         )
-        self._sts = self._context.sts(HubCredentials(hub))
+        # Each role is assumed directly with the hub's credentials (never chained).
+        self._sts = self._context.sts(hub.transport.provider)
         self._lock = threading.Lock()
         self._roles: dict[tuple[str, str | None, str, int | None], RefreshingProvider] = {}
         self._cloudfront: dict[str, tuple[Transport, CloudFrontClient]] = {}
@@ -107,6 +94,8 @@ class FleetSessions:
                     timeouts=config.timeouts,
                     retry=config.retry,
                     ca_bundle=config.ca_bundle,
+                    bounds=config.bounds,
+                    driver=self._hub.driver,
                 )
                 client = CloudFrontClient(transport, endpoint_url=config.endpoint("cloudfront"))
                 found = self._cloudfront[target.account] = (transport, client)
