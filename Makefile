@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_plan_latency.py 1000 20 --curve --apply-import --tls
+	$(BIN)/python bench/bench_fleet.py 100 50 20 --shards 4
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -95,8 +95,15 @@ class Project:
         self.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{branch}'", branch)
         return self.git("rev-parse", "HEAD")
 
-    def pipeline(self, source: str, merge_request: int | None = None) -> Pipeline:
-        """Run the whole pipeline for this event, as gitlab-ci-local evaluates its rules."""
+    def pipeline(
+        self,
+        source: str,
+        merge_request: int | None = None,
+        *,
+        extra: dict[str, str] | None = None,
+    ) -> Pipeline:
+        """Run the whole pipeline for this event, as gitlab-ci-local evaluates its rules
+        (``extra``: more CI/CD variables)."""
         state = self.root / ".gitlab-ci-local"
         shutil.rmtree(state, ignore_errors=True)  # each pipeline starts with no artifacts
         variables = {
@@ -105,6 +112,7 @@ class Project:
             "AWS_APPLY_ROLE_ARN": APPLY_ROLE,
             "AWS_OIDC_TOKEN": OIDC_TOKEN,  # GitLab makes it from id_tokens
             "GITLAB_API_TOKEN": TOKEN,
+            **(extra or {}),
         }
         unset = []
         if merge_request is not None:

@@ -154,9 +154,10 @@ def test_endpoint_precedence_follows_the_aws_cli() -> None:
         "cloudfront": "http://all:1",
         "sts": "http://all:1",
         "sso": "http://all:1",
+        "organizations": "http://all:1",
     }
     assert resolve_endpoints(cli_url="https://cli:3", env=env) == dict.fromkeys(
-        ("s3", "cloudfront", "sts", "sso"), "https://cli:3"
+        ("s3", "cloudfront", "sts", "sso", "organizations"), "https://cli:3"
     )
     assert resolve_endpoints(cli_url=None, env={}) == {}
 
@@ -202,6 +203,7 @@ def test_endpoint_url_and_services_sections_in_the_config_file(
         "sts": "http://sts.store:9000",
         "cloudfront": "http://store:9000",
         "sso": "http://store:9000",
+        "organizations": "http://store:9000",
     }
     # The environment beats the profile; the command line beats both.
     env = {**home, "AWS_ENDPOINT_URL_S3": "http://env:1"}

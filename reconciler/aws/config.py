@@ -2,10 +2,10 @@
 AWS CLI reads them: the command line first, then the environment, then the profile in
 ``~/.aws/config``.
 
-- Endpoints, per service (``s3``, ``cloudfront``, ``sts``, ``sso``): ``--endpoint-url``, then
-  ``AWS_ENDPOINT_URL_<SERVICE>``, then ``AWS_ENDPOINT_URL``, then the profile's
-  ``[services NAME]`` section (``s3 =`` / ``endpoint_url = ...``), then its ``endpoint_url``;
-  none means AWS itself.
+- Endpoints, per service (``s3``, ``cloudfront``, ``sts``, ``sso``, ``organizations``):
+  ``--endpoint-url``, then ``AWS_ENDPOINT_URL_<SERVICE>``, then ``AWS_ENDPOINT_URL``, then the
+  profile's ``[services NAME]`` section (``s3 =`` / ``endpoint_url = ...``), then its
+  ``endpoint_url``; none means AWS itself.
 - Region: ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``, then
   ``us-east-1``.
 - A private CA bundle: ``AWS_CA_BUNDLE`` (or ``REQUESTS_CA_BUNDLE``), then ``ca_bundle``.
@@ -28,7 +28,7 @@ from reconciler.errors import ConfigError
 
 DEFAULT_REGION = "us-east-1"
 #: The services the reconciler calls, as the AWS CLI names their endpoint settings.
-SERVICES = ("s3", "cloudfront", "sts", "sso")
+SERVICES = ("s3", "cloudfront", "sts", "sso", "organizations")
 RETRY_MODES = ("legacy", "standard", "adaptive")
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 

@@ -4,6 +4,7 @@ answer means (its typed error, whether it is worth retrying, whether it asks to 
 from __future__ import annotations
 
 import email.utils
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -119,13 +120,31 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-amz-request-id") or headers.get("x-amzn-requestid")
 
 
+def _json_error(response: Response) -> tuple[str | None, str | None]:
+    """The code (``__type`` without its namespace, else the ``x-amzn-ErrorType`` header) and
+    message of a JSON 1.1 error answer (Organizations, SSO)."""
+    code = response.headers.get("x-amzn-errortype", "").split(":")[0] or None
+    try:
+        found = json.loads(response.body)
+    except ValueError:
+        return code, None
+    if not isinstance(found, dict):
+        return code, None
+    given = found.get("__type") or code
+    message = found.get("message") or found.get("Message")
+    return (str(given).split("#")[-1] if given else None), (str(message) if message else None)
+
+
 def parse_error(response: Response, request: Request) -> ApiError:
     """The typed error for a failed response, from S3's ``<Error>`` or CloudFront's
-    ``<ErrorResponse><Error>`` body, or from the status alone (HEAD answers have no body)."""
+    ``<ErrorResponse><Error>`` body, a JSON service's ``{"__type": ...}``, or from the status
+    alone (HEAD answers have no body)."""
     code = message = region = None
     request_id = response.request_id
     body = response.body.strip()
-    if body.startswith(b"<"):
+    if body.startswith(b"{"):
+        code, message = _json_error(response)
+    elif body.startswith(b"<"):
         root = xml.parse(
             body,
             what=request.operation,

@@ -25,6 +25,8 @@ class Session:
     transport: Transport
     s3: S3Client
     cloudfront: CloudFrontClient
+    #: The event loop every request of the session goes through.
+    driver: Driver
 
 
 @contextmanager
@@ -67,7 +69,9 @@ def open_session(
                 addressing_style=config.addressing_style,
             )
             cloudfront = CloudFrontClient(transport, endpoint_url=config.endpoint("cloudfront"))
-            yield Session(config=config, transport=transport, s3=s3, cloudfront=cloudfront)
+            yield Session(
+                config=config, transport=transport, s3=s3, cloudfront=cloudfront, driver=driver
+            )
     finally:
         sources.close()
         driver.close()

@@ -144,6 +144,11 @@ class Transport:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def provider(self) -> CredentialProvider | None:
+        """What the requests are signed with (``None``: unsigned requests only)."""
+        return self._provider
+
     def _usable(self) -> Credentials | None:
         """The credentials to sign with now, if that needs no waiting (`Offload` otherwise)."""
         provider = self._provider
@@ -229,11 +234,13 @@ class Transport:
                 found = self._limits[root] = AdaptiveLimit(self._pool_size)
         return found
 
-    def sending(self, request: Request) -> Steps[Response]:
-        """``request`` sent with retries, as steps: a 2xx (or 304) response, or a typed error.
-        A throttling answer halves the endpoint's concurrency; successes grow it back
+    def sending(self, request: Request, *, retry: RetryPolicy | None = None) -> Steps[Response]:
+        """``request`` sent with retries (the transport's policy, or ``retry`` for a service
+        that asks for more patience), as steps: a 2xx (or 304) response, or a typed error. A
+        throttling answer halves the endpoint's concurrency; successes grow it back
         (`AdaptiveLimit`)."""
-        limit = max(self._retry.max_attempts, 1)
+        policy = retry or self._retry
+        limit = max(policy.max_attempts, 1)
         adaptive = self.limit_for(request.root)
         for attempt in range(1, limit + 1):
             credentials = None
@@ -248,7 +255,7 @@ class Transport:
                 assert outcome.failure is not None
                 if attempt == limit or outcome.failure.final:
                     raise failed
-                yield Pause(self._retry.backoff(attempt, self._jitter()))
+                yield Pause(policy.backoff(attempt, self._jitter()))
                 continue
             response = self.answered(request, outcome, attempt)
             if response.status < 300 or response.status == 304:
@@ -261,10 +268,10 @@ class Transport:
                 adaptive.succeeded()  # an answer, if not a happy one: the endpoint copes
             if attempt == limit or not is_retryable(error):
                 raise error
-            wait = self._retry.backoff(attempt, self._jitter())
+            wait = policy.backoff(attempt, self._jitter())
             hinted = retry_after(response.headers.get("retry-after"), self._clock())
             if hinted is not None:
-                wait = min(max(wait, hinted), self._retry.max_delay)
+                wait = min(max(wait, hinted), policy.max_delay)
             yield Pause(wait)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 

@@ -15,7 +15,12 @@ gc.set_threshold(20_000, 10, 10)
 
 import click  # noqa: E402
 
-from reconciler.cli import invalidate_command, other_commands, plan_commands  # noqa: E402
+from reconciler.cli import (  # noqa: E402
+    fleet_commands,
+    invalidate_command,
+    other_commands,
+    plan_commands,
+)
 from reconciler.cli.base import DRIFT_FORMATS, cli  # noqa: E402
 from reconciler.errors import ConfigError, PlanError, ReconcilerError  # noqa: E402
 from reconciler.terminal import printable  # noqa: E402
@@ -23,6 +28,7 @@ from reconciler.terminal import printable  # noqa: E402
 __all__ = [
     "DRIFT_FORMATS",
     "cli",
+    "fleet_commands",
     "invalidate_command",
     "main",
     "other_commands",

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +153,15 @@ def spec_options(command: Any) -> Any:
     )(command)
 
 
-def load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
+def load(
+    files: tuple[str, ...],
+    variables: tuple[str, ...],
+    *,
+    target: Mapping[str, Any] | None = None,
+    warn: bool = True,
+) -> LoadedSpec:
+    """The spec, with ``--var-file`` and ``--var``; ``target`` holds a fleet target's values
+    (``${target.NAME}``); ``warn`` shows the spec's warnings."""
     from reconciler.spec.loader import load_spec  # noqa: PLC0415
     from reconciler.spec.variables import parse_cli_vars, parse_var_file  # noqa: PLC0415
 
@@ -166,11 +175,17 @@ def load(files: tuple[str, ...], variables: tuple[str, ...]) -> LoadedSpec:
     problems += wrong
     if problems:
         raise ConfigError("invalid --var or --var-file option", issues=problems)
-    loaded = load_spec(files, cli_vars={**given, **cli_vars}, env=os.environ, checked_vars=cli_vars)
+    loaded = load_spec(
+        files,
+        cli_vars={**given, **cli_vars},
+        env=os.environ,
+        checked_vars=cli_vars,
+        target=target,
+    )
     # The modules and the spec live for the whole run: the cyclic collector need not scan them
     # again at every collection the reads trigger (a tenth of a 1,000-bucket plan's CPU time).
     gc.freeze()
-    for warning in loaded.warnings:
+    for warning in loaded.warnings if warn else ():
         click.echo(str(warning), err=True)
     return loaded
 
@@ -330,3 +345,31 @@ def refuse_errors(
             for diag in plan.diagnostics:
                 terminal.note(str(diag))
         raise PlanError(f"{what} has {len(errors)} error(s); {outcome}")
+
+
+def import_request(
+    stack: str, all_unmanaged: bool, output: str | None, given: Mapping[str, Any]
+) -> Any:
+    """What the import options ask for; refused when they ask for nothing, or contradict."""
+    from reconciler import importer  # noqa: PLC0415
+    from reconciler.kinds.registry import import_options  # noqa: PLC0415
+
+    options = import_options()
+    names = {o.kind: tuple(given.get(o.dest) or ()) for o in options}
+    alone = [o for o in options if o.alone and given.get(o.alone_dest)]
+    if not (any(names.values()) or all_unmanaged):
+        flags = [f"{o.flag} {o.metavar}" for o in options]
+        raise PlanError(f"name what to import: {', '.join(flags)} or --all-unmanaged")
+    for option in alone:
+        others = [o for o in options if o.kind != option.kind and names[o.kind]]
+        if others:
+            raise PlanError(
+                f"{option.alone} imports no {others[0].kind}: leave out {others[0].flag}"
+            )
+    return importer.ImportRequest(
+        stack,
+        names=names,
+        all_unmanaged=all_unmanaged,
+        alone=frozenset(o.kind for o in alone),
+        output=output,
+    )

@@ -22,6 +22,7 @@ from reconciler.cli.base import (
     Run,
     aws_options,
     cli,
+    import_request,
     load,
     open_session,
     open_terminal,
@@ -29,11 +30,13 @@ from reconciler.cli.base import (
     spec_options,
     write_file,
 )
+from reconciler.cli.fleet_run import over_fleet
 from reconciler.errors import PlanError
 
 
 @cli.command()
 @spec_options
+@over_fleet("drift")
 @click.option(
     "--format",
     "fmt",
@@ -149,35 +152,8 @@ def _import_options(command: Any) -> Any:
     return command
 
 
-def _import_request(
-    stack: str, all_unmanaged: bool, output: str | None, given: dict[str, Any]
-) -> Any:
-    """What the import options ask for; refused when they ask for nothing, or contradict."""
-    from reconciler import importer  # noqa: PLC0415
-    from reconciler.kinds.registry import import_options  # noqa: PLC0415
-
-    options = import_options()
-    names = {o.kind: tuple(given.get(o.dest) or ()) for o in options}
-    alone = [o for o in options if o.alone and given.get(o.alone_dest)]
-    if not (any(names.values()) or all_unmanaged):
-        flags = [f"{o.flag} {o.metavar}" for o in options]
-        raise PlanError(f"name what to import: {', '.join(flags)} or --all-unmanaged")
-    for option in alone:
-        others = [o for o in options if o.kind != option.kind and names[o.kind]]
-        if others:
-            raise PlanError(
-                f"{option.alone} imports no {others[0].kind}: leave out {others[0].flag}"
-            )
-    return importer.ImportRequest(
-        stack,
-        names=names,
-        all_unmanaged=all_unmanaged,
-        alone=frozenset(o.kind for o in alone),
-        output=output,
-    )
-
-
 @cli.command(name="import")
+@over_fleet("import")
 @_import_options
 @click.option(
     "--all-unmanaged",
@@ -211,7 +187,7 @@ def import_(
     if output and not force and (Path(output).exists() or Path(output).is_symlink()):
         what = "is a symbolic link" if Path(output).is_symlink() else "exists"
         raise PlanError(f"{output} {what}: import never replaces a file; pass --force to do so")
-    request = _import_request(stack, all_unmanaged, output, given)
+    request = import_request(stack, all_unmanaged, output, given)
     with open_session({"parallelism": parallelism}) as session:
         run = Run(session, terminal)
         imported = importer.render(importer.read(run.reader, request), request)

@@ -21,6 +21,7 @@ from reconciler.cli.base import (
     target_options,
     write_file,
 )
+from reconciler.cli.fleet_run import over_fleet
 from reconciler.errors import PlanError
 from reconciler.terminal import count
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 @cli.command()
 @spec_options
+@over_fleet("validate")
 def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
     """Check the spec offline: schema, cross-references and AWS rules. No API call."""
     from reconciler.kinds.registry import declarations  # noqa: PLC0415
@@ -47,6 +49,7 @@ def validate(files: tuple[str, ...], variables: tuple[str, ...]) -> None:
 
 @cli.command()
 @spec_options
+@over_fleet("plan")
 @target_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan to this file.")
 @plan_format
@@ -144,6 +147,7 @@ def _consented(saved: Plan, plan_file: str, *, destroying: bool, replace: tuple[
 
 @cli.command()
 @spec_options
+@over_fleet("apply")
 @target_options
 @click.argument("plan_file", required=False, metavar="[PLAN]")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")

@@ -360,16 +360,18 @@ def load_spec(
     cli_vars: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     checked_vars: Collection[str] | None = None,
+    target: Mapping[str, Any] | None = None,
 ) -> LoadedSpec:
     """Load, merge and check the spec files; raise `ConfigError` with every issue found.
     ``checked_vars``: the names of ``cli_vars`` that must be variables the spec declares or
-    uses (``--var``; default: all of them)."""
+    uses (``--var``; default: all of them). ``target`` holds a fleet target's values for
+    ``${target.NAME}``."""
     # Loading builds many small objects and no reference cycles; the cyclic collector would
     # otherwise rescan the growing heap again and again (most of the time of a large spec).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, cli_vars=cli_vars, env=env, checked_vars=checked_vars)
+        return _load(paths, cli_vars=cli_vars, env=env, checked_vars=checked_vars, target=target)
     finally:
         if collecting:
             gc.enable()
@@ -381,13 +383,16 @@ def _load(
     cli_vars: Mapping[str, Any] | None,
     env: Mapping[str, str] | None,
     checked_vars: Collection[str] | None,
+    target: Mapping[str, Any] | None = None,
 ) -> LoadedSpec:
     issues: list[SpecIssue] = []
     found = find_files(paths)
     issues.extend(found.issues)
     read = (_read(name, issues, walked=name in found.walked) for name in found.names)
     files = [f for f in read if f is not None]
-    variables = gather_variables([f.doc for f in files], cli_vars or {}, env or {}, issues)
+    variables = gather_variables(
+        [f.doc for f in files], cli_vars or {}, env or {}, issues, target=target
+    )
     for file in files:
         _build(file, variables, issues)
     known = {n for f in files for n in (*f.used, *_declared_vars(f))}

@@ -1,4 +1,4 @@
-"""``${var.NAME}`` and ``${env.NAME}`` in spec keys and values.
+"""``${var.NAME}``, ``${env.NAME}`` and ``${target.NAME}`` in spec keys and values.
 
 Variables come from the files' ``vars:`` (the same name in two files must agree), overridden by
 ``--var NAME=VALUE``; ``${env.NAME}`` reads the environment. A variable may refer to others
@@ -7,6 +7,10 @@ that is exactly one reference keeps the variable's type (``days: ${var.retention
 number); anywhere else the value is spliced into the text. ``$${`` writes a literal ``${``. An
 undefined variable is an issue at its own column; a value using it, or using a variable that is
 itself broken, is marked unreadable (`Unreadable`) so no later check reports it again.
+
+``${target.NAME}`` is defined when the spec is loaded for one target of a fleet (``--targets
+FILE``): ``account``, ``region``, ``account_name``, ``ou`` and the target's own variables. Loaded
+on its own, the spec names no target, and a reference to one says how to give it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from reconciler.errors import SourcePosition, SpecIssue
 from reconciler.spec.source import Builder, Document, SourceMap, Unreadable
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
-_NAME = re.compile(r"^(var|env)\.([A-Za-z_][A-Za-z0-9_-]*)$")
+_NAME = re.compile(r"^(var|env|target)\.([A-Za-z_][A-Za-z0-9_-]*)$")
 #: A ``${var.NAME}`` reference (not ``$${``, a literal), as a file's text holds it.
 _USES = re.compile(r"(?<!\$)\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}")
 
@@ -36,6 +40,8 @@ class Variables:
     env: Mapping[str, str]
     #: variables whose own value could not be resolved (already reported)
     broken: frozenset[str] = frozenset()
+    #: the fleet target's values for ``${target.NAME}``; ``None`` when loaded for no target
+    target: Mapping[str, Any] | None = None
 
 
 def _column_of(node: Any, offset: int, at: SourcePosition) -> SourcePosition:
@@ -73,7 +79,10 @@ def interpolate(
         if parsed is None:
             issues.append(
                 SpecIssue(
-                    f"cannot read ${{{reference}}}: use ${{var.NAME}} or ${{env.NAME}}", path, where
+                    f"cannot read ${{{reference}}}: use ${{var.NAME}}, ${{env.NAME}} or "
+                    "${target.NAME}",
+                    path,
+                    where,
                 )
             )
             return match.group(0)
@@ -88,6 +97,11 @@ def interpolate(
                 )
                 return match.group(0)
             return variables.values[name]
+        if kind == "target":
+            return _target_value(
+                variables.target, name, path=path, where=where, issues=issues,
+                written=match.group(0),
+            )  # fmt: skip
         if name not in variables.env:
             issues.append(
                 SpecIssue(f"environment variable {name} is not set (${{env.{name}}})", path, where)
@@ -98,6 +112,33 @@ def interpolate(
     if whole:
         return lookup(matches[0])
     return _REFERENCE.sub(lambda m: _text(lookup(m)), text)
+
+
+def _target_value(
+    target: Mapping[str, Any] | None,
+    name: str,
+    *,
+    path: str,
+    where: SourcePosition,
+    issues: list[SpecIssue],
+    written: str,
+) -> Any:
+    if target is None:
+        issues.append(
+            SpecIssue(
+                f"${{target.{name}}} names a fleet target, and none is given: run over a fleet "
+                "with --targets FILE",
+                path,
+                where,
+            )
+        )
+        return written
+    if name not in target:
+        known = ", ".join(sorted(target))
+        message = f"the target has no variable {name!r} (${{target.{name}}}; known: {known})"
+        issues.append(SpecIssue(message, path, where))
+        return written
+    return target[name]
 
 
 class _Lookup(Mapping[str, Any]):
@@ -128,8 +169,11 @@ class _Resolution:
         fixed: Mapping[str, Any],
         env: Mapping[str, str],
         issues: list[SpecIssue],
+        *,
+        target: Mapping[str, Any] | None = None,
     ) -> None:
         self.raw = raw
+        self.target = target
         self.places = places
         self.fixed = fixed
         self.env = env
@@ -156,7 +200,9 @@ class _Resolution:
             try:
                 text = interpolate(
                     text,
-                    variables=Variables(_Lookup(self, (*chain, name)), self.env),
+                    variables=Variables(
+                        _Lookup(self, (*chain, name)), self.env, target=self.target
+                    ),
                     at=at,
                     path=f"vars.{name}",
                     issues=self.issues,
@@ -177,9 +223,10 @@ def gather_variables(
     cli_vars: Mapping[str, Any],
     env: Mapping[str, str],
     issues: list[SpecIssue],
+    target: Mapping[str, Any] | None = None,
 ) -> Variables:
-    """``vars:`` of every file as written, then resolved (they may use ``${var.*}`` and
-    ``${env.*}``), with ``--var`` values taking precedence."""
+    """``vars:`` of every file as written, then resolved (they may use ``${var.*}``,
+    ``${env.*}`` and ``${target.*}``), with ``--var`` values taking precedence."""
     raw: dict[str, Any] = {}
     where: dict[str, SourcePosition] = {}
     places: dict[str, tuple[SourcePosition, Any]] = {}
@@ -212,7 +259,9 @@ def gather_variables(
             where.setdefault(name, at)
             if f"vars.{name}" in texts:
                 places.setdefault(name, texts[f"vars.{name}"])
-    return resolve_variables(raw, places=places, fixed=cli_vars, env=env, issues=issues)
+    return resolve_variables(
+        raw, places=places, fixed=cli_vars, env=env, issues=issues, target=target
+    )
 
 
 def resolve_variables(
@@ -222,15 +271,17 @@ def resolve_variables(
     fixed: Mapping[str, Any],
     env: Mapping[str, str],
     issues: list[SpecIssue],
+    target: Mapping[str, Any] | None = None,
 ) -> Variables:
     """Every variable's value: ``fixed`` (``--var``) as given, the others (``raw``, as written,
     with ``places`` saying where each text stands) with their references resolved. Those that
-    cannot be resolved are reported and listed as broken."""
-    resolution = _Resolution(raw, places, fixed, env, issues)
+    cannot be resolved are reported and listed as broken. ``target`` holds the fleet target's
+    values (``${target.NAME}``), when the spec is loaded for one."""
+    resolution = _Resolution(raw, places, fixed, env, issues, target=target)
     for name in raw:
         with contextlib.suppress(Unreadable):  # reported once, where the variable is defined
             resolution.value(name, ())
-    return Variables(resolution.done, env, frozenset(resolution.broken))
+    return Variables(resolution.done, env, frozenset(resolution.broken), target)
 
 
 def _text(value: Any) -> str:
