@@ -52,7 +52,7 @@ def make_plan(
     if destroy:
         loaded = destroy_spec(loaded)
     spec = loaded.spec
-    check_targets(targets)
+    # (their form was checked before any credential was resolved: `check_targets`)
     unknown = undeclared_targets(spec, targets)
     if unknown:  # refused before any request
         refused = Plan(

@@ -97,7 +97,7 @@ def distribution_log_bucket(name: str, live: LiveBucket | None) -> Iterator[str]
     """Why an undeclared bucket cannot take a distribution's standard logs."""
     problems = list(_found(name, "logging bucket", live))
     yield from problems
-    enforced = live is not None and live.aspects.get(OWNERSHIP) == "BucketOwnerEnforced"
+    enforced = live is not None and object_ownership.disables_acls(live.aspects.get(OWNERSHIP))
     if not problems and enforced:
         yield (
             f"logging bucket {name!r} has object_ownership BucketOwnerEnforced: CloudFront "

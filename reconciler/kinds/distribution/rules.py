@@ -255,7 +255,7 @@ def _distribution_logging(ctx: RuleContext, dist: Distribution, path: Path) -> I
             "spec: it is checked against AWS when planning",
             severity="warning",
         )
-    elif getattr(declared, object_ownership.ASPECT.key) == "BucketOwnerEnforced":
+    elif object_ownership.disables_acls(getattr(declared, object_ownership.ASPECT.key)):
         yield Finding(
             where,
             f"CloudFront writes standard logs through ACLs, which bucket "

@@ -16,6 +16,7 @@ from reconciler import xmlcodec as xml
 from reconciler.kinds.bucket import canonical as canon
 from reconciler.kinds.bucket.aspects import grants as grant_xml
 from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.object_ownership import disables_acls
 from reconciler.kinds.bucket.canonical import Context, Json
 from reconciler.kinds.bucket.model import AclGrants, Bucket, Grant, Grantee
 from reconciler.spec.findings import Finding, RuleContext
@@ -95,7 +96,7 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
     if isinstance(bucket.acl, AclGrants):
         yield from grant_xml.check(bucket.acl.grants, (*path, "acl", "grants"))
     allows_acl = bucket.acl is None or bucket.acl in ("private", "bucket-owner-full-control")
-    if bucket.object_ownership == "BucketOwnerEnforced" and not allows_acl:
+    if disables_acls(bucket.object_ownership) and not allows_acl:
         yield Finding(
             (*path, "acl"),
             "object_ownership BucketOwnerEnforced disables ACLs: "

@@ -118,7 +118,7 @@ def _check_target(value: Any, region: str, target: Referenced) -> Iterator[Probl
             f"{region}: S3 delivers logs within a region only",
             where,
         )
-    enforced = target.aspects.get(OWNERSHIP) == "BucketOwnerEnforced"
+    enforced = object_ownership.disables_acls(target.aspects.get(OWNERSHIP))
     if enforced and value.target_grants:
         yield (
             f"logging target bucket {name!r} has object_ownership BucketOwnerEnforced, which "
@@ -163,7 +163,7 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
             f"target bucket {target_name!r} is in {target.region} but this "
             f"bucket is in {bucket.region}: S3 delivers logs within a region only",
         )
-    enforced = target.object_ownership == "BucketOwnerEnforced"
+    enforced = object_ownership.disables_acls(target.object_ownership)
     if enforced and bucket.logging.target_grants:
         yield Finding(
             (*path, "logging", "target_grants"),

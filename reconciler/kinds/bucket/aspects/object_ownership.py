@@ -10,6 +10,15 @@ from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls,
 
 #: The root element S3 answers and takes.
 DOCUMENT = "OwnershipControls"
+#: The ownership that disables ACLs (AWS's default for new buckets since April 2023).
+ENFORCED = "BucketOwnerEnforced"
+
+
+def disables_acls(ownership: object) -> bool:
+    """Whether a bucket of this ownership refuses ACLs: it takes no ACL but the private one, no
+    logging target grants, and no CloudFront standard logs (which are written through ACLs).
+    The one statement of that rule, which the ACL, logging and distribution checks ask."""
+    return ownership == ENFORCED
 
 
 def _decode(root: Element) -> Decoded:
