@@ -8,9 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from reconciler.aws.s3 import S3Client
 from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.canonical import Context
+from reconciler.kinds.bucket.model import Bucket
 from reconciler.kinds.bucket.read import read_aspect
 from reconciler.kinds.bucket.writes import owner_id, spec_value, write_aspect
 from reconciler.spec.common import spec_json
@@ -240,6 +243,16 @@ ABSENT = {
     key: []
     for key in ("lifecycle", "cors", "intelligent_tiering", "inventory", "metrics", "analytics")
 }
+
+
+def removable(key: str) -> bool:
+    """Whether the spec may say the aspect must be absent (its model takes ``false`` or
+    ``[]``): a versioned bucket, for one, can never be unversioned."""
+    try:
+        Bucket.model_validate({key: ABSENT.get(key, False)})
+    except ValidationError:
+        return False
+    return True
 
 
 def sample(key: str, bucket: str) -> Any:

@@ -62,7 +62,9 @@ def live_state(case: Path, declared: dict[str, frozenset[str]]) -> LiveState:
                 found[aspect], found_owner = decode(aspect, raw[aspect])
                 owner = owner or found_owner
             else:
-                found[aspect] = NEVER_SET_READS.get(aspect, aspects.get(aspect).absent_value())
+                found[aspect] = NEVER_SET_READS.get(
+                    aspect, aspects.get(aspect).unconfigured.value()
+                )
         buckets[name] = LiveBucket(
             name=name,
             exists=True,

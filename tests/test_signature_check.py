@@ -79,7 +79,7 @@ def _aspect_operations(s3: S3Client) -> list[tuple[str, Callable[[], object]]]:
             value = {**value, "rules": [{**value["rules"][0], "destination": destination}]}
         found.append((f"{key}: write", partial(aspect_samples.put, s3, BUCKET, key, value)))
         found.append((f"{key}: read", partial(aspect_samples.get, s3, BUCKET, key)))
-        if unit.removable:
+        if aspect_samples.removable(key):
             found.append((f"{key}: remove", partial(aspect_samples.remove, s3, BUCKET, key)))
     return found
 

@@ -24,10 +24,10 @@ def references(spec: Spec, name: str, bucket: Bucket) -> Iterator[Reference]:
     if bucket.state == "absent":
         return
     for unit in aspects.ASPECTS:
-        value = getattr(bucket, unit.key)
-        for target in unit.references(value) if value else ():
+        reads = frozenset(unit.refers.reads) if unit.refers else frozenset()
+        for target in unit.references(getattr(bucket, unit.key)):
             if target != name:
-                yield Reference(Address(KIND, target), frozenset(unit.reference_reads))
+                yield Reference(Address(KIND, target), reads)
 
 
 def destroyed(bucket: Bucket) -> Bucket:

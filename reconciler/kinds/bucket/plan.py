@@ -179,7 +179,7 @@ class _Planner:
             )
             for a in self.aspects_of(bucket)
             if not (
-                registry.get(a).absent_on_create_skipped
+                registry.get(a).unconfigured.left_alone_on_create
                 and self.desired(bucket, a, None) in (False, [])
             )
         )

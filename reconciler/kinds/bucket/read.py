@@ -54,11 +54,11 @@ def reading_aspect(s3: S3Client, bucket: str, unit: Aspect) -> Steps[Decoded]:
             calls.subresource,
             operation=calls.get.operation,
             action=calls.get.action,
-            absent=calls.absent,
+            absent=unit.unconfigured.codes,
             params=(("continuation-token", token),) if token else (),
         )
         if response is None:
-            return Decoded(unit.absent_value())
+            return Decoded(unit.unconfigured.value())
         read = unit.read(
             response.body,
             address=f"bucket.{bucket}",

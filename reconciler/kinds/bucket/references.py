@@ -43,18 +43,20 @@ def referenced_bucket(
 ) -> Iterator[Problem]:
     """Why an undeclared bucket that ``unit``'s value refers to cannot serve (paths are below
     the aspect): unreadable, missing, foreign, or what the unit's own check finds."""
-    if live is None or unit.check_reference is None:
+    refers = unit.refers
+    if live is None or refers is None or refers.check is None:
         return
-    problems = list(_found(name, unit.reference_label, live))
+    problems = list(_found(name, refers.label, live))
     if problems:
-        yield from ((p, unit.reference_at) for p in problems)
+        yield from ((p, refers.at) for p in problems)
         return
     target = Referenced(name=name, region=live.region, aspects=dict(live.aspects))
-    yield from unit.check_reference(value, region, target)
+    yield from refers.check(value, region, target)
 
 
 def _left_out(unit: Aspect, target: Bucket) -> list[str]:
-    return [a for a in unit.declared_reads if getattr(target, a) is None]
+    reads = unit.refers.when_left_out if unit.refers else ()
+    return [a for a in reads if getattr(target, a) is None]
 
 
 def declared_reads(spec: Spec, reading: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -67,7 +69,8 @@ def declared_reads(spec: Spec, reading: Iterable[str]) -> dict[str, frozenset[st
             continue
         for unit in aspects.ASPECTS:
             value = getattr(bucket, unit.key)
-            for target in unit.references(value) if value and unit.declared_reads else ():
+            needed = unit.refers is not None and unit.refers.when_left_out
+            for target in unit.references(value) if value and needed else ():
                 declared = buckets(spec).get(target)
                 if declared is not None and declared.state != "absent":
                     left = frozenset(_left_out(unit, declared))
@@ -84,13 +87,14 @@ def declared_bucket(
     values of those (a bucket still to be created has none). Its other values are the spec's,
     which its offline rules checked."""
     left = _left_out(unit, target)
-    if not left or unit.check_reference is None or live is None or live.failures:
+    refers = unit.refers
+    if not left or refers is None or refers.check is None or live is None or live.failures:
         return
     name = live.name
-    values = {a: getattr(target, a) for a in unit.reference_reads}
+    values = {a: getattr(target, a) for a in refers.reads}
     values |= {a: live.aspects.get(a) for a in left}
     where = target.region or live.region
-    yield from unit.check_reference(value, region, Referenced(name, where, values))
+    yield from refers.check(value, region, Referenced(name, where, values))
 
 
 def distribution_log_bucket(name: str, live: LiveBucket | None) -> Iterator[str]:

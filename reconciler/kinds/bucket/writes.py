@@ -74,9 +74,9 @@ def write_aspect(
     if not _absent(value):
         _put(s3, bucket, unit, unit.encode(value, WriteContext(owner_id=owner)))
     elif unit.calls.delete is None:
-        if unit.absent_body is None:
+        if unit.unconfigured.written_as is None:
             raise ValueError(f"aspect {aspect!r} cannot be removed")
-        _put(s3, bucket, unit, unit.absent_body())
+        _put(s3, bucket, unit, unit.unconfigured.written_as())
     else:
         _delete(s3, bucket, unit)
 
@@ -110,10 +110,10 @@ def _write_items(
 ) -> None:
     """Each wanted item that is new or differs is written; each live one not wanted deleted."""
     ctx = Context()
-    live = {item.id: unit.compare([item], ctx, desired=False) for item in have}
+    live = {item.id: unit.comparable([item], ctx, desired=False) for item in have}
     context = WriteContext(owner_id=owner)
     for item in want:
-        if live.get(item.id) != unit.compare([item], ctx, desired=True):
+        if live.get(item.id) != unit.comparable([item], ctx, desired=True):
             _put(s3, bucket, unit, unit.encode(item, context), (("id", item.id),))
     wanted = {item.id for item in want}
     for item_id in sorted(set(live) - wanted):

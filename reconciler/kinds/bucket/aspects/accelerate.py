@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reconciler.kinds.bucket.aspects import switch
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, S3Calls
+from reconciler.kinds.bucket.aspects.base import Aspect, Call, S3Calls, Unconfigured
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.spec.findings import Finding, RuleContext
 from reconciler.spec.source import Path
@@ -33,8 +33,7 @@ ASPECT = Aspect(
     ),
     decode=switch.decode,
     encode=switch.encoder(DOCUMENT),
-    never_set="suspended",
+    unconfigured=Unconfigured(compares_as="suspended"),
     follows=("tags",),
     rules=_rules,
-    removable=False,
 )

@@ -15,7 +15,14 @@ from xml.etree.ElementTree import Element
 from reconciler import xmlcodec as xml
 from reconciler.kinds.bucket import canonical as canon
 from reconciler.kinds.bucket.aspects import grants as grant_xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.aspects.object_ownership import disables_acls
 from reconciler.kinds.bucket.canonical import Context, Json
 from reconciler.kinds.bucket.model import AclGrants, Bucket, Grant, Grantee
@@ -145,15 +152,12 @@ ASPECT = Aspect(
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as=None, also=("private",)),
     canonical=_canonical,
-    never_set=None,
     follows=("object_ownership", "public_access_block"),
     rules=_rules,
-    # A new grant list names the owner, which the writer reads first.
     extra_write_actions=("s3:GetBucketAcl",),
     import_hint=_import_hint,
     prepare=_prepare,
-    unconfigured=("private",),
-    removable=False,
     tells_owner=True,
 )

@@ -8,7 +8,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects import filters, items, policy
+from reconciler.kinds.bucket.aspects import filters, items
 from reconciler.kinds.bucket.aspects.base import WriteContext
 from reconciler.kinds.bucket.canonical import Json, drop_none
 from reconciler.kinds.bucket.model import Bucket
@@ -90,9 +90,5 @@ ASPECT = items.aspect(
     encode=_encode,
     canonical_item=_canonical_item,
     rules=_rules,
-    references=items.destinations(lambda item: item.export),
-    reference_label="analytics export bucket",
-    reference_reads=(policy.ASPECT.key,),
-    declared_reads=(policy.ASPECT.key,),
-    check_reference=items.check_destination("analytics export"),
+    refers=items.report_destinations("analytics export", lambda item: item.export),
 )

@@ -49,8 +49,7 @@ class Items:
 @dataclass(frozen=True)
 class S3Calls:
     """How an aspect is read, written and removed. ``delete`` ``None``: S3 has no delete for it,
-    and "absent" is written with ``put`` and the unit's ``absent_body``; ``absent``: the error
-    codes a read answers when the aspect was never configured."""
+    and "absent" is written with ``put`` (`Unconfigured.written_as`)."""
 
     subresource: str
     #: The root element of the body written (``None``: JSON).
@@ -58,7 +57,6 @@ class S3Calls:
     get: Call
     put: Call
     delete: Call | None = None
-    absent: tuple[str, ...] = ()
     format: Literal["xml", "json"] = "xml"
     items: Items | None = None
 
@@ -92,7 +90,7 @@ Rules = Callable[[RuleContext, str, Bucket, Path], Iterator[Finding]]
 @dataclass(frozen=True)
 class Referenced:
     """What was read of a bucket an aspect refers to that the spec does not declare (it
-    exists, is this account's and was read): its region and the unit's ``reference_reads``."""
+    exists, is this account's and was read): its region and the aspects its `Refers` reads."""
 
     name: str
     region: str | None
@@ -114,66 +112,87 @@ def _same(value: Any, ctx: Context, desired: bool) -> Json:
 
 
 @dataclass(frozen=True)
+class Unconfigured:
+    """What "nobody configured this aspect" is, in every place it shows, in one record.
+
+    ``compares_as``: its comparable form (what a read of ``None`` compares as, and so what any
+    value equal to it by meaning is: a bucket never versioned is ``suspended``); ``codes``: the
+    error codes a read answers for it; ``reads_as``: the spec value such a read gives (``None``,
+    or an empty list or map); ``also``: spec values that mean it besides (the private ACL);
+    ``written_as``: the body that writes it where S3 has no delete; ``left_alone_on_create``:
+    a new bucket is left as it is when the spec asks for it (writing it would do something:
+    object lock's "absent" keeps the lock on)."""
+
+    compares_as: Json = None
+    codes: tuple[str, ...] = ()
+    reads_as: Any = None
+    also: tuple[Any, ...] = ()
+    written_as: Callable[[], bytes] | None = None
+    left_alone_on_create: bool = False
+
+    def value(self) -> Any:
+        """The spec value a read of "not configured" gives (a fresh list or map each time)."""
+        return type(self.reads_as)(self.reads_as) if self.reads_as is not None else None
+
+
+@dataclass(frozen=True)
+class Refers:
+    """The other buckets a present value names (a logging target, a replication destination):
+    a declared one is written first and deleted after this stops naming it; an undeclared one
+    is read when planning (``reads``: which aspects of it) and checked (``check``, given the
+    value, this bucket's region and what was read); ``when_left_out``: the aspects also read of
+    a declared one whose spec leaves them out. ``label`` names it in messages, ``at`` is where
+    the aspect names it."""
+
+    names: Callable[[Any], tuple[str, ...]]
+    label: str = "bucket"
+    at: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    check: ReferenceCheck | None = None
+    when_left_out: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Aspect:
-    """One bucket aspect. ``key`` is its spec key (the field of `Bucket`), ``decode`` takes a
+    """One bucket aspect: what it is read and written with, how it compares, what it refers
+    to, and its rules. ``key`` is its spec key (the field of `Bucket`), ``decode`` takes a
     successful read's parsed answer (an XML element, or a JSON value), ``encode`` a present
-    spec value. ``canonical`` is given present values only; ``never_set`` is the canonical form
-    of an aspect nobody configured (what a read of ``None`` compares as). ``follows``: aspects
-    that must be written before this one on the same bucket. ``extra_write_actions``: IAM
-    actions a write needs besides the unit's own calls."""
+    spec value; ``canonical`` is given present values only (``unconfigured.compares_as`` is the
+    form of the rest). ``follows``: aspects that must be written before this one on the same
+    bucket. ``extra_write_actions``: IAM actions a write needs besides the unit's own calls."""
 
     key: str
     calls: S3Calls
     decode: Callable[[Any], Decoded]
     encode: Callable[[Any, WriteContext], bytes]
-    never_set: Json
+    unconfigured: Unconfigured
     canonical: Callable[[Any, Context, bool], Json] = _same
     follows: tuple[str, ...] = ()
     rules: Rules = _no_rules
-    absent_body: Callable[[], bytes] | None = None
+    refers: Refers | None = None
     extra_write_actions: tuple[str, ...] = ()
     #: For import: adds to a bucket's document what must stand beside this aspect for the spec
     #: to re-create the bucket as it is (given the document and every live aspect).
     import_hint: ImportHint | None = None
-    #: Values that read as "nobody configured this", besides those whose canonical form is
-    #: ``never_set`` (import leaves them out).
-    unconfigured: tuple[Any, ...] = ()
-    #: The spec value a read of "not configured" gives (``None``, or ``[]`` for a list).
-    when_absent: Any = None
-    #: Whether the spec may say ``false`` / ``[]`` (a versioned bucket can never be unversioned).
-    removable: bool = True
     #: Prepares the comparison from the desired value (what cannot be verified is left out),
     #: giving warnings as (message, path inside the aspect).
     prepare: Prepare | None = None
-    #: The other buckets a present value refers to (a logging target, a replication
-    #: destination...): a declared one is written first, and deleted only after this stops.
-    references: Callable[[Any], tuple[str, ...]] = lambda value: ()
-    #: What a referred-to bucket is called in messages ("logging target bucket") and where the
-    #: aspect names it (for a missing or foreign one), the aspects
-    #: read of it when the spec does not declare it, and the check of what was read (given the
-    #: value, this bucket's region and the target), each problem with its path in the aspect.
-    reference_label: str = "bucket"
-    reference_at: tuple[str, ...] = ()
-    reference_reads: tuple[str, ...] = ()
-    check_reference: ReferenceCheck | None = None
-    #: Of ``reference_reads``, those a declared target may leave out (unmanaged): they are then
-    #: read of it when planning, and checked as an undeclared target's are.
-    declared_reads: tuple[str, ...] = ()
     #: A list whose elements the offline rules check one by one: when some have a wrong shape,
     #: the others are still checked.
     salvage_elements: bool = False
     #: A warning about a change from the live value to the desired one (given both), for
     #: what cannot be undone.
     warn_change: Callable[[Any, Any], str | None] | None = None
-    #: Whether a new bucket is left alone when the spec says "absent" (a new bucket has none,
-    #: and writing "absent" would do something: object lock's "absent" keeps the lock on).
-    absent_on_create_skipped: bool = False
     #: Names in the canonical form whose children are keyed by id, for readable diff paths
     #: (``""``: the value itself is a map by id).
     keyed: frozenset[str] = frozenset()
     #: Whether a read tells the bucket owner's canonical id (the writer reads this aspect when a
     #: write needs the owner).
     tells_owner: bool = False
+
+    def references(self, value: Any) -> tuple[str, ...]:
+        """The buckets a present value names."""
+        return self.refers.names(value) if self.refers is not None and value else ()
 
     def read(self, body: bytes, *, address: str, source: str | None = None) -> Decoded:
         """A successful read's answer as the spec's value."""
@@ -204,20 +223,15 @@ class Aspect:
         except ResponseParseError as exc:
             raise ResponseParseError(exc.message, address=address) from exc
 
-    def absent_value(self) -> Any:
-        """What a read answered "not configured" is, as a spec value (a fresh list each time)."""
-        return list(self.when_absent) if isinstance(self.when_absent, list) else self.when_absent
-
-    def compare(self, value: Any, ctx: Context, *, desired: bool) -> Json:
-        """The comparable form of a value (``None``/``False``/``[]``: not configured)."""
+    def comparable(self, value: Any, ctx: Context, *, desired: bool) -> Json:
+        """The form two values are compared in (``None``/``False``: not configured)."""
         if value is None or value is False:
-            return self.never_set
+            return self.unconfigured.compares_as
         return self.canonical(value, ctx, desired)
 
     def never_configured(self, value: Any, owner_id: str | None) -> bool:
         """Whether a live value reads as AWS answers for a bucket nobody configured."""
-        if value in (None, False, [], {}) or value in self.unconfigured:
+        if value in (None, False, [], {}) or value in self.unconfigured.also:
             return True
-        return bool(
-            self.compare(value, Context(owner_id=owner_id), desired=False) == self.never_set
-        )
+        comparable = self.comparable(value, Context(owner_id=owner_id), desired=False)
+        return bool(comparable == self.unconfigured.compares_as)

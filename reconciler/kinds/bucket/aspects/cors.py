@@ -7,7 +7,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json, drop_none
 from reconciler.kinds.bucket.model import Bucket, CorsRule
 from reconciler.spec.findings import Finding, RuleContext
@@ -104,13 +111,11 @@ ASPECT = Aspect(
         get=Call("GetBucketCors", "s3:GetBucketCORS"),
         put=Call("PutBucketCors", "s3:PutBucketCORS"),
         delete=Call("DeleteBucketCors", "s3:PutBucketCORS"),
-        absent=("NoSuchCORSConfiguration",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as=[], codes=("NoSuchCORSConfiguration",), reads_as=[]),
     canonical=_canonical,
-    never_set=[],
-    when_absent=[],
     salvage_elements=True,
     follows=("tags",),
     rules=_rules,

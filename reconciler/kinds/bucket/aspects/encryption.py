@@ -7,7 +7,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json
 from reconciler.kinds.bucket.model import Bucket, Encryption
 from reconciler.spec.findings import Finding, RuleContext
@@ -75,12 +82,14 @@ ASPECT = Aspect(
         get=Call("GetBucketEncryption", "s3:GetEncryptionConfiguration"),
         put=Call("PutBucketEncryption", "s3:PutEncryptionConfiguration"),
         delete=Call("DeleteBucketEncryption", "s3:PutEncryptionConfiguration"),
-        absent=("ServerSideEncryptionConfigurationNotFoundError",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(
+        compares_as={"algorithm": "AES256", "kms_key_id": None, "bucket_key_enabled": False},
+        codes=("ServerSideEncryptionConfigurationNotFoundError",),
+    ),
     canonical=_canonical,
-    never_set={"algorithm": "AES256", "kms_key_id": None, "bucket_key_enabled": False},
     follows=("tags",),
     rules=_rules,
 )

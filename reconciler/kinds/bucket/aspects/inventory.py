@@ -7,7 +7,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects import items, policy
+from reconciler.kinds.bucket.aspects import items
 from reconciler.kinds.bucket.aspects.base import WriteContext
 from reconciler.kinds.bucket.canonical import Json, drop_none
 from reconciler.kinds.bucket.model import Bucket
@@ -103,10 +103,5 @@ ASPECT = items.aspect(
     encode=_encode,
     canonical_item=_canonical_item,
     rules=_rules,
-    references=items.destinations(lambda item: item.destination),
-    reference_label="inventory destination bucket",
-    reference_at=(),
-    reference_reads=(policy.ASPECT.key,),
-    declared_reads=(policy.ASPECT.key,),
-    check_reference=items.check_destination("inventory destination"),
+    refers=items.report_destinations("inventory destination", lambda item: item.destination),
 )

@@ -18,8 +18,10 @@ from reconciler.kinds.bucket.aspects.base import (
     Items,
     Problem,
     Referenced,
+    Refers,
     Rules,
     S3Calls,
+    Unconfigured,
     WriteContext,
 )
 from reconciler.kinds.bucket.canonical import Context, Json
@@ -46,12 +48,12 @@ def aspect(
     encode: Callable[[Any, WriteContext], bytes],
     canonical_item: Callable[[Any], Json],
     rules: Rules,
-    **more: Any,
+    refers: Refers | None = None,
 ) -> Aspect:
     """The record of an aspect kept as items by id, from what differs between them: ``name``
     as S3's operations spell it (``Inventory``: ``ListBucketInventoryConfigurations``,
-    ``s3:GetInventoryConfiguration``, ...), how one item reads, writes and compares, and its
-    rules; ``more``: the rest of the record (references to other buckets)."""
+    ``s3:GetInventoryConfiguration``, ...), how one item reads, writes and compares, its rules,
+    and the buckets its items send reports to (`report_destinations`)."""
     element = f"{name}Configuration"
     get, put = f"s3:Get{name}Configuration", f"s3:Put{name}Configuration"
     return Aspect(
@@ -66,14 +68,13 @@ def aspect(
         ),
         decode=listing(element, item),
         encode=encode,
+        unconfigured=Unconfigured(compares_as={}, reads_as=[]),
         canonical=keyed(canonical_item),
-        never_set={},
-        when_absent=[],
         follows=("tags",),
         rules=rules,
         salvage_elements=True,
         keyed=KEYED,
-        **more,
+        refers=refers,
     )
 
 
@@ -119,16 +120,19 @@ def bucket_name(bucket: str) -> str:
     return bucket[len(BUCKET_ARN) :] if bucket.startswith(BUCKET_ARN) else bucket
 
 
-def destinations(
-    get: Callable[[Any], ReportDestination | None],
-) -> Callable[[Any], tuple[str, ...]]:
-    """The buckets a list's items send reports to (this account's)."""
+def report_destinations(what: str, get: Callable[[Any], ReportDestination | None]) -> Refers:
+    """The buckets a list's items send reports to (this account's), given where an item names
+    one (``get``) and what it is called (``inventory destination``): read and checked by their
+    policy when the spec does not declare it, or declares it and leaves the policy out."""
 
-    def references(value: Any) -> tuple[str, ...]:
+    def names(value: Any) -> tuple[str, ...]:
         found = {get(item) for item in value}
         return tuple(sorted({bucket_name(d.bucket) for d in found if d and not d.account}))
 
-    return references
+    reads = (policy.ASPECT.key,)
+    return Refers(
+        names, f"{what} bucket", reads=reads, check=check_destination(what), when_left_out=reads
+    )
 
 
 def accepts_reports(policy_document: Any) -> bool:

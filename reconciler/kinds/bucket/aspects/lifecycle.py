@@ -10,7 +10,14 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.kinds.bucket.aspects import filters
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json, date_text, drop_none, dump
 from reconciler.kinds.bucket.model import (
     Bucket,
@@ -318,13 +325,13 @@ ASPECT = Aspect(
         get=Call("GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
         put=Call("PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
         delete=Call("DeleteBucketLifecycle", "s3:PutLifecycleConfiguration"),
-        absent=("NoSuchLifecycleConfiguration",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(
+        compares_as={"rules": {}}, codes=("NoSuchLifecycleConfiguration",), reads_as=[]
+    ),
     canonical=_canonical,
-    never_set={"rules": {}},
-    when_absent=[],
     salvage_elements=True,
     follows=("versioning",),
     rules=_rules,

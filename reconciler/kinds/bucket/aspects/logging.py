@@ -17,7 +17,9 @@ from reconciler.kinds.bucket.aspects.base import (
     Decoded,
     Problem,
     Referenced,
+    Refers,
     S3Calls,
+    Unconfigured,
     WriteContext,
 )
 from reconciler.kinds.bucket.canonical import Context, Json
@@ -193,15 +195,16 @@ ASPECT = Aspect(
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as=None, written_as=lambda: _status(None)),
     canonical=_canonical,
-    never_set=None,
     follows=("tags",),
     rules=_rules,
-    absent_body=lambda: _status(None),
     prepare=_prepare,
-    references=lambda value: (value.target_bucket,),
-    reference_label="logging target bucket",
-    reference_at=("target_bucket",),
-    reference_reads=(ACL, POLICY, OWNERSHIP),
-    check_reference=_check_target,
+    refers=Refers(
+        names=lambda value: (value.target_bucket,),
+        label="logging target bucket",
+        at=("target_bucket",),
+        reads=(ACL, POLICY, OWNERSHIP),
+        check=_check_target,
+    ),
 )

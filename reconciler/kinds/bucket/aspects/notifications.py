@@ -13,7 +13,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json, drop_none
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.kinds.bucket.model_events import KeyFilter, Notification, Notifications
@@ -216,11 +223,13 @@ ASPECT = Aspect(
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(
+        compares_as={"eventbridge": False, "queues": {}, "topics": {}, "lambdas": {}},
+        written_as=lambda: _configuration(None),
+    ),
     canonical=_canonical,
-    never_set={"eventbridge": False, "queues": {}, "topics": {}, "lambdas": {}},
     follows=("tags",),
     rules=_rules,
-    absent_body=lambda: _configuration(None),
     prepare=_prepare,
     keyed=frozenset(KINDS),
 )

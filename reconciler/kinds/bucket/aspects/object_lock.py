@@ -12,7 +12,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json, drop_none
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.kinds.bucket.model_protection import ObjectLock
@@ -89,15 +96,17 @@ ASPECT = Aspect(
         document=DOCUMENT,
         get=Call("GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"),
         put=Call("PutObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration"),
-        absent=("ObjectLockConfigurationNotFoundError",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(
+        compares_as=None,
+        codes=("ObjectLockConfigurationNotFoundError",),
+        written_as=lambda: _configuration(None),
+        left_alone_on_create=True,
+    ),
     canonical=_canonical,
-    never_set=None,
     follows=("versioning",),
     rules=_rules,
-    absent_body=lambda: _configuration(None),
     warn_change=_warn,
-    absent_on_create_skipped=True,
 )

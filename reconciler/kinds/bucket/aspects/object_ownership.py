@@ -6,7 +6,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 
 #: The root element S3 answers and takes.
 DOCUMENT = "OwnershipControls"
@@ -40,11 +47,11 @@ ASPECT = Aspect(
         get=Call("GetBucketOwnershipControls", "s3:GetBucketOwnershipControls"),
         put=Call("PutBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
         delete=Call("DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
-        absent=("OwnershipControlsNotFoundError",),
     ),
     decode=_decode,
     encode=_encode,
-    # A bucket without ownership controls behaves as ObjectWriter.
-    never_set="ObjectWriter",
+    unconfigured=Unconfigured(
+        compares_as="ObjectWriter", codes=("OwnershipControlsNotFoundError",)
+    ),
     follows=("tags",),
 )

@@ -7,7 +7,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reconciler.errors import ResponseParseError
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.spec.findings import Finding, RuleContext
@@ -178,13 +185,12 @@ ASPECT = Aspect(
         get=Call("GetBucketPolicy", "s3:GetBucketPolicy"),
         put=Call("PutBucketPolicy", "s3:PutBucketPolicy"),
         delete=Call("DeleteBucketPolicy", "s3:DeleteBucketPolicy"),
-        absent=("NoSuchBucketPolicy",),
         format="json",
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as=None, codes=("NoSuchBucketPolicy",)),
     canonical=canonical,
-    never_set=None,
     follows=("public_access_block",),
     rules=_rules,
 )

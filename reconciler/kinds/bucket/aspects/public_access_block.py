@@ -9,7 +9,14 @@ from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.kinds.bucket.aspects.acl import public_acl
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.aspects.policy import public_policy
 from reconciler.kinds.bucket.canonical import Context, Json, dump
 from reconciler.kinds.bucket.model import Bucket, PublicAccessBlock
@@ -73,17 +80,19 @@ ASPECT = Aspect(
         get=Call("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
         put=Call("PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
         delete=Call("DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
-        absent=("NoSuchPublicAccessBlockConfiguration",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(
+        compares_as={
+            "block_public_acls": False,
+            "ignore_public_acls": False,
+            "block_public_policy": False,
+            "restrict_public_buckets": False,
+        },
+        codes=("NoSuchPublicAccessBlockConfiguration",),
+    ),
     canonical=_canonical,
-    never_set={
-        "block_public_acls": False,
-        "ignore_public_acls": False,
-        "block_public_policy": False,
-        "restrict_public_buckets": False,
-    },
     follows=("object_ownership",),
     rules=_rules,
 )

@@ -102,7 +102,7 @@ def get(key: str) -> Aspect:
 
 def canonical(key: str, value: Any, ctx: Context, *, desired: bool) -> Json:
     """The comparable form of one aspect's value (``None``/``False``: not configured)."""
-    return get(key).compare(value, ctx, desired=desired)
+    return get(key).comparable(value, ctx, desired=desired)
 
 
 def never_configured(key: str, value: Any, owner_id: str | None) -> bool:

@@ -7,7 +7,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 
 #: The root element S3 answers and takes.
 DOCUMENT = "RequestPaymentConfiguration"
@@ -33,7 +40,6 @@ ASPECT = Aspect(
     ),
     decode=_decode,
     encode=_encode,
-    never_set="BucketOwner",
+    unconfigured=Unconfigured(compares_as="BucketOwner"),
     follows=("tags",),
-    removable=False,
 )

@@ -8,7 +8,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json
 from reconciler.kinds.bucket.model import Bucket
 from reconciler.spec.findings import Finding, RuleContext
@@ -60,13 +67,10 @@ ASPECT = Aspect(
         get=Call("GetBucketTagging", "s3:GetBucketTagging"),
         put=Call("PutBucketTagging", "s3:PutBucketTagging"),
         delete=Call("DeleteBucketTagging", "s3:PutBucketTagging"),
-        absent=("NoSuchTagSet",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as={}, codes=("NoSuchTagSet",), reads_as={}),
     canonical=_canonical,
-    never_set={},
-    when_absent={},
     rules=_rules,
-    removable=False,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reconciler.kinds.bucket.aspects import switch
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, S3Calls
+from reconciler.kinds.bucket.aspects.base import Aspect, Call, S3Calls, Unconfigured
 
 #: The root element S3 answers and takes.
 DOCUMENT = "VersioningConfiguration"
@@ -19,7 +19,6 @@ ASPECT = Aspect(
     ),
     decode=switch.decode,
     encode=switch.encoder(DOCUMENT),
-    never_set="suspended",
+    unconfigured=Unconfigured(compares_as="suspended"),
     follows=("tags",),
-    removable=False,
 )

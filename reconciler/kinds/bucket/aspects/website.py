@@ -8,7 +8,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
-from reconciler.kinds.bucket.aspects.base import Aspect, Call, Decoded, S3Calls, WriteContext
+from reconciler.kinds.bucket.aspects.base import (
+    Aspect,
+    Call,
+    Decoded,
+    S3Calls,
+    Unconfigured,
+    WriteContext,
+)
 from reconciler.kinds.bucket.canonical import Context, Json, dump
 from reconciler.kinds.bucket.model import (
     Bucket,
@@ -150,12 +157,11 @@ ASPECT = Aspect(
         get=Call("GetBucketWebsite", "s3:GetBucketWebsite"),
         put=Call("PutBucketWebsite", "s3:PutBucketWebsite"),
         delete=Call("DeleteBucketWebsite", "s3:DeleteBucketWebsite"),
-        absent=("NoSuchWebsiteConfiguration",),
     ),
     decode=_decode,
     encode=_encode,
+    unconfigured=Unconfigured(compares_as=None, codes=("NoSuchWebsiteConfiguration",)),
     canonical=_canonical,
-    never_set=None,
     follows=("tags",),
     rules=_rules,
 )
