@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.address import Address
+from reconciler.errors import Severity
 from reconciler.kinds.registry import kinds
 from reconciler.live.model import LiveState
 from reconciler.plan.differ import resource_path, shown
@@ -274,7 +275,7 @@ def drift_report(
     if include_unmanaged:
         resources += _unmanaged(plan, live)
     resources.sort(key=lambda r: (r.status == DriftStatus.UNMANAGED, r.kind, r.address))
-    warnings = tuple(d for d in plan.diagnostics if d.severity != "error")
+    warnings = tuple(d for d in plan.diagnostics if d.severity is not Severity.ERROR)
     return DriftReport(spec.stack, tuple(resources), warnings, include_unmanaged, every_aspect)
 
 

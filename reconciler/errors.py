@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Severity(StrEnum):
+    """How much a finding (of the offline rules, or of a plan) matters: an error stops
+    everything (no plan, no apply), a warning is said and the run goes on."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 class ReconcilerError(Exception):
@@ -72,12 +81,12 @@ class SpecIssue:
     message: str
     path: str = ""
     position: SourcePosition | None = None
-    severity: Literal["error", "warning"] = "error"
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""
         what = f"{self.path}: " if self.path else ""
-        label = "warning: " if self.severity == "warning" else ""
+        label = "warning: " if self.severity is Severity.WARNING else ""
         return f"{where}{label}{what}{self.message}"
 
 

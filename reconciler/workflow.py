@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reconciler.apply.guard import Guard
 from reconciler.destroy import destroy_spec
-from reconciler.errors import PlanError, StalePlanError
+from reconciler.errors import PlanError, Severity, StalePlanError
 from reconciler.kinds.base import PlanOptions
 from reconciler.kinds.registry import kind_names
 from reconciler.live.model import LiveState
@@ -59,7 +59,7 @@ def make_plan(
             stack=spec.stack,
             spec_digest=loaded.digest,
             changes=(),
-            diagnostics=tuple(Diagnostic("error", t, why) for t, why in unknown.items()),
+            diagnostics=tuple(Diagnostic(Severity.ERROR, t, why) for t, why in unknown.items()),
             targets=tuple(sorted(targets)),
         )
         return refused, LiveState({})

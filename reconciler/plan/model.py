@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reconciler.errors import Severity
+
 FORMAT_VERSION = "1"
 
 
@@ -40,6 +42,15 @@ class Action(StrEnum):
 
 
 SUMMARY_KEYS = ("create", "update", "delete", "replace", "adopt", "no_op")
+
+
+class ActionReason(StrEnum):
+    """Why a change's action is what it is, in the words a plan shows (for the reader, never
+    acted upon, as Terraform's ActionReason). An adoption says which resource and why in words
+    its kind makes."""
+
+    REGION_CHANGES = "the region changes"
+    NO_LONGER_DECLARED = "owned by this stack, no longer declared"
 
 
 def digest(state: Any) -> str:
@@ -139,13 +150,13 @@ class Diagnostic:
     """A finding about one resource. ``position`` is ``FILE:LINE:COL`` of the spec value it is
     about, when there is one."""
 
-    severity: str  # "error" or "warning"
+    severity: Severity
     address: str
     summary: str
     position: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"severity": self.severity, "address": self.address, "summary": self.summary}
+        out = {"severity": str(self.severity), "address": self.address, "summary": self.summary}
         if self.position:
             out["position"] = self.position
         return out
@@ -237,7 +248,7 @@ class Plan:
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity == "error")
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
     def change(self, address: str) -> ResourceChange | None:
         return next((c for c in self.changes if c.address == address), None)

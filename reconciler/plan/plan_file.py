@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, Severity
 from reconciler.kinds.registry import kind_names
 from reconciler.plan.model import (
     FORMAT_VERSION,
@@ -177,7 +177,8 @@ def _plan(plan: _Plan) -> Plan:
             for c in plan.changes
         ),
         diagnostics=tuple(
-            Diagnostic(d.severity, d.address, d.summary, d.position) for d in plan.diagnostics
+            Diagnostic(Severity(d.severity), d.address, d.summary, d.position)
+            for d in plan.diagnostics
         ),
         unchanged=plan.summary.get("no_op", 0),
         targets=tuple(plan.targets),

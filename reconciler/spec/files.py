@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
-from reconciler.errors import SourcePosition, SpecIssue
+from reconciler.errors import Severity, SourcePosition, SpecIssue
 from reconciler.spec.model import Spec
 from reconciler.spec.source import Document
 from reconciler.spec.yaml_events import MappingStart
@@ -71,7 +71,7 @@ def not_a_spec(doc: Document) -> SpecIssue | None:
         "-f directory is read as a spec only when it has one",
         "",
         SourcePosition(doc.file, 1, 1),
-        "warning",
+        Severity.WARNING,
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from reconciler.errors import Severity
 from reconciler.spec.source import Path
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class Finding:
     path: Path
     message: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Severity = Severity.ERROR
     at_key: bool = False  # point at the key naming ``path`` rather than its value
 
 

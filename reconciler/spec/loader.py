@@ -22,7 +22,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 
-from reconciler.errors import ConfigError, SourcePosition, SpecIssue
+from reconciler.errors import ConfigError, Severity, SourcePosition, SpecIssue
 from reconciler.kinds.declaration import Declaration
 from reconciler.kinds.registry import declarations
 from reconciler.spec import rules
@@ -340,7 +340,7 @@ def _order(issue: SpecIssue) -> tuple[Any, ...]:
 
 
 def _fail(issues: list[SpecIssue]) -> ConfigError:
-    errors = sorted(_dedupe([i for i in issues if i.severity == "error"]), key=_order)
+    errors = sorted(_dedupe([i for i in issues if i.severity is Severity.ERROR]), key=_order)
     count = len(errors)
     return ConfigError(f"the spec has {count} error{'s' if count != 1 else ''}", issues=errors)
 
@@ -398,7 +398,7 @@ def _load(
     known = {n for f in files for n in (*f.used, *_declared_vars(f))}
     issues += unknown_variables(cli_vars or {} if checked_vars is None else checked_vars, known)
     if not files:
-        if not any(i.severity == "error" for i in issues) and found.names:
+        if not any(i.severity is Severity.ERROR for i in issues) and found.names:
             issues.append(nothing_found(issues))
         raise _fail(issues or [SpecIssue("no spec files were given")])
     data, source = _merge(files, issues)
@@ -411,7 +411,7 @@ def _load(
         where = source.key_at(finding.path) if finding.at_key else source.at(finding.path)
         named = format_path(source.origin_of(finding.path))
         issues.append(SpecIssue(finding.message, named, where, finding.severity))
-    if any(issue.severity == "error" for issue in issues):
+    if any(issue.severity is Severity.ERROR for issue in issues):
         raise _fail(issues)
     warnings = tuple(sorted(_dedupe(issues), key=_order))
     # Every part was validated above; the resources are reused, not validated again.

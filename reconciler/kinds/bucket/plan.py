@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.address import Address
+from reconciler.errors import Severity
 from reconciler.kinds.base import KindPlan, PlanContext, PlanOptions
 from reconciler.kinds.bucket import canonical, references
 from reconciler.kinds.bucket.aspects import registry
@@ -24,6 +25,7 @@ from reconciler.live.model import STACK_TAG
 from reconciler.plan.differ import diff
 from reconciler.plan.model import (
     Action,
+    ActionReason,
     AspectChange,
     Diagnostic,
     ResourceChange,
@@ -78,16 +80,16 @@ class _Planner:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unchanged: int = 0
 
-    def _note(self, severity: str, name: str, summary: str, where: tuple[str, ...]) -> None:
+    def _note(self, severity: Severity, name: str, summary: str, where: tuple[str, ...]) -> None:
         locate = self.options.position
         position = locate(("buckets", name, *where)) if locate else None
         self.diagnostics.append(Diagnostic(severity, address(name), summary, position))
 
     def error(self, name: str, summary: str, *where: str) -> None:
-        self._note("error", name, summary, where)
+        self._note(Severity.ERROR, name, summary, where)
 
     def warn(self, name: str, summary: str, *where: str) -> None:
-        self._note("warning", name, summary, where)
+        self._note(Severity.WARNING, name, summary, where)
 
     # -- desired values ---------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class _Planner:
             **fingerprint(live, self.aspects_of(bucket) if live.exists else []),
             previous_region=live.region if action is Action.REPLACE else None,
             force_destroy=action is Action.REPLACE,
-            reason="the region changes" if action is Action.REPLACE else None,
+            reason=ActionReason.REGION_CHANGES if action is Action.REPLACE else None,
         )
 
     def plan_move(self, name: str, bucket: Bucket, live: LiveBucket, region: str) -> None:
@@ -316,9 +318,7 @@ class _Planner:
             region=live.region,
             **fingerprint(live, []),
             force_destroy=force,
-            reason=None
-            if name in buckets(self.spec)
-            else "owned by this stack, no longer declared",
+            reason=None if name in buckets(self.spec) else ActionReason.NO_LONGER_DECLARED,
         )
 
     def plan_pruned(self, name: str) -> None:
@@ -330,7 +330,7 @@ class _Planner:
         if live.empty is False:
             self.diagnostics.append(
                 Diagnostic(
-                    "warning",
+                    Severity.WARNING,
                     address(name),
                     "owned by this stack and no longer declared, but it still holds objects: "
                     "it is kept. Declare it with state: absent and force_destroy: true to delete "
@@ -345,7 +345,7 @@ class _Planner:
         if not self.live.tagging:
             self.diagnostics.append(
                 Diagnostic(
-                    "warning",
+                    Severity.WARNING,
                     str(Address("stack", self.spec.stack)),
                     "the endpoint does not implement bucket tagging: ownership cannot be "
                     f"recorded ({STACK_TAG}), so no bucket is pruned or adopted by tag; the "
@@ -356,7 +356,7 @@ class _Planner:
             if covered is None or name in covered:
                 self.diagnostics.append(
                     Diagnostic(
-                        "warning",
+                        Severity.WARNING,
                         address(name),
                         f"whether this stack owns it is unknown ({why}); it is not pruned",
                     )

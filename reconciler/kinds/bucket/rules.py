@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reconciler.errors import Severity
 from reconciler.kinds.bucket.aspects import registry as aspects
 from reconciler.kinds.bucket.declared import buckets
 from reconciler.kinds.bucket.model import Bucket
@@ -39,6 +40,6 @@ def _bucket(ctx: RuleContext, name: str, bucket: Bucket) -> Iterator[Finding]:
         yield Finding(
             (*path, "force_destroy"),
             "force_destroy has effect only when the bucket is deleted (state: absent, or destroy)",
-            severity="warning",
+            severity=Severity.WARNING,
         )
     yield from aspects.check(ctx, name, bucket, path)

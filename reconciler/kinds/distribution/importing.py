@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, Severity
 from reconciler.importing import Documents, checked, own_tags, refuse_foreign
 from reconciler.kinds.base import Clients, Runner
 from reconciler.kinds.distribution import canonical as canon
@@ -71,7 +71,7 @@ def _errors(doc: dict[str, Any]) -> int:
         )
     except ValidationError:
         return 1_000_000
-    return sum(1 for f in check(RuleContext(spec)) if f.severity == "error")
+    return sum(1 for f in check(RuleContext(spec)) if f.severity is Severity.ERROR)
 
 
 def minimal(doc: dict[str, Any]) -> dict[str, Any]:

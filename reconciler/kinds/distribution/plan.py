@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.address import Address
+from reconciler.errors import Severity
 from reconciler.kinds.base import KindPlan, PlanContext
 from reconciler.kinds.bucket import references
 from reconciler.kinds.bucket.declared import buckets
@@ -33,6 +34,7 @@ from reconciler.live.model import STACK_TAG
 from reconciler.plan.differ import diff
 from reconciler.plan.model import (
     Action,
+    ActionReason,
     AspectChange,
     Diagnostic,
     ResourceChange,
@@ -99,7 +101,9 @@ class DistributionPlanner:
         return self.position(("distributions", name, *where))
 
     def error(self, name: str, summary: str, *where: str | int) -> None:
-        self.diagnostics.append(Diagnostic("error", address(name), summary, self._at(name, *where)))
+        self.diagnostics.append(
+            Diagnostic(Severity.ERROR, address(name), summary, self._at(name, *where))
+        )
 
     # -- finding ---------------------------------------------------------------------------
 
@@ -193,7 +197,9 @@ class DistributionPlanner:
         if adopt is not None and adopt.failures:
             for failure in adopt.failures:
                 self.error(name, f"distribution {adopt.id}, to adopt: {failure}")
-        if any(d.severity == "error" and d.address == address(name) for d in self.diagnostics):
+        if any(
+            d.severity is Severity.ERROR and d.address == address(name) for d in self.diagnostics
+        ):
             return
         found = live or adopt
         if found is None:
@@ -367,7 +373,7 @@ class DistributionPlanner:
                 for failure in live.failures:
                     self.diagnostics.append(
                         Diagnostic(
-                            "error",
+                            Severity.ERROR,
                             address(live.id),
                             f"whether this stack owns it is unknown: {failure}",
                         )
@@ -387,9 +393,7 @@ class DistributionPlanner:
                     )
                 continue
             self.changes.append(
-                self.deletion(
-                    live.name or live.id, live, reason="owned by this stack, no longer declared"
-                )
+                self.deletion(live.name or live.id, live, reason=ActionReason.NO_LONGER_DECLARED)
             )
 
 

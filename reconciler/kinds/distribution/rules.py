@@ -8,6 +8,7 @@ import re
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
+from reconciler.errors import Severity
 from reconciler.kinds.bucket.aspects import object_ownership
 from reconciler.kinds.bucket.declared import declared_bucket
 from reconciler.kinds.distribution.declared import distributions
@@ -58,7 +59,7 @@ def _distribution(ctx: RuleContext, name: str, dist: Distribution) -> Iterator[F
             path,
             f"{' and '.join(missing)} left out: the distribution can be adopted and updated, "
             "but not created",
-            severity="warning",
+            severity=Severity.WARNING,
         )
     origin_ids = yield from _origins(ctx, dist, path)
     behaviors: list[tuple[Path, CacheBehavior]] = []
@@ -123,7 +124,7 @@ def _origins(
                     (*where, "bucket"),
                     f"origin bucket {origin.bucket!r} is not "
                     "declared in this spec: it is checked against AWS when planning",
-                    severity="warning",
+                    severity=Severity.WARNING,
                 )
             elif declared is not False and declared.state == "absent":
                 yield Finding(
@@ -253,7 +254,7 @@ def _distribution_logging(ctx: RuleContext, dist: Distribution, path: Path) -> I
             where,
             f"logging bucket {dist.logging.bucket!r} is not declared in this "
             "spec: it is checked against AWS when planning",
-            severity="warning",
+            severity=Severity.WARNING,
         )
     elif object_ownership.disables_acls(getattr(declared, object_ownership.ASPECT.key)):
         yield Finding(

@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.errors import Severity
 from reconciler.kinds.bucket import canonical as canon
 from reconciler.kinds.bucket.aspects import grants as grant_xml
 from reconciler.kinds.bucket.aspects.base import (
@@ -115,7 +116,7 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
             "on AWS, new buckets default to object_ownership BucketOwnerEnforced, which "
             "refuses this ACL: declare object_ownership: BucketOwnerPreferred or ObjectWriter "
             "(on a store without ownership controls, leave both as they are)",
-            severity="warning",
+            severity=Severity.WARNING,
         )
 
 

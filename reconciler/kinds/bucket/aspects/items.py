@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.errors import Severity
 from reconciler.kinds.bucket.aspects import filters, policy
 from reconciler.kinds.bucket.aspects.base import (
     Aspect,
@@ -199,7 +200,7 @@ def check_items(
                 at_dest,
                 f"{what} destination bucket {name!r} is not declared in this spec: its "
                 "existence and policy are checked against AWS when planning",
-                severity="warning",
+                severity=Severity.WARNING,
             )
         elif target is not False and target.state == "absent":
             yield Finding(at_dest, f"{what} destination bucket {name!r} is declared state: absent")

@@ -8,6 +8,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.errors import Severity
 from reconciler.kinds.bucket import canonical as canon
 from reconciler.kinds.bucket.aspects import acl, object_ownership, policy
 from reconciler.kinds.bucket.aspects import grants as grant_xml
@@ -153,7 +154,7 @@ def _rules(ctx: RuleContext, name: str, bucket: Bucket, path: Path) -> Iterator[
             f"target bucket {target_name!r} is not declared in this spec: its "
             "existence, region and log-delivery permission are checked against AWS "
             "when planning",
-            severity="warning",
+            severity=Severity.WARNING,
         )
         return
     if target.state == "absent":

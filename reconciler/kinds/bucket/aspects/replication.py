@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
+from reconciler.errors import Severity
 from reconciler.kinds.bucket.aspects import filters, versioning
 from reconciler.kinds.bucket.aspects.base import (
     Aspect,
@@ -203,7 +204,7 @@ def _rule_findings(ctx: RuleContext, config: Replication, where: Path) -> Iterat
                 (*at, "destination", "bucket"),
                 f"destination bucket {target_name!r} is not declared in this spec: its "
                 "existence and versioning are checked against AWS when planning",
-                severity="warning",
+                severity=Severity.WARNING,
             )
         elif target is not False:
             if target.state == "absent":
