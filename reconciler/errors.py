@@ -333,6 +333,16 @@ class DistributionNotDisabled(Conflict):
     codes = ("DistributionNotDisabled",)
 
 
+class NoSuchOriginAccessControl(NotFound):
+    codes = ("NoSuchOriginAccessControl",)
+
+
+class OriginAccessControlInUse(Conflict):
+    """CloudFront refuses to delete an origin access control a distribution still uses."""
+
+    codes = ("OriginAccessControlInUse",)
+
+
 class CNAMEAlreadyExists(Conflict):
     """CloudFront: an alias is already held by another distribution."""
 

@@ -36,8 +36,17 @@ ALLOWED = {
 
 
 #: What a change says of any resource, whatever its kind (where it is, whether a delete empties
-#: it, the id the cloud gave it, ...): the plan's own vocabulary, not a kind's.
-CHANGE_FIELDS = {"region", "force_destroy", "prevent_destroy", "id", "wait_for_deployment"}
+#: it, the id the cloud gave it, ...), and words every program uses (a name, a description):
+#: the pipeline's own vocabulary, not a kind's.
+CHANGE_FIELDS = {
+    "region",
+    "force_destroy",
+    "prevent_destroy",
+    "id",
+    "wait_for_deployment",
+    "name",
+    "description",
+}
 
 
 def _words() -> set[str]:

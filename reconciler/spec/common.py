@@ -11,7 +11,7 @@ every alternative.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -53,6 +53,10 @@ def _any_case(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 #: (``versioning: Enabled`` reads as ``enabled``); the spec keeps the documented one, and an
 #: error lists it.
 AnyCase = WrapValidator(_any_case)
+
+
+#: Whether a declared resource must exist (``present``) or be deleted (``absent``).
+ResourceState = Annotated[Literal["present", "absent"], AnyCase]
 
 
 class SpecModel(BaseModel):

@@ -29,6 +29,7 @@ from reconciler.spec.common import (
     SWITCH,
     AnyCase,
     Off,
+    ResourceState,
     SpecModel,
     Tags,
 )
@@ -54,7 +55,6 @@ ObjectOwnership = Annotated[
 ]
 EncryptionAlgorithm = Annotated[Literal["AES256", "aws:kms", "aws:kms:dsse"], AnyCase]
 CorsMethod = Annotated[Literal["GET", "PUT", "POST", "DELETE", "HEAD"], AnyCase]
-ResourceState = Annotated[Literal["present", "absent"], AnyCase]
 RedirectProtocol = Literal["http", "https"]
 
 

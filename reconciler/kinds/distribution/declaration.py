@@ -30,6 +30,8 @@ def references(spec: Spec, name: str, dist: Distribution) -> Iterator[Reference]
     for origin in dist.origins or []:
         if origin.bucket:
             yield Reference(Address("bucket", origin.bucket))
+        if origin.origin_access_control:
+            yield Reference(Address("origin_access_control", origin.origin_access_control))
     if dist.logging:
         yield Reference(Address("bucket", dist.logging.bucket), LOG_BUCKET_NEEDS)
 

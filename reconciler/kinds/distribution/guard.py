@@ -18,6 +18,17 @@ from reconciler.plan.model import Action, ResourceChange
 from reconciler.spec.common import spec_json
 
 
+def _declared_origin(origin: dict[str, object]) -> dict[str, object]:
+    """An origin as the spec declares it: without what the planner adds (an S3 origin's
+    endpoint, from its bucket's region; a declared access control's id)."""
+    added = set()
+    if origin.get("bucket"):
+        added.add("domain_name")
+    if origin.get("origin_access_control"):
+        added.add("origin_access_control_id")
+    return {k: v for k, v in origin.items() if k not in added}
+
+
 def writing(guard: Guard, change: ResourceChange) -> None:
     """Checks that every value ``change`` writes is the spec's (before any request)."""
     declared = distributions(guard.spec).get(change.name)
@@ -30,13 +41,8 @@ def writing(guard: Guard, change: ResourceChange) -> None:
         want = spec_json(getattr(declared, aspect.aspect, None))
         after = aspect.after
         if aspect.aspect == "origins" and isinstance(after, list):
-            # The planner adds an S3 origin's endpoint (from its bucket's region).
-            after = [
-                {k: v for k, v in o.items() if not (k == "domain_name" and o.get("bucket"))}
-                if isinstance(o, dict)
-                else o
-                for o in after
-            ]
+            # The planner adds to an origin what the spec does not say (see _declared_origin).
+            after = [_declared_origin(o) if isinstance(o, dict) else o for o in after]
         if after != want:
             raise refuse(change, f"the {aspect.aspect} to write is not the spec's")
 

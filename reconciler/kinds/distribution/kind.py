@@ -27,6 +27,8 @@ from reconciler.kinds.distribution.declared import distributions
 from reconciler.kinds.distribution.live import LiveDistribution, distributions_live
 from reconciler.kinds.distribution.plan import fingerprint, plan_distributions
 from reconciler.kinds.distribution.read import read_distributions
+from reconciler.kinds.origin_access_control.live import KIND as OAC_KIND
+from reconciler.kinds.origin_access_control.live import controls_live
 from reconciler.live.model import LiveState
 from reconciler.plan.model import ResourceChange, moved
 from reconciler.spec.model import Spec
@@ -84,10 +86,19 @@ class DistributionKind:
         return plan_distributions(context)
 
     def uses_now(self, change: ResourceChange, live: LiveState) -> set[Address]:
-        """The buckets the distribution serves or logs into now, whatever its change: a bucket
-        is deleted only once no distribution uses it."""
+        """The buckets the distribution serves or logs into now, and the origin access
+        controls its origins sign with, whatever its change: they are deleted only once no
+        distribution uses them."""
         found = next((d for d in distributions_live(live) or () if d.id == change.id), None)
-        return {Address(_BUCKET, b) for b in _uses(found.fields if found else None)}
+        fields = found.fields if found else None
+        used = {Address(_BUCKET, b) for b in _uses(fields)}
+        ids = {o.get("origin_access_control_id") for o in (fields or {}).get("origins") or []}
+        used |= {
+            Address(OAC_KIND, c.logical)
+            for c in controls_live(live) or ()
+            if c.id in ids and c.logical
+        }
+        return used
 
     def steps(self, change: ResourceChange, context: ApplyContext) -> list[Step]:
         return steps.steps(change, context)

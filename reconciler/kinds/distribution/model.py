@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from reconciler.kinds.bucket.model import ResourceState
-from reconciler.spec.common import OFF, ON, SWITCH, AnyCase, Off, SpecModel, Tags
+from reconciler.spec.common import OFF, ON, SWITCH, AnyCase, Off, ResourceState, SpecModel, Tags
 
 ViewerProtocolPolicy = Annotated[Literal["allow-all", "https-only", "redirect-to-https"], AnyCase]
 PriceClass = Annotated[Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"], AnyCase]
@@ -62,8 +61,15 @@ class Origin(SpecModel):
     )
     domain_name: str | None = Field(None, description="A custom origin's host name.")
     origin_path: str = Field("", description="A path prefix added to requests, e.g. /prod.")
+    origin_access_control: str | None = Field(
+        None,
+        description="The origin access control (declared under origin_access_controls, by its "
+        "logical name) that signs requests to an S3 origin.",
+    )
     origin_access_control_id: str | None = Field(
-        None, description="The origin access control that signs requests to an S3 origin."
+        None,
+        description="An origin access control this spec does not declare, by its CloudFront "
+        "id (give origin_access_control for a declared one).",
     )
     custom_headers: dict[str, str] = Field(
         default_factory=dict, description="Headers CloudFront adds to origin requests."

@@ -30,6 +30,11 @@ from reconciler.kinds.distribution.live import (
     distributions_live,
 )
 from reconciler.kinds.distribution.model import Distribution
+from reconciler.kinds.origin_access_control.live import (
+    LiveOriginAccessControl,
+    controls_live,
+    owned,
+)
 from reconciler.live.model import STACK_TAG
 from reconciler.plan.differ import diff
 from reconciler.plan.model import (
@@ -49,6 +54,10 @@ Position = Callable[[tuple[str | int, ...]], str | None]
 #: The collections of a distribution's comparable form whose children are keyed by id, for
 #: readable diff paths (``origins[site].origin_path``).
 KEYED = frozenset({"origins", "custom_error_responses"})
+
+
+#: An origin access control's id when the plan creates it: the apply finds it out.
+KNOWN_AFTER_APPLY = "(known after apply)"
 
 
 def address(name: str) -> str:
@@ -89,6 +98,7 @@ class DistributionPlanner:
     spec: Spec
     live: tuple[LiveDistribution, ...]
     buckets: BucketLive
+    controls: tuple[LiveOriginAccessControl, ...]
     default_region: str
     position: Position | None = None
     changes: list[ResourceChange] = field(default_factory=list)
@@ -149,6 +159,9 @@ class DistributionPlanner:
                     )
                     region = self.default_region
                 origin = origin | {"domain_name": s3_origin_domain(origin["bucket"], region)}
+            if origin.get("origin_access_control"):
+                found = owned(self.controls, self.spec.stack, origin["origin_access_control"])
+                origin["origin_access_control_id"] = found.id if found else KNOWN_AFTER_APPLY
             out.append(origin)
         return out
 
@@ -403,6 +416,7 @@ def plan_distributions(context: PlanContext) -> KindPlan:
         context.spec,
         distributions_live(context.live) or (),
         bucket_live(context.live),
+        controls_live(context.live) or (),
         context.options.default_region,
         context.options.position,
     )

@@ -12,7 +12,9 @@ from reconciler.errors import Severity
 from reconciler.kinds.bucket.aspects import object_ownership
 from reconciler.kinds.bucket.declared import declared_bucket
 from reconciler.kinds.distribution.declared import distributions
-from reconciler.kinds.distribution.model import CacheBehavior, Distribution
+from reconciler.kinds.distribution.model import CacheBehavior, Distribution, Origin
+from reconciler.kinds.origin_access_control.declared import SECTION as OAC_SECTION
+from reconciler.kinds.origin_access_control.declared import origin_access_controls
 from reconciler.spec.findings import Finding, RuleContext, absent
 from reconciler.spec.source import Path
 from reconciler.spec.tag_rules import check_tags
@@ -130,11 +132,17 @@ def _origins(
                 yield Finding(
                     (*where, "bucket"), f"origin bucket {origin.bucket!r} is declared state: absent"
                 )
-        elif origin.origin_access_control_id is not None:
+        elif origin.origin_access_control_id is not None or origin.origin_access_control:
+            field = (
+                "origin_access_control"
+                if origin.origin_access_control
+                else "origin_access_control_id"
+            )
             yield Finding(
-                (*where, "origin_access_control_id"),
+                (*where, field),
                 f"origin {origin.id!r}: an origin access control is for S3 origins",
             )
+        yield from _access_control(ctx, origin, where)
         if origin.origin_path and (
             not origin.origin_path.startswith("/") or origin.origin_path.endswith("/")
         ):
@@ -143,6 +151,31 @@ def _origins(
                 "an origin path starts with '/' and does not end with one, e.g. /production",
             )
     return set(ids)
+
+
+def _access_control(ctx: RuleContext, origin: Origin, where: Path) -> Iterator[Finding]:
+    """An origin's access control named by logical name: a declared, present one, and not
+    beside an id."""
+    named = origin.origin_access_control
+    if named is None:
+        return
+    if origin.origin_access_control_id is not None:
+        yield Finding(
+            (*where, "origin_access_control_id"),
+            f"origin {origin.id!r}: give origin_access_control or origin_access_control_id, "
+            "not both",
+        )
+    declared = origin_access_controls(ctx.spec).get(named)
+    if declared is None and not ctx.declares(OAC_SECTION, named):
+        yield Finding(
+            (*where, "origin_access_control"),
+            f"origin access control {named!r} is not declared under origin_access_controls",
+        )
+    elif declared is not None and declared.state == "absent":
+        yield Finding(
+            (*where, "origin_access_control"),
+            f"origin access control {named!r} is declared state: absent",
+        )
 
 
 def _behavior(

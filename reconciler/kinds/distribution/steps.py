@@ -19,6 +19,7 @@ from typing import Any
 
 from reconciler import xmlcodec as xml
 from reconciler.aws.cloudfront import CloudFrontClient
+from reconciler.aws.cloudfront_oac import OriginAccessControls
 from reconciler.aws.cloudfront_waiters import Waiter
 from reconciler.errors import (
     CNAMEAlreadyExists,
@@ -30,6 +31,8 @@ from reconciler.errors import (
 from reconciler.kinds.base import ApplyContext, Step
 from reconciler.kinds.distribution import guard
 from reconciler.kinds.distribution.render import skeleton, with_enabled, write_config
+from reconciler.kinds.origin_access_control.live import owned
+from reconciler.kinds.origin_access_control.read import live as live_of
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.retries import ETAG, retrying
 
@@ -101,7 +104,28 @@ class _Steps:
     # -- create and update -------------------------------------------------------------------
 
     def _fields(self) -> dict[str, Any]:
-        return {a.aspect: a.after for a in self.change.aspects if a.aspect != TAGS}
+        """What the change writes, with the ids of the origin access controls its origins
+        name found now (one the same apply created has an id only now)."""
+        fields = {a.aspect: a.after for a in self.change.aspects if a.aspect != TAGS}
+        origins = fields.get("origins")
+        if origins and any(o.get("origin_access_control") for o in origins):
+            controls = [live_of(c) for c in OriginAccessControls(self.cf).list()]
+            resolved = []
+            for given in origins:
+                named = given.get("origin_access_control")
+                if not named:
+                    resolved.append(given)
+                    continue
+                found = owned(tuple(controls), self.context.stack, named)
+                if found is None:
+                    raise ReconcilerError(
+                        f"origin access control {named!r} (origin {given['id']!r}) is not "
+                        "found: it was not created",
+                        address=self.address,
+                    )
+                resolved.append(given | {"origin_access_control_id": found.id})
+            fields["origins"] = resolved
+        return fields
 
     def _tags_after(self) -> dict[str, str]:
         found = next((a.after for a in self.change.aspects if a.aspect == TAGS), None)
