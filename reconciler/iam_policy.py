@@ -17,6 +17,25 @@ def actions(operations: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({a for op in operations for a in OPERATIONS[op][0]}))
 
 
+def by_command(
+    sid: str,
+    command: Command,
+    *,
+    reads: Iterable[str],
+    deletes: Iterable[str],
+    writes: Iterable[str],
+) -> dict[str, Any]:
+    """One statement on every resource (``*``: CloudFront's have no ARN known before they are
+    made) granting the operations ``command`` needs: the ``reads``, with ``writes`` and
+    ``deletes`` for apply, with ``deletes`` alone for destroy."""
+    operations = list(reads)
+    if command == "apply":
+        operations += [*deletes, *writes]
+    elif command == "destroy":
+        operations += deletes
+    return statement(sid, actions(operations), ["*"])
+
+
 def statement(sid: str, granted: Iterable[str], resources: list[str]) -> dict[str, Any]:
     return {
         "Sid": sid,

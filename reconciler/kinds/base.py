@@ -172,6 +172,24 @@ class Unmanaged:
     id: str | None = None
 
 
+class KindDefaults:
+    """What most kinds answer the same way: a resource uses no other now, every read either
+    succeeds or ends the read, nothing is set that the spec leaves out, no ARN names the
+    account. A kind overrides what it knows better."""
+
+    def uses_now(self, change: ResourceChange, live: LiveState) -> set[Address]:
+        return set()
+
+    def unreadable(self, live: LiveState) -> dict[str, str]:
+        return {}
+
+    def unmanaged_parts(self, spec: Spec, live: LiveState, name: str) -> Iterator[DriftFinding]:
+        return iter(())
+
+    def account(self, live: LiveState) -> str | None:
+        return None
+
+
 class ResourceKind(Protocol):
     """One kind of resource, whole (see the module's docstring)."""
 

@@ -13,6 +13,7 @@ from reconciler.kinds.base import (
     ApplyContext,
     Clients,
     DriftFinding,
+    KindDefaults,
     KindPlan,
     PlanContext,
     ReadContext,
@@ -73,7 +74,7 @@ def request(context: ReadContext) -> BucketRequest:
     )
 
 
-class BucketKind:
+class BucketKind(KindDefaults):
     @property
     def declaration(self) -> Declaration:
         return DECLARATION
@@ -145,9 +146,6 @@ class BucketKind:
 
     def statements(self, spec: Spec, command: Command) -> list[dict[str, Any]]:
         return permissions.statements(spec, command)
-
-    def account(self, live: LiveState) -> str | None:
-        return None
 
 
 KIND = BucketKind()

@@ -12,7 +12,7 @@ from reconciler.importing import Documents
 from reconciler.kinds.base import (
     ApplyContext,
     Clients,
-    DriftFinding,
+    KindDefaults,
     KindPlan,
     PlanContext,
     ReadContext,
@@ -58,7 +58,7 @@ def _uses(fields: dict[str, Any] | None) -> set[str]:
     return used
 
 
-class DistributionKind:
+class DistributionKind(KindDefaults):
     @property
     def declaration(self) -> Declaration:
         return DECLARATION
@@ -125,9 +125,6 @@ class DistributionKind:
                 continue
             aliases = f" (aliases: {', '.join(dist.aliases)})" if dist.aliases else ""
             yield Unmanaged(dist.id, f"not declared, no stack owns it{aliases}", id=dist.id)
-
-    def unmanaged_parts(self, spec: Spec, live: LiveState, name: str) -> Iterator[DriftFinding]:
-        return iter(())
 
     def import_unmanaged(
         self, clients: Clients, run: Runner, *, stack: str, parallelism: int

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.iam_policy import Command, actions, statement
+from reconciler.iam_policy import Command, by_command
 from reconciler.spec.model import Spec
-
-_READS = ("ListDistributions", "ListTagsForResource", "GetDistributionConfig")
-_DELETES = ("GetDistribution", "UpdateDistribution", "DeleteDistribution")
-_WRITES = (*_DELETES, "CreateDistributionWithTags", "TagResource", "UntagResource")
 
 
 def statements(spec: Spec, command: Command) -> list[dict[str, Any]]:
-    operations = list(_READS)
-    if command == "apply":
-        operations += _WRITES
-    elif command == "destroy":
-        operations += _DELETES
-    return [statement("Distributions", actions(operations), ["*"])]
+    return [
+        by_command(
+            "Distributions",
+            command,
+            reads=("ListDistributions", "ListTagsForResource", "GetDistributionConfig"),
+            deletes=("GetDistribution", "UpdateDistribution", "DeleteDistribution"),
+            writes=("CreateDistributionWithTags", "TagResource", "UntagResource"),
+        )
+    ]

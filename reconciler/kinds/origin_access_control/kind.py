@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reconciler.address import Address
 from reconciler.iam_policy import Command
 from reconciler.importing import Documents
 from reconciler.kinds.base import (
     ApplyContext,
     Clients,
-    DriftFinding,
+    KindDefaults,
     KindPlan,
     PlanContext,
     ReadContext,
@@ -30,7 +29,7 @@ from reconciler.plan.model import ResourceChange, moved
 from reconciler.spec.model import Spec
 
 
-class OriginAccessControlKind:
+class OriginAccessControlKind(KindDefaults):
     @property
     def declaration(self) -> Declaration:
         return DECLARATION
@@ -45,9 +44,6 @@ class OriginAccessControlKind:
     def plan(self, context: PlanContext) -> KindPlan:
         return plan_controls(context)
 
-    def uses_now(self, change: ResourceChange, live: LiveState) -> set[Address]:
-        return set()
-
     def steps(self, change: ResourceChange, context: ApplyContext) -> list[Step]:
         return steps.steps(change, context)
 
@@ -58,9 +54,6 @@ class OriginAccessControlKind:
         now = next((c for c in found if c.id == change.id), None) if change.id else None
         return moved(change, fingerprint(now))
 
-    def unreadable(self, live: LiveState) -> dict[str, str]:
-        return {}
-
     def unmanaged(self, live: LiveState, adopted: frozenset[str]) -> Iterator[Unmanaged]:
         for control in controls_live(live) or ():
             if control.stack is None and control.id not in adopted:
@@ -69,9 +62,6 @@ class OriginAccessControlKind:
                     f"not declared, no stack owns it (name {control.name!r})",
                     id=control.id,
                 )
-
-    def unmanaged_parts(self, spec: Spec, live: LiveState, name: str) -> Iterator[DriftFinding]:
-        return iter(())
 
     def import_unmanaged(
         self, clients: Clients, run: Runner, *, stack: str, parallelism: int
@@ -88,9 +78,6 @@ class OriginAccessControlKind:
 
     def statements(self, spec: Spec, command: Command) -> list[dict[str, Any]]:
         return permissions.statements(spec, command)
-
-    def account(self, live: LiveState) -> str | None:
-        return None
 
 
 KIND = OriginAccessControlKind()

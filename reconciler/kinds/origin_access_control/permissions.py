@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.iam_policy import Command, actions, statement
+from reconciler.iam_policy import Command, by_command
 from reconciler.spec.model import Spec
-
-_READS = ("ListOriginAccessControls",)
-_DELETES = ("GetOriginAccessControl", "DeleteOriginAccessControl")
-_WRITES = (*_DELETES, "CreateOriginAccessControl", "UpdateOriginAccessControl")
 
 
 def statements(spec: Spec, command: Command) -> list[dict[str, Any]]:
-    operations = list(_READS)
-    if command == "apply":
-        operations += _WRITES
-    elif command == "destroy":
-        operations += _DELETES
-    return [statement("OriginAccessControls", actions(operations), ["*"])]
+    return [
+        by_command(
+            "OriginAccessControls",
+            command,
+            reads=("ListOriginAccessControls",),
+            deletes=("GetOriginAccessControl", "DeleteOriginAccessControl"),
+            writes=("CreateOriginAccessControl", "UpdateOriginAccessControl"),
+        )
+    ]
