@@ -7,12 +7,15 @@ STAMP := $(VENV)/.installed
 # The Node tools the suite runs (gitlab-ci-local, for the GitLab CI example), where npm exists.
 NODE_TOOLS := $(if $(shell command -v npm),.ci/node/node_modules/.package-lock.json)
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench lock clean
 
-$(STAMP): pyproject.toml
+PIP := --quiet --disable-pip-version-check
+
+# Installed at the versions constraints.txt names: the suite was last run green on them.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,local]'
+	$(BIN)/python -m pip install $(PIP) --upgrade pip
+	$(BIN)/python -m pip install $(PIP) -c constraints.txt -e '.[dev,local]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -42,6 +45,18 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_plan_latency.py 1000 20 --curve --apply-import --tls
 	$(BIN)/python bench/bench_fleet.py 100 50 20 --shards 4
+
+# constraints.txt anew: the newest releases pyproject.toml allows, in a scratch environment
+# (then `make test` on them before committing it).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install $(PIP) --upgrade pip
+	.venv-lock/bin/python -m pip install $(PIP) -e '.[dev,local]'
+	{ sed -n '/^#/p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable; } \
+	  > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

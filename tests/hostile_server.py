@@ -133,12 +133,16 @@ def http(status: int, body: bytes = b"", **headers: str) -> bytes:
 
 
 def forwarding(
-    upstream: str, answer: Callable[[int, bytes], bytes | None], stray: bytes = b""
+    upstream: str,
+    answer: Callable[[int, bytes], bytes | None],
+    stray: bytes = b"",
+    rewrite: Callable[[bytes], bytes] = lambda request: request,
 ) -> Handler:
     """A server in front of ``upstream`` (``http://host:port``): each request is passed on
-    whole and its answer sent back (re-framed with a Content-Length), unless ``answer(n,
-    request)`` gives one of its own for the n-th request. On the first connection, ``stray``
-    is sent right behind the first answer: bytes nobody asked for."""
+    whole (as ``rewrite`` makes it) and its answer sent back (re-framed with a
+    Content-Length), unless ``answer(n, request)`` gives one of its own for the n-th request.
+    On the first connection, ``stray`` is sent right behind the first answer: bytes nobody
+    asked for."""
     import http.client  # (reading the upstream's answers: a test's own client)
 
     host, _, port = upstream.removeprefix("http://").partition(":")
@@ -151,7 +155,7 @@ def forwarding(
             own = answer(count[0], request)
             if own is None:
                 with socket.create_connection((host, int(port))) as up:
-                    up.sendall(request)
+                    up.sendall(rewrite(request))
                     reply = http.client.HTTPResponse(up, method=request_line(request).split()[0])
                     reply.begin()
                     body = reply.read()

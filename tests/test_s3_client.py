@@ -4,6 +4,7 @@ arrive typed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from tests.aspect_samples import (
     same,
     sample,
 )
+from tests.conftest import TEST_CREDENTIALS
+from tests.hostile_server import forwarding, raw_server
 from tests.reconcile import Harness, spec_file
 
 BUCKET = "client-test-bucket"
@@ -232,13 +235,25 @@ def test_rejected_documents_are_typed(s3: S3Client, bucket: str) -> None:
 
 
 def test_a_store_answering_the_listing_to_a_configuration_read_lacks_it(
-    tmp_path: Path, s3: S3Client, transport: Transport
+    tmp_path: Path, s3: S3Client, endpoint: str
 ) -> None:
-    """moto answers GET ?requestPayment with the bucket's object listing: that must not read as
-    a configuration, but as the store not implementing it, on the bucket that declares it."""
+    """A store that ignores a subresource it lacks answers GET ?requestPayment with the bucket's
+    object listing (moto did before 5.2.6; other S3-compatible stores still do): that must not
+    read as a configuration, but as the store not implementing it, on the bucket that declares
+    it. The emulator sits behind a server that drops the subresource from that request."""
     s3.create_bucket("lister-test", region="us-east-1")
     spec = "version: 1\nstack: s\nbuckets:\n  lister-test:\n    request_payer: Requester\n"
-    plan = Harness(s3, transport).plan(spec_file(tmp_path, spec))
+
+    def ignored(request: bytes) -> bytes:
+        line, _, rest = request.partition(b"\r\n")
+        if line.startswith(b"GET "):
+            line = re.sub(rb"\?requestPayment=?(?= )", b"", line)
+        return line + b"\r\n" + rest
+
+    front = forwarding(endpoint, lambda _n, _r: None, rewrite=ignored)
+    with raw_server(front) as (url, _), Transport(credentials=TEST_CREDENTIALS) as transport:
+        lister = S3Client(transport, region="us-east-1", endpoint_url=url)
+        plan = Harness(lister, transport).plan(spec_file(tmp_path, spec))
     (error,) = plan.errors
     assert error.address == "bucket.lister-test"
     assert error.summary == (

@@ -17,7 +17,7 @@ from reconciler.errors import PlanError, ReconcilerError
 from reconciler.kinds.distribution.live import NAME_TAG
 from reconciler.live.model import STACK_TAG
 
-COMPLETED = "Completed"  # moto answers COMPLETED: compared without case
+COMPLETED = "Completed"  # moto before 5.2.6 answers COMPLETED: compared without case
 
 
 def path_problems(paths: list[str]) -> list[str]:
