@@ -38,6 +38,10 @@ ALLOWED = {
 #: What a change says of any resource, whatever its kind (where it is, whether a delete empties
 #: it, the id the cloud gave it, ...): the plan's own vocabulary, not a kind's.
 CHANGE_FIELDS = {"region", "force_destroy", "prevent_destroy", "id", "wait_for_deployment"}
+#: Fields of one kind whose names are also the pipeline's own words, in another sense: a plan's
+#: action (``delete``), where a spec's values came from (a loaded spec's ``source``), a fleet
+#: target filter's ``exclude``.
+SHARED_WORDS = {"delete", "source", "exclude"}
 
 
 def _words() -> set[str]:
@@ -47,7 +51,7 @@ def _words() -> set[str]:
     for declaration in declarations():
         for name in declaration.model.model_fields:
             fields[name] = fields.get(name, 0) + 1
-    own = {f for f, count in fields.items() if count == 1} - CHANGE_FIELDS
+    own = {f for f, count in fields.items() if count == 1} - CHANGE_FIELDS - SHARED_WORDS
     return {d.kind for d in declarations()} | {d.section for d in declarations()} | own
 
 
