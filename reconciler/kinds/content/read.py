@@ -55,6 +55,8 @@ class _Found:
     heads: dict[str, Headed] = field(default_factory=dict)
     local: LocalTree | None = None
     failures: list[str] = field(default_factory=list)
+    #: The manifests the listing saw (a listing of the bucket's root holds them).
+    manifests: list[str] | None = None
 
     def done(self) -> ContentRead:
         return ContentRead(
@@ -79,6 +81,12 @@ def _listing(s3: S3Client, found: _Found) -> Steps[None]:
         found.failures.append(describe_failure("objects", exc))
         return
     cut = len(found.prefix)
+    if not found.prefix:
+        found.manifests = [
+            o.key
+            for o in listed
+            if o.key.startswith(manifest.DIRECTORY) and o.key.endswith(".json")
+        ]
     found.listing = {
         o.key[cut:]: Listed(o.etag, o.size, o.storage_class)
         for o in listed
@@ -163,7 +171,8 @@ def read_contents(s3: S3Client, context: ReadContext, run: Runner) -> ContentLiv
         for name, future in scans.items():
             found[name].local = future.result()
     run("content objects", [_bind(_head, s3, f, p) for f in found.values() for p in unvouched(f)])
-    pruned = _owned_undeclared(s3, context, run) if covered is None else {}
+    seen = {f.bucket: f.manifests for f in found.values() if f.manifests is not None}
+    pruned = _owned_undeclared(s3, context, run, seen) if covered is None else {}
     return ContentLive({n: f.done() for n, f in found.items()}, pruned)
 
 
@@ -176,16 +185,19 @@ def _scan(content: Content) -> LocalTree:
     )
 
 
-def _owned_undeclared(s3: S3Client, context: ReadContext, run: Runner) -> dict[str, ContentRead]:
+def _owned_undeclared(
+    s3: S3Client, context: ReadContext, run: Runner, seen: dict[str, list[str]]
+) -> dict[str, ContentRead]:
     """The contents this stack's manifests name, in the spec's buckets, that the spec no longer
-    declares (with their manifest and listing, to delete what they put there)."""
+    declares (with their manifest and listing, to delete what they put there); ``seen``: the
+    manifest keys of buckets whose root was listed already (no listing more for them)."""
     spec = context.spec
     declared = contents(spec)
     names = sorted(
         {b for b, v in buckets(spec).items() if v.state != "absent"}
         | {c.bucket for c in declared.values()}
     )
-    keys: dict[str, list[str]] = {}
+    keys: dict[str, list[str]] = dict(seen)
 
     def listing(bucket: str) -> Steps[None]:
         # A bucket whose manifests cannot be listed (its own read fails too): none pruned.
@@ -195,7 +207,7 @@ def _owned_undeclared(s3: S3Client, context: ReadContext, run: Runner) -> dict[s
             return
         keys[bucket] = [o.key for o in listed if o.key.endswith(".json")]
 
-    run("content manifests", [_bind(listing, b) for b in names])
+    run("content manifests", [_bind(listing, b) for b in names if b not in seen])
     found: dict[str, _Found] = {}
     for bucket, listed in sorted(keys.items()):
         for key in listed:
