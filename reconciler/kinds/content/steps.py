@@ -2,8 +2,9 @@
 ever references an asset not yet there), then deletes, then the manifest, then the
 invalidation. A deleted content's: its objects, then its manifest.
 
-The manifest is written after each step that wrote something (and before one fails: what was
-done is recorded), so a run after an interruption starts from what is there. The paths to
+The manifest is written once the objects are written (and when a step fails: what was done is
+recorded; and before the parts of a multipart upload are sent), so a run after an interruption
+starts from what is there. The paths to
 invalidate go into the manifest before the invalidation is made and out of it after: an
 invalidation that failed is made by the next apply. Deletes leave delete markers on a
 versioned bucket (no version is named), so a bad deploy can be rolled back by version.
@@ -112,14 +113,13 @@ class _Steps:
             parallelism=self.context.parallelism,
             save=self.save,
         )
-        try:
-            writer.write(works)
-        finally:
-            self.save()
+        writer.write(works)
         self._raise(writer.failures, len(works), "written")
 
     def _raise(self, failures: list[str], total: int, done: str) -> None:
+        """A step's failure, once the manifest records what it did."""
         if failures:
+            self.save()
             shown = "; ".join(sorted(failures)[:10])
             more = f"; and {len(failures) - 10} more" if len(failures) > 10 else ""
             raise ReconcilerError(
@@ -137,19 +137,14 @@ class _Steps:
             save=self.save,
         )
         unfinished = {str(k): str(v) for k, v in dict(aspect.before or {}).items()}
-        try:
-            writer.abort(unfinished, self.prefix)
-        finally:
-            self.save()
+        writer.abort(unfinished, self.prefix)
         self._raise(writer.failures, len(unfinished), "aborted")
 
     # -- deletes -----------------------------------------------------------------------------
 
     def delete(self, aspects: list[AspectChange]) -> None:
         paths = [p for a in aspects if (p := path_of(self.name, a.aspect)) is not None]
-        fresh = guard.deleting(self.context.guard, self.s3, self.change, paths)
-        current = self._manifest()
-        self.manifest = dataclasses.replace(current, objects=dict(fresh.objects))
+        guard.deleting(self.context.guard, self.s3, self.change, paths)  # the manifest read again
         failures: list[DeleteFailure] = []
         batches = [paths[i : i + DELETE_BATCH] for i in range(0, len(paths), DELETE_BATCH)]
 
@@ -165,15 +160,25 @@ class _Steps:
         tasks: list[Task] = [partial(batch, c) for c in batches]
         try:
             self.s3.run_many(tasks, parallelism=self.context.parallelism)
-        finally:
+        except ReconcilerError:
             self.save()
+            raise
         self._raise([f"{f.key}: {f.code}: {f.message}" for f in failures], len(paths), "deleted")
 
-    def forget(self, aspect: AspectChange) -> None:
-        """Entries of objects already gone leave the manifest."""
+    def finish(self, forgotten: AspectChange | None, invalidation: AspectChange | None) -> None:
+        """The manifest written: entries of objects already gone left out, the paths to
+        invalidate recorded as due (before they are invalidated)."""
         current = self._manifest()
-        for path in dict(aspect.before or {}):
+        for path in dict(forgotten.before or {}) if forgotten else {}:
             current.objects.pop(str(path), None)
+        if invalidation is not None:
+            after = invalidation.after or {}
+            current = dataclasses.replace(
+                current,
+                invalidation=tuple(after.get("paths") or ()),
+                distribution=after.get("distribution"),
+            )
+        self.manifest = current
         self.save()
 
     def delete_manifest(self) -> None:
@@ -190,16 +195,6 @@ class _Steps:
             )
 
     # -- the invalidation --------------------------------------------------------------------
-
-    def due(self, aspect: AspectChange) -> None:
-        """The manifest, with the paths to invalidate (written before they are)."""
-        after = aspect.after or {}
-        self.manifest = dataclasses.replace(
-            self._manifest(),
-            invalidation=tuple(after.get("paths") or ()),
-            distribution=after.get("distribution"),
-        )
-        self.save()
 
     def invalidate(self, aspect: AspectChange) -> None:
         cloudfront = self.context.clients.cloudfront
@@ -250,12 +245,10 @@ def steps(change: ResourceChange, context: ApplyContext) -> list[Step]:
     if change.action is Action.DELETE:
         found.append(Step(MANIFEST, "delete", run.delete_manifest))
         return found
-    if MANIFEST in others:
-        found.append(Step(MANIFEST, "update", partial(run.forget, others[MANIFEST])))
     invalidation = others.get(INVALIDATION)
+    found.append(Step(MANIFEST, "update", partial(run.finish, others.get(MANIFEST), invalidation)))
     if invalidation is not None:
-        found.append(Step(MANIFEST, "update", lambda: run.due(invalidation)))
-        found.append(Step(INVALIDATION, "create", lambda: run.invalidate(invalidation)))
+        found.append(Step(INVALIDATION, "create", partial(run.invalidate, invalidation)))
     return found
 
 
