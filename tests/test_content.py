@@ -282,3 +282,69 @@ def test_a_file_that_changed_since_the_plan_is_not_uploaded(
     with pytest.raises(boto_s3.exceptions.NoSuchKey):
         boto_s3.get_object(Bucket=BUCKET, Key="index.html")
     assert harness.plan(loaded).change("content.site") is not None  # re-running converges
+
+
+def test_a_manifest_that_is_not_ours_is_the_contents_error(
+    tmp_path: Path, s3: S3Client, transport: Transport, boto_s3: Any
+) -> None:
+    make_site(tmp_path / "public", files=10, large=False)
+    harness = Harness(s3, transport)
+    loaded = load(tmp_path)
+    harness.apply(loaded)
+    boto_s3.put_object(Bucket=BUCKET, Key=".reconciler/content/site.json", Body=b'{"format": 1}')
+    plan = harness.plan(loaded)
+    assert [(d.address, d.summary) for d in plan.errors] == [
+        (
+            "content.site",
+            f"manifest s3://{BUCKET}/.reconciler/content/site.json is not one this reconciler "
+            "wrote: stack: Field required",
+        )
+    ]
+
+
+def test_import_writes_the_entry_and_its_headers(
+    tmp_path: Path, s3: S3Client, transport: Transport
+) -> None:
+    make_site(tmp_path / "public", files=40, large=False)
+    harness = Harness(s3, transport)
+    harness.apply(load(tmp_path))
+    from reconciler import importer
+    from reconciler.live.reader import LiveReader
+
+    request = importer.ImportRequest("site-stack", names={"content": (f"site={BUCKET}/",)})
+    reader = LiveReader(s3, parallelism=8)
+    written = importer.render(importer.read(reader, request), request)
+    assert written.declared == ["content.site"]
+    (tmp_path / "imported").mkdir()
+    (tmp_path / "imported" / "spec.yaml").write_text(
+        written.text.replace("content:\n", f"buckets:\n  {BUCKET}: {{}}\ncontent:\n", 1)
+    )
+    imported = spec_file(tmp_path / "imported", (tmp_path / "imported" / "spec.yaml").read_text())
+    content = imported.spec.content["site"]
+    rules = {r.match: r for r in content.headers}
+    assert rules["**/*.css"].cache_control == "public, max-age=31536000, immutable"
+    assert rules["**/*.png"].cache_control == "public, max-age=31536000, immutable"
+    assert rules["docs/guide/page0.html"].metadata == {"section": "docs"}
+    assert any("put the site's files in ./site" in n for n in written.notes)
+
+
+def test_permissions_name_the_content_s_objects(tmp_path: Path) -> None:
+    from reconciler.permissions import policy
+
+    loaded = load(tmp_path)
+    statements = {s["Sid"]: s for s in policy(loaded.spec, "apply")["Statement"]}
+    objects = statements["ContentObjects"]
+    assert f"arn:aws:s3:::{BUCKET}/*" in objects["Resource"]
+    assert f"arn:aws:s3:::{BUCKET}/.reconciler/content/site.json" in objects["Resource"]
+    assert {"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"} <= set(
+        objects["Action"]
+    )
+    assert statements["ContentInvalidations"]["Action"] == sorted(
+        [
+            "cloudfront:CreateInvalidation",
+            "cloudfront:ListDistributions",
+            "cloudfront:ListTagsForResource",
+        ]
+    )
+    reads = {s["Sid"]: s for s in policy(loaded.spec, "plan")["Statement"]}
+    assert "s3:PutObject" not in reads["ContentObjects"]["Action"]
