@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from reconciler.address import Address
-from reconciler.kinds.content.live import KIND
+from reconciler.kinds.content.declared import KIND
 
 
 def address(name: str) -> str:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from reconciler.address import Address
 from reconciler.kinds.content import rules
-from reconciler.kinds.content.declared import SECTION
-from reconciler.kinds.content.live import KIND
+from reconciler.kinds.content.declared import KIND, SECTION
 from reconciler.kinds.content.model import Content
 from reconciler.kinds.declaration import Declaration, Reference
 

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 #: The spec's section of content.
 SECTION = "content"
+#: The kind's name: the first part of its addresses, its key in the live state.
+KIND = "content"
 
 
 def contents(spec: Spec) -> dict[str, Content]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.aws.s3_types import ObjectHeaders
 from reconciler.kinds.content import globs, media
 from reconciler.kinds.content.model import Content, HeaderRule
 
@@ -62,34 +61,6 @@ def wanted(content: Content, path: str, paths: frozenset[str]) -> dict[str, Any]
             "metadata": dict(sorted(rule.metadata.items())) if rule.metadata else None,
             "storage_class": rule.storage_class,
         }
-    return {k: out[k] for k in FIELDS if out.get(k) is not None}
-
-
-def object_headers(values: Mapping[str, Any]) -> ObjectHeaders:
-    """A headers map as the client writes it."""
-    return ObjectHeaders(
-        content_type=values.get("content_type"),
-        cache_control=values.get("cache_control"),
-        content_encoding=values.get("content_encoding"),
-        content_disposition=values.get("content_disposition"),
-        content_language=values.get("content_language"),
-        metadata=tuple(sorted((values.get("metadata") or {}).items())),
-        storage_class=values.get("storage_class"),
-    )
-
-
-def from_object(headers: ObjectHeaders) -> dict[str, Any]:
-    """What the client read, as a headers map (``STANDARD`` storage is S3's default: left
-    out)."""
-    out: dict[str, Any] = {
-        "content_type": headers.content_type,
-        "content_encoding": headers.content_encoding,
-        "cache_control": headers.cache_control,
-        "content_disposition": headers.content_disposition,
-        "content_language": headers.content_language,
-        "metadata": dict(headers.metadata) or None,
-        "storage_class": None if headers.storage_class == "STANDARD" else headers.storage_class,
-    }
     return {k: out[k] for k in FIELDS if out.get(k) is not None}
 
 

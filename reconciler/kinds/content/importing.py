@@ -17,9 +17,10 @@ from reconciler.aws.steps import Steps
 from reconciler.errors import PlanError
 from reconciler.importing import Documents, checked
 from reconciler.kinds.base import Clients, Runner
-from reconciler.kinds.content import headers, manifest, media
+from reconciler.kinds.content import manifest, media, objects
 from reconciler.kinds.content.addresses import address
-from reconciler.kinds.content.live import KIND, Headed
+from reconciler.kinds.content.declared import KIND
+from reconciler.kinds.content.live import Headed
 from reconciler.kinds.content.model import Content
 from reconciler.kinds.content.read import sha256_hex
 from reconciler.live.failures import READ_FAILURES, describe_failure
@@ -64,7 +65,7 @@ def read(clients: Clients, run: Runner, names: Iterable[str]) -> dict[str, Impor
                 heads[path] = Headed(
                     got.etag,
                     got.size,
-                    headers.from_object(got.headers),
+                    objects.from_object(got.headers),
                     sha256_hex(got.checksum_sha256),
                 )
 

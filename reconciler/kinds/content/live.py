@@ -7,12 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.kinds.content.declared import KIND
 from reconciler.kinds.content.local import LocalTree
 from reconciler.kinds.content.manifest import Manifest
 from reconciler.live.model import LiveState
-
-#: The kind's key in the live state.
-KIND = "content"
 
 
 @dataclass(frozen=True)

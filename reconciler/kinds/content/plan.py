@@ -28,8 +28,8 @@ from typing import Any
 from reconciler.kinds.base import KindPlan, PlanContext
 from reconciler.kinds.content import globs, headers
 from reconciler.kinds.content.addresses import address, object_address, path_of
-from reconciler.kinds.content.declared import contents
-from reconciler.kinds.content.live import KIND, ContentRead, content_live
+from reconciler.kinds.content.declared import KIND, contents
+from reconciler.kinds.content.live import ContentRead, content_live
 from reconciler.kinds.content.manifest import Entry
 from reconciler.kinds.content.model import Content
 from reconciler.kinds.content.targets import invalidation_aspect

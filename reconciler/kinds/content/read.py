@@ -25,7 +25,7 @@ from reconciler.aws.steps import Steps, Task
 from reconciler.errors import NoSuchBucket
 from reconciler.kinds.base import ReadContext, Runner
 from reconciler.kinds.bucket.declared import buckets
-from reconciler.kinds.content import headers, manifest
+from reconciler.kinds.content import manifest, objects
 from reconciler.kinds.content.declared import contents
 from reconciler.kinds.content.live import ContentLive, ContentRead, Headed, Listed
 from reconciler.kinds.content.local import LocalTree, scan
@@ -131,7 +131,7 @@ def _head(s3: S3Client, found: _Found, path: str) -> Steps[None]:
         found.heads[path] = Headed(
             head.etag,
             head.size,
-            headers.from_object(head.headers),
+            objects.from_object(head.headers),
             sha256_hex(head.checksum_sha256),
         )
 

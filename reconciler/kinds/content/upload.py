@@ -28,7 +28,7 @@ from reconciler.aws.s3_objects import checksum_header
 from reconciler.aws.s3_types import UploadedPart
 from reconciler.aws.steps import Offload, Steps, Task
 from reconciler.errors import ReconcilerError
-from reconciler.kinds.content import headers
+from reconciler.kinds.content import objects
 from reconciler.kinds.content.manifest import Entry, Manifest, Upload
 from reconciler.kinds.content.read import sha256_hex
 
@@ -150,13 +150,13 @@ class Writer:
         if digest.hex() != work.after["sha256"]:
             raise self._changed(work)
         written = yield from self.s3.objects.putting_object(
-            self.bucket, work.key, data, headers=headers.object_headers(work.values), sha256=digest
+            self.bucket, work.key, data, headers=objects.object_headers(work.values), sha256=digest
         )
         self._record(work, written.etag, written.version_id)
 
     def _copy(self, work: Work) -> Steps[None]:
         written = yield from self.s3.objects.copying_headers(
-            self.bucket, work.key, headers=headers.object_headers(work.values)
+            self.bucket, work.key, headers=objects.object_headers(work.values)
         )
         self._record(work, written.etag, written.version_id)
 
@@ -197,7 +197,7 @@ class Writer:
             )
             del self.manifest.uploads[work.path]
         large.upload_id = yield from self.s3.objects.creating_upload(
-            self.bucket, work.key, headers=headers.object_headers(work.values)
+            self.bucket, work.key, headers=objects.object_headers(work.values)
         )
         self.manifest.uploads[work.path] = Upload(large.upload_id, whole, PART_SIZE)
 
