@@ -348,3 +348,24 @@ def test_permissions_name_the_content_s_objects(tmp_path: Path) -> None:
     )
     reads = {s["Sid"]: s for s in policy(loaded.spec, "plan")["Statement"]}
     assert "s3:PutObject" not in reads["ContentObjects"]["Action"]
+
+
+def test_a_content_no_longer_declared_is_pruned_and_absent_deletes_only_its_own(
+    tmp_path: Path, s3: S3Client, transport: Transport, boto_s3: Any
+) -> None:
+    make_site(tmp_path / "public", files=12, large=False)
+    harness = Harness(s3, transport)
+    harness.apply(load(tmp_path))
+    boto_s3.put_object(Bucket=BUCKET, Key="not-ours.txt", Body=b"someone else's")
+    spec = site_spec().split("content:\n")[0] + "content: {}\n"
+    pruned = spec_file(tmp_path, spec)
+    plan = harness.plan(pruned)
+    change = plan.change("content.site")
+    assert change is not None
+    assert change.action is Action.DELETE
+    assert change.reason == "owned by this stack, no longer declared"
+    assert len([a for a in change.aspects if a.action is Action.DELETE]) == 13  # 12 + manifest
+    harness.execute(plan)
+    keys = [o["Key"] for o in boto_s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    assert keys == ["not-ours.txt"]  # only what the content put there was deleted
+    assert harness.plan(pruned).changes == ()

@@ -24,7 +24,6 @@ from reconciler.errors import ApiError, ReconcilerError
 from reconciler.kinds.base import ApplyContext, Step
 from reconciler.kinds.content import guard, manifest
 from reconciler.kinds.content.addresses import path_of
-from reconciler.kinds.content.declared import contents
 from reconciler.kinds.content.plan import INVALIDATION, MANIFEST, UNFINISHED, uploads
 from reconciler.kinds.content.upload import ADOPT, COPY, UPLOAD, Work, Writer
 from reconciler.kinds.distribution.invalidate import find_distribution
@@ -145,6 +144,7 @@ class _Steps:
     def delete(self, aspects: list[AspectChange]) -> None:
         paths = [p for a in aspects if (p := path_of(self.name, a.aspect)) is not None]
         guard.deleting(self.context.guard, self.s3, self.change, paths)  # the manifest read again
+        current = self._manifest()
         failures: list[DeleteFailure] = []
         batches = [paths[i : i + DELETE_BATCH] for i in range(0, len(paths), DELETE_BATCH)]
 
@@ -155,7 +155,7 @@ class _Steps:
             failures.extend(failed)
             gone = set(chunk) - {f.key[len(self.prefix) :] for f in failed}
             for path in gone:
-                self._manifest().objects.pop(path, None)
+                current.objects.pop(path, None)
 
         tasks: list[Task] = [partial(batch, c) for c in batches]
         try:
@@ -182,9 +182,8 @@ class _Steps:
         self.save()
 
     def delete_manifest(self) -> None:
-        left = self._manifest().objects
-        if left and contents(self.context.guard.spec).get(self.name) is None:
-            return  # objects it could not delete stay recorded
+        """The manifest goes last (what it still names was changed behind the spec's back
+        since this content put it there: no longer this content's)."""
         failed = self.s3.run(
             self.s3.deleting_batch(self.bucket, [(manifest.key_of(self.name), None)])
         )
