@@ -369,3 +369,36 @@ def test_a_content_no_longer_declared_is_pruned_and_absent_deletes_only_its_own(
     keys = [o["Key"] for o in boto_s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
     assert keys == ["not-ours.txt"]  # only what the content put there was deleted
     assert harness.plan(pruned).changes == ()
+
+
+def test_a_forged_plan_uploads_no_file_outside_the_source(
+    tmp_path: Path, s3: S3Client, transport: Transport, boto_s3: Any
+) -> None:
+    import dataclasses
+
+    from reconciler.plan.model import AspectChange
+
+    make_site(tmp_path / "public", files=5, large=False)
+    (tmp_path / "secret.txt").write_bytes(b"not for the bucket")
+    harness = Harness(s3, transport)
+    loaded = load(tmp_path)
+    plan = harness.plan(loaded)
+    change = plan.change("content.site")
+    assert change is not None
+    forged_aspect = AspectChange(
+        'content.site["../secret.txt"]',
+        Action.CREATE,
+        None,
+        {"sha256": "0" * 64, "size": 18, "content_type": "text/plain; charset=utf-8"},
+    )
+    forged = dataclasses.replace(change, aspects=(forged_aspect,))
+    plan = dataclasses.replace(
+        plan, changes=(*(c for c in plan.changes if c is not change), forged)
+    )
+    harness.guards[id(plan)] = harness.guards[next(iter(harness.guards))]
+    report = harness.execute(plan)
+    (failed,) = [r for r in report.results if r.status == "failed"]
+    assert failed.address == "content.site"
+    assert "refused: ../secret.txt is not a file of the source" in (failed.reason or "")
+    listed = boto_s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    assert all("secret" not in o["Key"] for o in listed)

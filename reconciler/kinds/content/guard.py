@@ -1,9 +1,10 @@
 """The content kind's safety rules, checked by its steps at the moment each runs, whatever the
 plan says (`reconciler.apply.guard` says why):
 
-- before an object is written, the content must be declared present, its path not protected
-  when an object is there, and the headers to write the spec's own for that path (the bytes are
-  checked against the plan's SHA-256 as they are read);
+- before an object is written, the content must be declared present, its path a file of the
+  source (a plan file naming another is refused) and not protected when an object is there,
+  and the headers to write the spec's own for that path (the bytes are checked against the
+  plan's SHA-256 as they are read);
 - before objects are deleted, the manifest is read again: it must be this stack's manifest of
   this content and name every one of them (only objects this content put there are ever
   deleted); the spec must ask for deletes (``delete: true``, or the content declared absent or
@@ -52,6 +53,8 @@ def writing(
 ) -> None:
     """Checks that ``after`` may be written to ``path``'s object now."""
     content = declared(guard, change)
+    if path not in paths:
+        raise refuse(change, f"{path} is not a file of the source {content.source}")
     if exists and globs.first(content.protect, path) is not None:
         raise refuse(change, f"{path} is protected (protect): it is never overwritten")
     want = headers.wanted(content, path, paths)

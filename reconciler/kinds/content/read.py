@@ -90,7 +90,9 @@ def _listing(s3: S3Client, found: _Found) -> Steps[None]:
     found.listing = {
         o.key[cut:]: Listed(o.etag, o.size, o.storage_class)
         for o in listed
-        if not o.key.startswith(manifest.RESERVED) and o.key[cut:]
+        if o.key.startswith(found.prefix)  # (a store answering other keys: not trusted)
+        and not o.key.startswith(manifest.RESERVED)
+        and o.key[cut:]
     }
 
 

@@ -89,6 +89,8 @@ class _Steps:
                 f"{aspect.aspect}: not an object of this content", address=self.address
             )
         how = ADOPT if aspect.action is Action.ADOPT else UPLOAD if uploads(aspect) else COPY
+        if how == ADOPT and path not in paths:
+            raise ReconcilerError(f"{path}: not a file of the source", address=self.address)
         if how != ADOPT:
             guard.writing(
                 self.context.guard,
