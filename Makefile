@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_plan_latency.py 1000 20 --curve --apply-import --tls
 	$(BIN)/python bench/bench_fleet.py 100 50 20 --shards 4
+	$(BIN)/python bench/bench_content.py 20000 20 1000
 
 # constraints.txt anew: the newest releases pyproject.toml allows, in a scratch environment
 # (then `make test` on them before committing it).

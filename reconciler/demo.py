@@ -1,9 +1,11 @@
 """``reconciler demo``: the whole story on an embedded S3 + CloudFront emulator on loopback.
 
-A small website spec (two buckets and a distribution in front of them) is planned, applied,
-planned again (no changes), changed behind its back through the reconciler's own client, checked
-for drift (the report shows exactly those changes), planned and applied to converge. Nothing
-leaves this machine and nothing is written outside a temporary directory.
+A small website spec (two buckets, a distribution in front of them, and the site's files kept in
+the site bucket) is planned, applied, planned again (no changes), changed behind its back
+through the reconciler's own client, checked for drift (the report shows exactly those
+changes), planned and applied to converge; then a new version of the site is planned (exactly
+the paths that changed, and their invalidation) and applied. Nothing leaves this machine and
+nothing is written outside a temporary directory.
 """
 
 from __future__ import annotations
@@ -76,7 +78,59 @@ distributions:
       viewer_protocol_policy: redirect-to-https
       cache_policy_id: 658327ea-f89d-4fab-a63d-7e88639e58f6
     logging: {bucket: demo-web-logs, prefix: cdn/}
+content:
+  site:
+    bucket: demo-web-site
+    source: ./public
+    headers:
+      - {match: "assets/**", cache_control: "public, max-age=31536000, immutable"}
+      - {match: "**/*.html", cache_control: "public, max-age=60"}
+    delete: true
+    invalidate: demo-cdn
 """
+
+#: The site the spec's content keeps in the bucket (written to a temporary ``public/``).
+DEMO_SITE = {
+    "index.html": "<!doctype html><link rel=stylesheet href=/assets/site.css><h1>Demo</h1>\n",
+    "404.html": "<!doctype html><h1>Not found</h1>\n",
+    "about/index.html": "<!doctype html><h1>About</h1>\n",
+    "assets/site.css": "h1 { color: #b4442b; }\n",
+    "assets/app.js": "console.log('demo');\n",
+}
+
+
+def _write_site(root: Path) -> None:
+    for path, text in DEMO_SITE.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+
+
+def _by_hand(s3: S3Client, cloudfront: CloudFrontClient, echo: Callable[[str], None]) -> None:
+    """What someone changes by hand behind the spec's back."""
+    by_hand = partial(write_aspect, s3, "demo-web-site", owner=lambda: "")
+    by_hand("versioning", "suspended")
+    tags = read_aspect(s3, "demo-web-site", aspects.TAGS).value
+    by_hand(aspects.TAGS.key, {**tags, "env": "staging"})
+    cdn = next(iter(cloudfront.list_distributions())).id
+    config, etag = cloudfront.get_distribution_config(cdn)
+    cloudfront.update_distribution(
+        cdn, write_config({"comment": "edited by hand"}, config), if_match=etag
+    )
+    s3.put_object("demo-web-site", "about/index.html", b"edited by hand", content_type="text/plain")
+    echo(
+        "  versioning: Suspended; tag env=staging; distribution comment edited; "
+        "about/index.html overwritten"
+    )
+
+
+def _new_version(public: Path) -> None:
+    """The site's next version: a page and a stylesheet edited, a page removed."""
+    (public / "index.html").write_text(
+        "<!doctype html><link rel=stylesheet href=/assets/site.css><h1>Demo, v2</h1>\n",
+        encoding="utf-8",
+    )
+    (public / "assets" / "site.css").write_text("h1 { color: #1b6ac9; }\n", encoding="utf-8")
+    (public / "404.html").unlink()
 
 
 def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
@@ -87,6 +141,8 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
     ):
         spec_path = Path(workdir) / "reconciler.yaml"
         spec_path.write_text(DEMO_SPEC, encoding="utf-8")
+        public = Path(workdir) / "public"
+        _write_site(public)
         loaded = load_spec([str(spec_path)], cli_vars={}, env={})
         s3 = S3Client(transport, region=REGION, endpoint_url=endpoint)
         cloudfront = CloudFrontClient(transport, endpoint_url=endpoint)
@@ -114,7 +170,7 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
 
         echo(
             f"An S3 + CloudFront emulator is running on {endpoint}; this spec describes two "
-            "buckets and a distribution:\n"
+            "buckets, a distribution, and the site's five files kept in the site bucket:\n"
         )
         echo(DEMO_SPEC.rstrip())
 
@@ -124,17 +180,8 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         step("2. reconciler plan again: the live state matches the spec")
         plan()
 
-        step("3. Someone changes things by hand (versioning off, a tag, the CDN's comment)")
-        by_hand = partial(write_aspect, s3, "demo-web-site", owner=lambda: "")
-        by_hand("versioning", "suspended")
-        tags = read_aspect(s3, "demo-web-site", aspects.TAGS).value
-        by_hand(aspects.TAGS.key, {**tags, "env": "staging"})
-        cdn = next(iter(cloudfront.list_distributions())).id
-        config, etag = cloudfront.get_distribution_config(cdn)
-        cloudfront.update_distribution(
-            cdn, write_config({"comment": "edited by hand"}, config), if_match=etag
-        )
-        echo("  versioning: Suspended; tag env=staging; distribution comment edited")
+        step("3. Someone changes things by hand (versioning off, a tag, the CDN's comment, a page)")
+        _by_hand(s3, cloudfront, echo)
 
         step("4. reconciler drift: the scheduled check's report (exit code 2: drift)")
         found, live = make_plan(loaded, reader, default_region=REGION)
@@ -149,5 +196,13 @@ def run_demo(echo: Callable[[str], None], *, style: Style = plain) -> None:
         apply(drift)
 
         step("7. reconciler plan: converged")
+        plan()
+
+        step("8. A new version of the site: a page and a stylesheet edited, a page removed")
+        _new_version(public)
+        echo("  the plan lists exactly those paths, and invalidates exactly those (and /):")
+        apply(plan())
+
+        step("9. reconciler plan: converged again")
         plan()
         echo(f"\n{transport.requests_sent} API requests in all, every one signed with SigV4.")

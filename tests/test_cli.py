@@ -18,11 +18,15 @@ def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "An S3 + CloudFront emulator is running on http://127.0.0.1:" in out
-    assert "Plan: 3 to create, 0 to update" in out
-    assert "Apply complete: 16 step(s) done." in out
-    assert out.count("No changes for stack demo-web") == 2
+    assert "Plan: 4 to create, 0 to update" in out
+    assert "Apply complete: 20 step(s) done." in out
+    assert out.count("No changes for stack demo-web") == 3
     report = out.split("== 4.")[1].split("== 5.")[0]
-    assert "Drift for stack demo-web: 2 drifted, 0 missing, 1 in sync of 3 managed." in report
+    assert "Drift for stack demo-web: 3 drifted, 0 missing, 1 in sync of 4 managed." in report
+    assert (
+        'content.site["about/index.html"].content_type: expected "text/html; charset=utf-8", '
+        'live has "text/plain"' in report
+    )
     assert 'tags.env: expected "prod", live has "staging"' in report
     assert 'versioning: expected "enabled", live has "suspended"' in report
     assert 'comment: expected "demo site", live has "edited by hand"' in report
@@ -30,8 +34,16 @@ def test_demo_tells_the_whole_story_on_the_embedded_emulator() -> None:
     assert '~ tags.env: "staging" -> "prod"' in drift
     assert '~ versioning: "suspended" -> "enabled"' in drift
     assert '~ comment: "edited by hand" -> "demo site"' in drift
-    assert "Plan: 0 to create, 2 to update" in drift
-    assert "Apply complete: 4 step(s) done." in out
+    assert "Plan: 0 to create, 3 to update" in drift
+    assert "Apply complete: 7 step(s) done." in out
+    version = out.split("== 8.")[1].split("== 9.")[0]  # exactly the paths that changed
+    shown = [line.strip() for line in version.splitlines()]
+    assert [line for line in shown if line.startswith(("~ c", "- c")) and "]." not in line] == [
+        "~ content.site (s3://demo-web-site/) will be updated in place",
+        '~ content.site["assets/site.css"]',
+        '~ content.site["index.html"]',
+        '- content.site["404.html"]:',
+    ]
     assert "API requests in all, every one signed with SigV4." in out
     assert "demo-secret" not in out + result.stderr
     assert result.stderr == ""  # the emulator's access log stays quiet

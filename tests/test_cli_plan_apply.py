@@ -139,8 +139,8 @@ def test_a_bad_target_is_refused_before_credentials_are_needed(tmp_path: Path) -
     )
     assert done.returncode == 1
     assert (
-        "--target takes resource addresses such as bucket.NAME, origin_access_control.NAME or "
-        "distribution.NAME; not: cli-site" in done.stderr
+        "--target takes resource addresses such as bucket.NAME, origin_access_control.NAME, "
+        "distribution.NAME or content.NAME; not: cli-site" in done.stderr
     )
 
 

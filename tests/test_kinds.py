@@ -47,6 +47,10 @@ CHANGE_FIELDS = {
     "name",
     "description",
 }
+#: Fields of one kind whose names are also the pipeline's own words, in another sense: a plan's
+#: action (``delete``), where a spec's values came from (a loaded spec's ``source``), a fleet
+#: target filter's ``exclude``.
+SHARED_WORDS = {"delete", "source", "exclude"}
 
 
 def _words() -> set[str]:
@@ -56,7 +60,7 @@ def _words() -> set[str]:
     for declaration in declarations():
         for name in declaration.model.model_fields:
             fields[name] = fields.get(name, 0) + 1
-    own = {f for f, count in fields.items() if count == 1} - CHANGE_FIELDS
+    own = {f for f, count in fields.items() if count == 1} - CHANGE_FIELDS - SHARED_WORDS
     return {d.kind for d in declarations()} | {d.section for d in declarations()} | own
 
 

@@ -73,10 +73,10 @@ def test_the_quickstart_runs_as_written(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "The spec is valid: stack 'acme-web'" in out
-    assert "Plan: 3 to create" in out
+    assert "Plan: 4 to create" in out  # two buckets, the distribution, the site's content
     assert "Apply complete" in out
     assert "Plan: 0 to create, 0 to update" in out
-    assert "Drift for stack acme-web: 0 drifted, 0 missing, 3 in sync of 3 managed." in out
+    assert "Drift for stack acme-web: 0 drifted, 0 missing, 4 in sync of 4 managed." in out
     assert "Emulator stopped." in stderr
     assert emulator.returncode == 0
 

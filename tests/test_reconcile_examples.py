@@ -15,6 +15,7 @@ from reconciler.kinds.base import StepStatus
 from reconciler.kinds.bucket import canonical
 from reconciler.kinds.bucket.model import AclGrants, Bucket
 from reconciler.kinds.distribution.model import Distribution
+from reconciler.kinds.registry import declarations
 from reconciler.spec.loader import load_spec
 from reconciler.spec.model import Spec
 from tests.reconcile import Harness
@@ -155,12 +156,18 @@ def test_example_applies_and_then_plans_no_changes(
     loaded = load_spec([str(example)], cli_vars={}, env={})
     harness = Harness(s3, transport)
     first, report = harness.apply(loaded)
-    declared = len(loaded.spec.buckets) + len(loaded.spec.distributions)
+    declared = sum(len(d.resources(loaded.spec)) for d in declarations())
     assert first.summary["create"] == declared
     assert report.count(StepStatus.DONE) == len(report.results) > len(first.changes)
 
     for name, bucket in loaded.spec.buckets.items():
         confirm_with_boto(boto_s3, name, bucket, loaded.spec.stack)
+    for content in loaded.spec.content.values():  # every file of the site is an object
+        source = Path(content.source)
+        for file in (f for f in source.rglob("*") if f.is_file()):
+            key = content.prefix + file.relative_to(source).as_posix()
+            got = boto_s3.get_object(Bucket=content.bucket, Key=key)
+            assert got["Body"].read() == file.read_bytes()
     for change in first.changes:
         if change.kind == "distribution":
             made = boto_cloudfront.list_distributions()["DistributionList"]["Items"]

@@ -105,6 +105,7 @@ class Executor:
             backoff=self._backoff,
             sleep=self._sleep,
             waiter=self._waiter,
+            parallelism=self._parallelism,
         )
 
     def _steps(self, change: ResourceChange, context: ApplyContext) -> list[Step]:

@@ -24,7 +24,7 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], Scope]] = {
     "DeleteBucket": (("s3:DeleteBucket",), "bucket"),
     # S3: a bucket's configuration sub-resources: each aspect's unit (in the bucket kind's
     # aspects) states the actions of its own calls, and the client passes them with the request.
-    # S3: objects (emptiness checks and force_destroy)
+    # S3: objects (emptiness checks, force_destroy, site content)
     "ListObjectVersions": (("s3:ListBucketVersions",), "bucket"),
     "ListObjectsV2": (("s3:ListBucket",), "bucket"),
     "DeleteObjects": (("s3:DeleteObject", "s3:DeleteObjectVersion"), "object"),
@@ -32,6 +32,14 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], Scope]] = {
     "GetObject": (("s3:GetObject",), "object"),
     "HeadObject": (("s3:GetObject",), "object"),
     "PutObject": (("s3:PutObject",), "object"),
+    # S3: objects a site's content keeps (its files, its manifest)
+    "CopyObject": (("s3:GetObject", "s3:PutObject"), "object"),
+    "CreateMultipartUpload": (("s3:PutObject",), "object"),
+    "UploadPart": (("s3:PutObject",), "object"),
+    "CompleteMultipartUpload": (("s3:PutObject",), "object"),
+    "AbortMultipartUpload": (("s3:AbortMultipartUpload",), "object"),
+    "ListParts": (("s3:ListMultipartUploadParts",), "object"),
+    "ListMultipartUploads": (("s3:ListBucketMultipartUploads",), "bucket"),
     # CloudFront (its actions are not scoped to a distribution here: listing needs "*")
     "ListDistributions": (("cloudfront:ListDistributions",), "any"),
     "ListTagsForResource": (("cloudfront:ListTagsForResource",), "any"),

@@ -17,12 +17,14 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import cached_property
 from typing import Concatenate, ParamSpec, TypeVar
 from xml.etree.ElementTree import Element
 
 from reconciler import xmlcodec as xml
 from reconciler.aws import limits, s3_xml
 from reconciler.aws.endpoints import S3Addressing, region_fits
+from reconciler.aws.s3_objects import ObjectCalls
 from reconciler.aws.s3_types import (
     BucketHead,
     BucketSummary,
@@ -71,7 +73,8 @@ def _blocking(
 
 
 class S3Client:
-    """Typed S3 operations over a shared `Transport`. Thread-safe."""
+    """Typed S3 operations over a shared `Transport`. Thread-safe. The operations on objects
+    that keep a site's files are `objects` (`reconciler.aws.s3_objects`)."""
 
     def __init__(
         self,
@@ -91,6 +94,11 @@ class S3Client:
     @property
     def region(self) -> str:
         return self._region
+
+    @cached_property
+    def objects(self) -> ObjectCalls:
+        """Puts, copies, multipart uploads, listings and heads of objects, as steps."""
+        return ObjectCalls(self)
 
     def bucket_region(self, bucket: str) -> str:
         """The region requests for ``bucket`` are signed for: learned, else the default."""
@@ -131,11 +139,13 @@ class S3Client:
         region: str | None = None,
         actions: tuple[str, ...] = (),
         answer: str = limits.CONFIGURATION,
+        checksummed: bool = False,
     ) -> Steps[Response]:
         """One operation as steps: sent, and sent once more to the bucket's real region when S3
-        names another (`steps`)."""
+        names another (`steps`). A ``checksummed`` body carries its own SHA-256 checksum
+        header: neither a Content-MD5 nor a signed payload hash is made for it."""
         headers = dict(headers or {})
-        if body:
+        if body and not checksummed:
             headers["content-md5"] = content_md5(body)
             headers.setdefault("content-type", "application/xml")
         region = region or (self.bucket_region(bucket) if bucket else self._region)
@@ -154,6 +164,7 @@ class S3Client:
                 bucket=bucket,
                 actions=actions,
                 answer=answer,
+                unsigned_payload=checksummed,
             )
             try:
                 return (yield from self._transport.sending(request))
@@ -418,15 +429,7 @@ class S3Client:
             nonlocal deleted
             if not batch:
                 return
-            response = self._call(
-                "DeleteObjects",
-                "POST",
-                bucket=bucket,
-                query=(("delete", ""),),
-                body=s3_xml.encode_delete_objects(batch),
-                answer=limits.LISTING,
-            )
-            failed = s3_xml.decode_delete_failures(self._xml(response, "DeleteObjects", bucket))
+            failed = self.run(self.deleting_batch(bucket, batch))
             failures.extend(failed)
             deleted += len(batch) - len(failed)
             batch.clear()
@@ -437,6 +440,24 @@ class S3Client:
                 flush()
         flush()
         return DeleteResult(deleted=deleted, failures=tuple(failures))
+
+    def deleting_batch(
+        self, bucket: str, batch: list[tuple[str, str | None]]
+    ) -> Steps[list[DeleteFailure]]:
+        """One ``DeleteObjects`` of at most 1000 (key, version) pairs, as steps: the keys S3
+        could not delete (a key without a version on a versioned bucket gets a delete
+        marker)."""
+        if len(batch) > DELETE_BATCH:
+            raise ValueError(f"DeleteObjects takes at most {DELETE_BATCH} keys")
+        response = yield from self._calling(
+            "DeleteObjects",
+            "POST",
+            bucket=bucket,
+            query=(("delete", ""),),
+            body=s3_xml.encode_delete_objects(batch),
+            answer=limits.LISTING,
+        )
+        return s3_xml.decode_delete_failures(self._xml(response, "DeleteObjects", bucket))
 
     def presign_get_object(self, bucket: str, key: str, *, expires_in: int = 3600) -> str:
         """A URL that fetches the object with no credentials until it expires."""

@@ -13,8 +13,11 @@ from reconciler import xmlcodec as xml
 from reconciler.aws.s3_types import (
     BucketSummary,
     DeleteFailure,
+    MultipartUpload,
     ObjectSummary,
     ObjectVersion,
+    UploadedPart,
+    Written,
 )
 
 
@@ -64,6 +67,10 @@ def decode_object_list(root: Element) -> tuple[list[ObjectSummary], str | None]:
             key=xml.text(node, "Key") or "",
             size=xml.integer(node, "Size") or 0,
             etag=xml.text(node, "ETag"),
+            storage_class=xml.text(node, "StorageClass"),
+            checksum_algorithm=tuple(
+                sorted((c.text or "").strip() for c in xml.children(node, "ChecksumAlgorithm"))
+            ),
         )
         for node in xml.children(root, "Contents")
     ]
@@ -112,3 +119,59 @@ def decode_delete_failures(root: Element) -> list[DeleteFailure]:
         )
         for node in xml.children(root, "Error")
     ]
+
+
+# -- object writes and multipart uploads ------------------------------------------------------
+
+
+def decode_written(root: Element) -> Written:
+    """``CopyObjectResult`` or ``CompleteMultipartUploadResult``: the new ETag and checksum."""
+    return Written(etag=xml.text(root, "ETag"), checksum_sha256=xml.text(root, "ChecksumSHA256"))
+
+
+def decode_upload_id(root: Element) -> str | None:
+    """``InitiateMultipartUploadResult``: the upload's id."""
+    return xml.text(root, "UploadId") or None
+
+
+def encode_complete_upload(parts: list[UploadedPart]) -> bytes:
+    root = xml.root("CompleteMultipartUpload")
+    for part in sorted(parts, key=lambda p: p.number):
+        node = xml.add(root, "Part")
+        xml.add(node, "PartNumber", part.number)
+        xml.add(node, "ETag", part.etag)
+        xml.add_if(node, "ChecksumSHA256", part.checksum_sha256)
+    return xml.serialise(root)
+
+
+def decode_parts(root: Element) -> tuple[list[UploadedPart], str | None]:
+    """``ListPartsResult``: the parts, and the marker of the next page."""
+    parts = [
+        UploadedPart(
+            number=xml.integer(node, "PartNumber") or 0,
+            etag=xml.text(node, "ETag") or "",
+            checksum_sha256=xml.text(node, "ChecksumSHA256"),
+            size=xml.integer(node, "Size"),
+        )
+        for node in xml.children(root, "Part")
+    ]
+    marker = xml.text(root, "NextPartNumberMarker") if xml.boolean(root, "IsTruncated") else None
+    return parts, marker or None
+
+
+def decode_uploads(root: Element) -> tuple[list[MultipartUpload], tuple[str, str] | None]:
+    """``ListMultipartUploadsResult``: the uploads, and the markers of the next page."""
+    uploads = [
+        MultipartUpload(
+            key=xml.text(node, "Key") or "",
+            upload_id=xml.text(node, "UploadId") or "",
+            initiated=_timestamp(xml.text(node, "Initiated")),
+        )
+        for node in xml.children(root, "Upload")
+    ]
+    if not xml.boolean(root, "IsTruncated"):
+        return uploads, None
+    return uploads, (
+        xml.text(root, "NextKeyMarker") or "",
+        xml.text(root, "NextUploadIdMarker") or "",
+    )

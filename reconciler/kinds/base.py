@@ -152,6 +152,8 @@ class ApplyContext:
     backoff: Backoff
     sleep: Callable[[float], None]
     waiter: Waiter | None = None
+    #: How many requests a step may have under way at once (``--parallelism``).
+    parallelism: int = 16
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,10 @@ class Declaration:
     relative_paths: bool = True
     #: The words of a plan's line for a deletion of one (``will be deleted``).
     deleting: str = "will be deleted"
+    #: Fields naming a path on this machine, written relative to the spec file that declares
+    #: them: the loader makes them relative to the working directory (as a saved plan records
+    #: its spec files), so the spec means the same from wherever it is loaded.
+    local_paths: tuple[str, ...] = ()
 
     def resources(self, spec: Spec) -> Mapping[str, Any]:
         """The kind's declared resources in ``spec``, by name."""

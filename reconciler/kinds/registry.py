@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from reconciler.kinds.options import ImportOption
 
 #: The kinds' packages below ``reconciler.kinds``, in plan order (what another refers to first).
-PACKAGES: tuple[str, ...] = ("bucket", "origin_access_control", "distribution")
+PACKAGES: tuple[str, ...] = ("bucket", "origin_access_control", "distribution", "content")
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -115,6 +116,27 @@ def _read(name: str, issues: list[SpecIssue], *, walked: bool = False) -> _File 
     return _File(name, doc, file_digest(content), used=used_names(text))
 
 
+def _local_paths(file: _File) -> None:
+    """Each kind's fields naming a local path (`Declaration.local_paths`), written relative to
+    ``file``, made relative to the working directory (an absolute one stays as it is)."""
+    base = os.path.dirname(file.name)
+    defaults = file.data.get("defaults")
+    for declaration in declarations():
+        if not declaration.local_paths:
+            continue
+        bodies = file.data.get(declaration.section)
+        found = list(bodies.values()) if isinstance(bodies, dict) else []
+        if isinstance(defaults, dict):
+            found.append(defaults.get(declaration.kind))
+        for body in found:
+            if not isinstance(body, dict):
+                continue
+            for key in declaration.local_paths:
+                value = body.get(key)
+                if isinstance(value, str) and value and not os.path.isabs(value):
+                    body[key] = os.path.normpath(os.path.join(base, value))
+
+
 def _declared_vars(file: _File) -> list[str]:
     declared = file.data.get("vars")
     return [k for k in declared if isinstance(k, str)] if isinstance(declared, dict) else []
@@ -129,6 +151,7 @@ def _build(file: _File, variables: Variables, issues: list[SpecIssue]) -> None:
     data = Builder(file.doc, file.source, issues, resolve).build(file.doc.root, ())
     file.doc.events = []  # never read again: the rest of the load runs without them in memory
     file.data = data if isinstance(data, dict) else {}
+    _local_paths(file)
     declared = file.data.get("vars")
     if isinstance(declared, dict):
         file.data["vars"] = {k: variables.values.get(k, v) for k, v in declared.items()}
