@@ -58,6 +58,21 @@ AnyCase = WrapValidator(_any_case)
 #: Whether a declared resource must exist (``present``) or be deleted (``absent``).
 ResourceState = Annotated[Literal["present", "absent"], AnyCase]
 
+#: The storage classes an object can be written in (a replica's, an uploaded file's).
+ObjectStorageClass = Annotated[
+    Literal[
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "GLACIER_IR",
+        "DEEP_ARCHIVE",
+    ],
+    AnyCase,
+]
+
 
 class SpecModel(BaseModel):
     """Base of every spec model: immutable, and unknown keys are errors."""

@@ -7,22 +7,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from reconciler.kinds.bucket.model_base import LifecycleFilter, Positive
-from reconciler.spec.common import AnyCase, SpecModel
+from reconciler.spec.common import AnyCase, ObjectStorageClass, SpecModel
 
 RetentionMode = Annotated[Literal["GOVERNANCE", "COMPLIANCE"], AnyCase]
-ReplicaStorageClass = Annotated[
-    Literal[
-        "STANDARD",
-        "REDUCED_REDUNDANCY",
-        "STANDARD_IA",
-        "ONEZONE_IA",
-        "INTELLIGENT_TIERING",
-        "GLACIER",
-        "DEEP_ARCHIVE",
-        "GLACIER_IR",
-    ],
-    AnyCase,
-]
 
 
 class ObjectLock(SpecModel):
@@ -36,7 +23,7 @@ class ObjectLock(SpecModel):
 
 class ReplicationDestination(SpecModel):
     bucket: str = Field(description="The destination: a declared bucket's name, or its ARN.")
-    storage_class: ReplicaStorageClass | None = Field(
+    storage_class: ObjectStorageClass | None = Field(
         None, description="Storage class of the replicas; left out, the source object's."
     )
     account: str | None = Field(

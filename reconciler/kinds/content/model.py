@@ -9,25 +9,11 @@ followed by the path; the globs of ``headers``, ``exclude`` and ``protect`` matc
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from reconciler.spec.common import AnyCase, ResourceState, SpecModel
-
-StorageClass = Annotated[
-    Literal[
-        "STANDARD",
-        "REDUCED_REDUNDANCY",
-        "STANDARD_IA",
-        "ONEZONE_IA",
-        "INTELLIGENT_TIERING",
-        "GLACIER",
-        "GLACIER_IR",
-        "DEEP_ARCHIVE",
-    ],
-    AnyCase,
-]
+from reconciler.spec.common import ObjectStorageClass, ResourceState, SpecModel
 
 
 class HeaderRule(SpecModel):
@@ -53,7 +39,7 @@ class HeaderRule(SpecModel):
     metadata: dict[str, str] | None = Field(
         None, description="User metadata (x-amz-meta-NAME): lower-case names, ASCII values."
     )
-    storage_class: StorageClass | None = Field(
+    storage_class: ObjectStorageClass | None = Field(
         None, description="The storage class; left out, S3's STANDARD and not compared."
     )
 
